@@ -1,0 +1,116 @@
+# Copyright (c) 2026 The libjpki developers.
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# One non-recursive Makefile.  Each component adds itself through a
+# module.mk fragment (src/, pkcs11/, tools/*/, tests/), appending to:
+#   ALL_TARGETS      built by `make all`
+#   CHECK_TARGETS    run by `make check`, in order
+#   INSTALL_TARGETS  run by `make install`
+#   BENCH_TARGETS    run by `make bench`
+#   ASAN_TARGETS     run by `make asan` (built with ASan + UBSan)
+#   CLEAN_FILES      extra files removed by `make clean`
+#
+# Targets: all check asan install install-udev uninstall clean deps demo
+#          bench bench-platform fuzz
+
+.DEFAULT_GOAL := all
+
+VERSION		:= 0.1.0
+SOVERSION	:= 0
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+LIBDIR		?= $(PREFIX)/lib
+INCLUDEDIR	?= $(PREFIX)/include
+DATADIR		?= $(PREFIX)/share
+MANDIR		?= $(DATADIR)/man
+PKGCONFIGDIR	?= $(LIBDIR)/pkgconfig
+P11MODDIR	?= $(shell pkg-config --variable=p11_module_path p11-kit-1 2>/dev/null || echo $(LIBDIR)/pkcs11)
+P11CONFDIR	?= $(shell pkg-config --variable=p11_module_configs p11-kit-1 2>/dev/null || echo $(DATADIR)/p11-kit/modules)
+DESTDIR		?=
+
+CC		?= cc
+# BUILD is the object directory; the asan variant uses its own.
+BUILD		?= build
+SANITIZE	?=
+
+PKGS		:= libpcsclite libcrypto libcurl
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion \
+		   -Wsign-conversion -Wstrict-prototypes -Wmissing-prototypes \
+		   -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef \
+		   -Wmissing-declarations -Wframe-larger-than=16384 \
+		   -Wno-unused-parameter
+
+ifeq ($(SANITIZE),1)
+OPT		:= -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLDFLAGS	:= -fsanitize=address,undefined
+else
+OPT		:= -O2 -g -D_FORTIFY_SOURCE=2
+SANLDFLAGS	:=
+endif
+
+CFLAGS		?=
+LDFLAGS		?=
+BASE_CFLAGS	:= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) \
+		   -fstack-protector-strong -fPIC -Iinclude -Isrc $(PKG_CFLAGS)
+ALL_CFLAGS	 = $(BASE_CFLAGS) $(CFLAGS)
+HARDEN_LDFLAGS	:= -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+ALL_LDFLAGS	 = $(HARDEN_LDFLAGS) $(SANLDFLAGS) $(LDFLAGS)
+
+ALL_TARGETS	:=
+CHECK_TARGETS	:=
+INSTALL_TARGETS	:=
+BENCH_TARGETS	:=
+ASAN_TARGETS	:=
+CLEAN_FILES	:=
+
+# Generic compile rule: build/<path>.o from <path>.c, with dependencies.
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(EXTRA_CFLAGS_$(<D)) -MMD -MP -c -o $@ $<
+
+include src/module.mk
+-include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include tests/module.mk
+
+.PHONY: all check asan install install-udev uninstall clean deps demo \
+	bench bench-platform fuzz $(CHECK_TARGETS) $(BENCH_TARGETS) \
+	$(INSTALL_TARGETS) $(ASAN_TARGETS)
+
+all: $(ALL_TARGETS)
+
+# `make check` installs what is missing, builds, and runs every test.
+# CHECK_TARGETS run in the order the fragments list them.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@set -e; for t in $(CHECK_TARGETS); do \
+		$(MAKE) --no-print-directory $$t; \
+	done
+	@echo "make check: all test suites passed"
+
+# The ASan + UBSan variant: unit and integration tests with sanitizers.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 all
+	@set -e; for t in $(ASAN_TARGETS); do \
+		$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 $$t; \
+	done
+	@echo "make asan: all sanitizer suites passed"
+
+install: all $(INSTALL_TARGETS)
+
+deps:
+	@sh tools/deps.sh
+
+bench: deps all
+	@set -e; for t in $(BENCH_TARGETS); do \
+		$(MAKE) --no-print-directory $$t; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz tests/tmp $(CLEAN_FILES)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

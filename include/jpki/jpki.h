@@ -1,0 +1,219 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * libjpki: middleware for the Japanese My Number Card (個人番号カード) and
+ * its public-key applet JPKI (公的個人認証).
+ *
+ * Thread safety: the library is thread-compatible.  A jpki_card_t must be
+ * used by one thread at a time; distinct handles may be used concurrently.
+ *
+ * Ownership: every object has a jpki_X_new()/jpki_X_free(&p) pair; free
+ * accepts NULL and sets the caller's pointer to NULL.  Memory returned
+ * through an out-parameter of type uint8_t ** or char ** is owned by the
+ * caller and released with jpki_free() (secrets with jpki_free_secret()).
+ */
+#ifndef JPKI_JPKI_H
+#define JPKI_JPKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jpki/err.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define JPKI_VERSION_MAJOR	0
+#define JPKI_VERSION_MINOR	1
+#define JPKI_VERSION_PATCH	0
+#define JPKI_VERSION_STRING	"0.1.0"
+
+/* Caps on what the library accepts from a card (house-style §2.4). */
+#define JPKI_MAX_CERT		8192	/* one DER certificate */
+#define JPKI_MAX_EF		32768	/* any elementary file */
+#define JPKI_MAX_READERS	64
+#define JPKI_PIN_MAX		16
+
+typedef struct jpki_card jpki_card_t;
+
+typedef enum {
+	JPKI_CERT_AUTH = 1,	/* 利用者証明用電子証明書, EF 000A */
+	JPKI_CERT_AUTH_CA,	/* its CA certificate, EF 000B */
+	JPKI_CERT_SIGN,		/* 署名用電子証明書, EF 0001 (sign PIN) */
+	JPKI_CERT_SIGN_CA	/* its CA certificate, EF 0002 */
+} jpki_cert_kind_t;
+
+typedef enum {
+	JPKI_PIN_AUTH = 1,	/* 4 digits, 3 tries, EF 0018 */
+	JPKI_PIN_SIGN,		/* 6-16 of A-Z 0-9, 5 tries, EF 001B */
+	JPKI_PIN_TEXT,		/* text AP 4 digits, 3 tries, EF 0011 */
+	JPKI_PIN_TEXT_A,	/* text AP 照合番号A (12 digits), EF 0014 */
+	JPKI_PIN_TEXT_B,	/* text AP 照合番号B (14 digits), EF 0015 */
+	JPKI_PIN_VISUAL_A,	/* visual AP 照合番号A, EF 0013 */
+	JPKI_PIN_VISUAL_B	/* visual AP 照合番号B, EF 0012 */
+} jpki_pin_kind_t;
+
+typedef enum {
+	JPKI_KEY_AUTH = 1,	/* EF 0017, after the auth PIN */
+	JPKI_KEY_SIGN		/* EF 001A, after the sign PIN */
+} jpki_key_t;
+
+typedef enum {
+	JPKI_HASH_NONE = 0,	/* input is a complete DigestInfo */
+	JPKI_HASH_SHA1,
+	JPKI_HASH_SHA224,
+	JPKI_HASH_SHA256,
+	JPKI_HASH_SHA384,
+	JPKI_HASH_SHA512
+} jpki_hash_t;
+
+/* Flags for jpki_card_open(). */
+#define JPKI_OPEN_NO_SELECT	0x01	/* do not select the JPKI AP */
+#define JPKI_OPEN_SHORT_ONLY	0x02	/* never send extended-length APDUs */
+
+/* Flags for PIN operations. */
+#define JPKI_PIN_FORCE_LAST_TRY	0x01	/* allow a VERIFY with one try left */
+
+/* Token information, EF 0006 (a serialised CK_TOKEN_INFO, jpki-card §5.2). */
+typedef struct {
+	char		label[33];	/* trimmed, NUL-terminated */
+	char		manufacturer[33];
+	char		model[17];
+	char		serial[17];
+	uint32_t	flags;
+	uint32_t	max_pin_len;
+	uint32_t	min_pin_len;
+	char		hw_version[3];
+	char		fw_version[3];
+} jpki_token_info_t;
+
+/* Transfer statistics, for benchmarks and diagnostics. */
+typedef struct {
+	unsigned long	apdus;		/* SCardTransmit calls */
+	unsigned long	bytes_sent;	/* C-APDU bytes */
+	unsigned long	bytes_received;	/* R-APDU bytes incl. SW */
+	unsigned long	extended_apdus;	/* of which extended length */
+} jpki_stats_t;
+
+/* Library initialisation (idempotent, reference counted). */
+int	jpki_init(void);
+void	jpki_exit(void);
+
+void	jpki_free(void *p);
+void	jpki_free_secret(void *p, size_t len);	/* wipes, then frees */
+void	jpki_secure_zero(void *p, size_t len);
+
+/*
+ * Readers.  *names receives a NULL-terminated array of reader names owned by
+ * the caller (jpki_reader_list_free).  *present, if not NULL, receives an
+ * array of the same length: 1 where a card is present.
+ */
+int	jpki_reader_list(char ***names, size_t *count, int **present);
+void	jpki_reader_list_free(char ***names, int **present);
+
+/* Card handle. */
+jpki_card_t	*jpki_card_new(void);
+void		 jpki_card_free(jpki_card_t **card);
+
+/*
+ * Connect to a card.  reader is a reader name, a decimal index into
+ * jpki_reader_list(), or NULL for the first reader with a card.  With
+ * wait_ms > 0, wait that long for a card to appear (-1: forever).  Unless
+ * JPKI_OPEN_NO_SELECT is given the JPKI AP is selected and JPKI_ERR_NOT_JPKI
+ * is returned if that fails.
+ */
+int	jpki_card_open(jpki_card_t *card, const char *reader, int wait_ms,
+	    unsigned flags);
+void	jpki_card_close(jpki_card_t *card);
+/* Reset the card (power cycle) on the next close: no state survives. */
+void	jpki_card_set_reset_on_close(jpki_card_t *card, int on);
+
+const char	*jpki_card_reader(const jpki_card_t *card);	/* borrowed */
+int		 jpki_card_atr(const jpki_card_t *card, uint8_t *atr,
+		    size_t *len);
+int		 jpki_card_is_contactless(const jpki_card_t *card);
+void		 jpki_card_stats(const jpki_card_t *card, jpki_stats_t *st);
+void		 jpki_card_stats_reset(jpki_card_t *card);
+/* 1 if the last long read used extended-length APDUs. */
+int		 jpki_card_extended_used(const jpki_card_t *card);
+
+/* Send a raw APDU (diagnostics).  rsp receives data and SW1 SW2. */
+int	jpki_card_transmit(jpki_card_t *card, const uint8_t *apdu,
+	    size_t apdu_len, uint8_t *rsp, size_t *rsp_len);
+
+/* JPKI AP. */
+int	jpki_card_select_jpki(jpki_card_t *card);
+int	jpki_card_token_info(jpki_card_t *card, jpki_token_info_t *info);
+int	jpki_card_cert_available(jpki_card_t *card, int *auth, int *sign);
+/*
+ * Read a certificate.  *der is owned by the caller (jpki_free).  The sign
+ * certificate needs the sign PIN (JPKI_ERR_SECURITY otherwise).
+ */
+int	jpki_card_read_cert(jpki_card_t *card, jpki_cert_kind_t kind,
+	    uint8_t **der, size_t *der_len);
+/*
+ * Read only the head of a certificate, up to and including its serial
+ * number (the issuance number): a few dozen bytes in one READ BINARY.
+ * serial receives the INTEGER contents (big-endian, as encoded).
+ */
+int	jpki_card_read_serial(jpki_card_t *card, jpki_cert_kind_t kind,
+	    uint8_t *serial, size_t *serial_len);
+
+/* PINs.  tries_left is set when known, else -1. */
+int	jpki_card_pin_status(jpki_card_t *card, jpki_pin_kind_t kind,
+	    int *tries_left);
+int	jpki_card_verify_pin(jpki_card_t *card, jpki_pin_kind_t kind,
+	    const char *pin, unsigned flags, int *tries_left);
+int	jpki_card_change_pin(jpki_card_t *card, jpki_pin_kind_t kind,
+	    const char *old_pin, const char *new_pin, unsigned flags,
+	    int *tries_left);
+/* Check a PIN's format without any APDU.  Returns JPKI_ERR_PIN_FORMAT. */
+int	jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin);
+/* Forget all verified PINs (re-selects the AP). */
+int	jpki_card_logout(jpki_card_t *card);
+
+/*
+ * COMPUTE DIGITAL SIGNATURE.  With JPKI_HASH_NONE, in is a complete
+ * DigestInfo (at most 245 bytes); otherwise in is the digest of that
+ * algorithm and the library builds the DigestInfo.  sig must hold 256 bytes;
+ * *sig_len is in/out.
+ */
+int	jpki_card_sign(jpki_card_t *card, jpki_key_t key, jpki_hash_t hash,
+	    const uint8_t *in, size_t in_len, uint8_t *sig, size_t *sig_len);
+
+/* Hashing and DigestInfo helpers (OpenSSL inside). */
+size_t	jpki_hash_len(jpki_hash_t hash);
+const char *jpki_hash_name(jpki_hash_t hash);
+int	jpki_hash_from_name(const char *name, jpki_hash_t *hash);
+int	jpki_hash(jpki_hash_t hash, const uint8_t *data, size_t len,
+	    uint8_t *md, size_t *md_len);
+int	jpki_digestinfo(jpki_hash_t hash, const uint8_t *md, size_t md_len,
+	    uint8_t *out, size_t *out_len);
+
+/*
+ * Text AP (券面事項入力補助AP).  Each needs the text PIN verified first
+ * (jpki_card_verify_pin(JPKI_PIN_TEXT)).  My Number is returned in a buffer
+ * of 13 bytes that the caller must wipe (jpki_secure_zero).
+ */
+int	jpki_card_text_mynumber(jpki_card_t *card, char mynumber[13]);
+
+typedef struct {
+	char	*name;		/* UTF-8 */
+	char	*address;	/* UTF-8 */
+	char	 birth[9];	/* YYYYMMDD */
+	char	 sex;		/* '1' male, '2' female, '9' n/a, '0' unknown */
+} jpki_text_attrs_t;
+
+int	jpki_card_text_attrs(jpki_card_t *card, jpki_text_attrs_t *attrs);
+void	jpki_text_attrs_clear(jpki_text_attrs_t *attrs);	/* wipes */
+/* Parse EF 0002 contents (exposed for tests and fuzzing). */
+int	jpki_text_attrs_parse(const uint8_t *ef, size_t len,
+	    jpki_text_attrs_t *attrs);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JPKI_JPKI_H */

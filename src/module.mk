@@ -1,0 +1,46 @@
+# libjpki: shared library (versioned, exports only the public API) and a
+# static archive of the same objects for unit tests.
+
+# Explicit list: a file joins the library once it compiles cleanly.
+LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_SO		:= $(BUILD)/lib/libjpki.so.$(VERSION)
+LIB_SONAME	:= libjpki.so.$(SOVERSION)
+LIB_A		:= $(BUILD)/lib/libjpki.a
+LIB_LIBS	:= $(PKG_LIBS) -lpthread
+
+# Tools link the shared library and find it beside them (../lib) both in
+# the build tree and once installed.
+TOOL_RPATH	:= -Wl,-rpath,'$$ORIGIN/../lib'
+TOOL_LINK	:= -L$(BUILD)/lib -ljpki $(TOOL_RPATH)
+
+$(LIB_SO): $(LIB_OBJS) src/libjpki.map
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=src/libjpki.map -Wl,--no-undefined \
+		$(ALL_LDFLAGS) $(LIB_LIBS)
+	ln -sf libjpki.so.$(VERSION) $(BUILD)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(BUILD)/lib/libjpki.so
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(BUILD)/jpki.pc: src/jpki.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    src/jpki.pc.in > $@
+
+ALL_TARGETS	+= $(LIB_SO) $(LIB_A) $(BUILD)/jpki.pc
+INSTALL_TARGETS	+= install-lib
+
+install-lib: $(LIB_SO) $(BUILD)/jpki.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/jpki \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libjpki.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libjpki.so
+	install -m 0644 include/jpki/*.h $(DESTDIR)$(INCLUDEDIR)/jpki/
+	install -m 0644 $(BUILD)/jpki.pc $(DESTDIR)$(PKGCONFIGDIR)/jpki.pc
