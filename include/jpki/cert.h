@@ -1,0 +1,122 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Certificate module: parse a DER certificate read from the card, report
+ * its issuance number (発行番号 = the X.509 serial), classify it, read the
+ * holder attributes of a signature certificate, and verify it.  OpenSSL is
+ * used inside; no OpenSSL type appears here.
+ *
+ * Strings returned by the accessors are borrowed: valid until the
+ * certificate is freed.
+ */
+#ifndef JPKI_CERT_H
+#define JPKI_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jpki/jpki.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct jpki_cert jpki_cert_t;
+
+typedef enum {
+	JPKI_CERT_TYPE_UNKNOWN = 0,
+	JPKI_CERT_TYPE_AUTH,
+	JPKI_CERT_TYPE_SIGN,
+	JPKI_CERT_TYPE_AUTH_CA,
+	JPKI_CERT_TYPE_SIGN_CA
+} jpki_cert_type_t;
+
+typedef enum {
+	JPKI_HIER_UNKNOWN = 0,
+	JPKI_HIER_PRODUCTION,	/* O=JPKI */
+	JPKI_HIER_TEST,		/* O=JPKI-TEST */
+	JPKI_HIER_MOCK		/* O=JPKI-MOCK: this project's */
+} jpki_hierarchy_t;
+
+/* Parse DER (at most JPKI_MAX_CERT bytes).  The bytes are copied. */
+int	jpki_cert_parse(const uint8_t *der, size_t len, jpki_cert_t **cert);
+void	jpki_cert_free(jpki_cert_t **cert);
+
+/* DER of the whole certificate (borrowed). */
+const uint8_t	*jpki_cert_der(const jpki_cert_t *c, size_t *len);
+
+/* Issuance number: upper-case hex without leading zeros, and decimal. */
+const char	*jpki_cert_serial_hex(const jpki_cert_t *c);
+const char	*jpki_cert_serial_dec(const jpki_cert_t *c);
+/* The serial's INTEGER contents as encoded (for PKCS#11 CKA_SERIAL_NUMBER
+ * use jpki_cert_serial_der, which includes the tag and length). */
+const uint8_t	*jpki_cert_serial_der(const jpki_cert_t *c, size_t *len);
+
+/* RFC 2253 style one-line DNs, UTF-8. */
+const char	*jpki_cert_subject(const jpki_cert_t *c);
+const char	*jpki_cert_issuer(const jpki_cert_t *c);
+/* DER-encoded Name structures (for PKCS#11 CKA_SUBJECT / CKA_ISSUER). */
+const uint8_t	*jpki_cert_subject_der(const jpki_cert_t *c, size_t *len);
+const uint8_t	*jpki_cert_issuer_der(const jpki_cert_t *c, size_t *len);
+
+/* Validity as unix seconds, and as RFC 3339 in JST (+09:00). */
+long long	 jpki_cert_not_before(const jpki_cert_t *c);
+long long	 jpki_cert_not_after(const jpki_cert_t *c);
+const char	*jpki_cert_not_before_str(const jpki_cert_t *c);
+const char	*jpki_cert_not_after_str(const jpki_cert_t *c);
+
+/* Public key. */
+const char	*jpki_cert_key_type(const jpki_cert_t *c);	/* "RSA", "EC" */
+unsigned	 jpki_cert_key_bits(const jpki_cert_t *c);
+/* RSA modulus and public exponent, big-endian, no leading zero (borrowed). */
+int		 jpki_cert_rsa_public(const jpki_cert_t *c,
+		    const uint8_t **n, size_t *n_len,
+		    const uint8_t **e, size_t *e_len);
+/* SubjectPublicKeyInfo DER (borrowed). */
+const uint8_t	*jpki_cert_spki_der(const jpki_cert_t *c, size_t *len);
+
+/* Key usage bits as in RFC 5280 (bit 0 = digitalSignature = 0x80 of the
+ * first byte is reported here as JPKI_KU_DIGITAL_SIGNATURE). */
+#define JPKI_KU_DIGITAL_SIGNATURE	0x0001
+#define JPKI_KU_NON_REPUDIATION		0x0002
+#define JPKI_KU_KEY_ENCIPHERMENT	0x0004
+#define JPKI_KU_KEY_CERT_SIGN		0x0020
+#define JPKI_KU_CRL_SIGN		0x0040
+unsigned	 jpki_cert_key_usage(const jpki_cert_t *c);
+int		 jpki_cert_is_ca(const jpki_cert_t *c);
+/* Number of certificatePolicies OIDs and the i-th as dotted text. */
+size_t		 jpki_cert_policy_count(const jpki_cert_t *c);
+const char	*jpki_cert_policy(const jpki_cert_t *c, size_t i);
+
+jpki_cert_type_t  jpki_cert_type(const jpki_cert_t *c);
+jpki_hierarchy_t  jpki_cert_hierarchy(const jpki_cert_t *c);
+const char	 *jpki_cert_type_name(jpki_cert_type_t t);	/* "auth" ... */
+const char	 *jpki_hierarchy_name(jpki_hierarchy_t h);	/* "JPKI-MOCK" */
+
+/*
+ * Holder attributes of a signature certificate (subjectAltName otherNames,
+ * OID arc 1.2.392.200149.8.5.5, jpki-card.md §9.3).  Absent attributes are
+ * NULL.  JPKI_ERR_PARSE for malformed ones (bad UTF-8, wrong type, unknown
+ * OID in the arc); the reason is in jpki_cert_attrs_error().
+ */
+typedef struct {
+	const char	*name;
+	const char	*name_flags;	/* substitution positions */
+	const char	*sex;		/* "1", "2", "9" */
+	const char	*sex_name;	/* "male", "female", "not applicable" */
+	const char	*birth_raw;	/* EYYYYMMDD */
+	const char	*birth_iso;	/* YYYY-MM-DD */
+	const char	*birth_era;	/* "Showa", ... */
+	const char	*address;
+	const char	*address_flags;
+} jpki_cert_attrs_t;
+
+int		 jpki_cert_attrs(const jpki_cert_t *c, jpki_cert_attrs_t *a);
+const char	*jpki_cert_attrs_error(const jpki_cert_t *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JPKI_CERT_H */
