@@ -2,7 +2,9 @@
 # static archive of the same objects for unit tests.
 
 # Explicit list: a file joins the library once it compiles cleanly.
-LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c
+LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
+		   src/utf8.c src/apdu.c src/transport_pcsc.c src/card.c \
+		   src/pin.c src/ap_jpki.c src/ap_text.c src/crypto.c src/lib.c
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_SO		:= $(BUILD)/lib/libjpki.so.$(VERSION)
 LIB_SONAME	:= libjpki.so.$(SOVERSION)

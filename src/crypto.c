@@ -1,0 +1,136 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Hashes and PKCS#1 v1.5 DigestInfo (RFC 8017 §9.2 note 1).  The card signs
+ * a DigestInfo as given (P1 = 00, jpki-card.md §5.6), so the library builds
+ * it.  OpenSSL is used only for the digest itself.
+ */
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include <jpki/jpki.h>
+
+#include "secure.h"
+
+static const struct {
+	jpki_hash_t	 h;
+	const char	*name;
+	size_t		 len;
+	uint8_t		 prefix[19];
+	size_t		 prefix_len;
+} hashes[] = {
+	{ JPKI_HASH_SHA1, "sha1", 20, { 0x30, 0x21, 0x30, 0x09, 0x06, 0x05,
+	    0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14 }, 15 },
+	{ JPKI_HASH_SHA224, "sha224", 28, { 0x30, 0x2d, 0x30, 0x0d, 0x06,
+	    0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05,
+	    0x00, 0x04, 0x1c }, 19 },
+	{ JPKI_HASH_SHA256, "sha256", 32, { 0x30, 0x31, 0x30, 0x0d, 0x06,
+	    0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+	    0x00, 0x04, 0x20 }, 19 },
+	{ JPKI_HASH_SHA384, "sha384", 48, { 0x30, 0x41, 0x30, 0x0d, 0x06,
+	    0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05,
+	    0x00, 0x04, 0x30 }, 19 },
+	{ JPKI_HASH_SHA512, "sha512", 64, { 0x30, 0x51, 0x30, 0x0d, 0x06,
+	    0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05,
+	    0x00, 0x04, 0x40 }, 19 },
+};
+
+#define NHASH (sizeof(hashes) / sizeof(hashes[0]))
+
+static int
+find(jpki_hash_t h)
+{
+	size_t i;
+
+	for (i = 0; i < NHASH; i++)
+		if (hashes[i].h == h)
+			return (int)i;
+	return -1;
+}
+
+size_t
+jpki_hash_len(jpki_hash_t h)
+{
+	int i = find(h);
+
+	return i < 0 ? 0 : hashes[i].len;
+}
+
+const char *
+jpki_hash_name(jpki_hash_t h)
+{
+	int i = find(h);
+
+	return i < 0 ? "none" : hashes[i].name;
+}
+
+int
+jpki_hash_from_name(const char *name, jpki_hash_t *h)
+{
+	size_t i;
+
+	if (name == NULL || h == NULL)
+		return JPKI_ERR_ARG;
+	for (i = 0; i < NHASH; i++)
+		if (strcasecmp(name, hashes[i].name) == 0) {
+			*h = hashes[i].h;
+			return JPKI_OK;
+		}
+	return JPKI_ERR_ARG;
+}
+
+static const EVP_MD *
+md_of(jpki_hash_t h)
+{
+	switch (h) {
+	case JPKI_HASH_SHA1:
+		return EVP_sha1();
+	case JPKI_HASH_SHA224:
+		return EVP_sha224();
+	case JPKI_HASH_SHA256:
+		return EVP_sha256();
+	case JPKI_HASH_SHA384:
+		return EVP_sha384();
+	case JPKI_HASH_SHA512:
+		return EVP_sha512();
+	default:
+		return NULL;
+	}
+}
+
+int
+jpki_hash(jpki_hash_t h, const uint8_t *data, size_t len, uint8_t *md,
+    size_t *md_len)
+{
+	const EVP_MD	*m;
+	unsigned int	 n = 0;
+
+	if ((data == NULL && len > 0) || md == NULL || md_len == NULL ||
+	    (m = md_of(h)) == NULL)
+		return JPKI_ERR_ARG;
+	if (*md_len < jpki_hash_len(h))
+		return JPKI_ERR_TOO_LARGE;
+	if (EVP_Digest(data, len, md, &n, m, NULL) != 1)
+		return JPKI_ERR_INTERNAL;
+	*md_len = n;
+	return JPKI_OK;
+}
+
+int
+jpki_digestinfo(jpki_hash_t h, const uint8_t *md, size_t md_len, uint8_t *out,
+    size_t *out_len)
+{
+	int i = find(h);
+
+	if (i < 0 || md == NULL || out == NULL || out_len == NULL ||
+	    md_len != hashes[i].len)
+		return JPKI_ERR_ARG;
+	if (*out_len < hashes[i].prefix_len + md_len)
+		return JPKI_ERR_TOO_LARGE;
+	memcpy(out, hashes[i].prefix, hashes[i].prefix_len);
+	memcpy(out + hashes[i].prefix_len, md, md_len);
+	*out_len = hashes[i].prefix_len + md_len;
+	return JPKI_OK;
+}

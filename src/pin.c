@@ -1,0 +1,104 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * PIN kinds, formats and the fixed-size PIN holder (house-style §2.5).
+ * Formats are checked before any APDU is sent (jpki-card.md §5.4, §6.1).
+ */
+#include <string.h>
+
+#include <jpki/jpki.h>
+
+#include "pin.h"
+#include "secure.h"
+
+static const pin_kind_info_t kinds[] = {
+	/* kind            AP         EF     min max fmt           tries */
+	{ JPKI_PIN_AUTH,     AP_JPKI,   0x0018, 4, 4,  PIN_DIGITS,   3,
+	    "user-authentication PIN" },
+	{ JPKI_PIN_SIGN,     AP_JPKI,   0x001B, 6, 16, PIN_ALNUM_UC, 5,
+	    "signature password" },
+	{ JPKI_PIN_TEXT,     AP_TEXT,   0x0011, 4, 4,  PIN_DIGITS,   3,
+	    "text AP PIN" },
+	{ JPKI_PIN_TEXT_A,   AP_TEXT,   0x0014, 12, 12, PIN_DIGITS,  10,
+	    "text AP verification code A (My Number)" },
+	{ JPKI_PIN_TEXT_B,   AP_TEXT,   0x0015, 14, 14, PIN_DIGITS,  10,
+	    "text AP verification code B" },
+	{ JPKI_PIN_VISUAL_A, AP_VISUAL, 0x0013, 12, 12, PIN_DIGITS,  10,
+	    "visual AP verification code A (My Number)" },
+	{ JPKI_PIN_VISUAL_B, AP_VISUAL, 0x0012, 14, 14, PIN_DIGITS,  10,
+	    "visual AP verification code B" },
+};
+
+const pin_kind_info_t *
+pin_kind_info(int kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((int)kinds[i].kind == kind)
+			return &kinds[i];
+	return NULL;
+}
+
+static int
+check(const pin_kind_info_t *k, const char *v, size_t len)
+{
+	size_t i;
+
+	if (len < k->min_len || len > k->max_len)
+		return JPKI_ERR_PIN_FORMAT;
+	for (i = 0; i < len; i++) {
+		if (v[i] >= '0' && v[i] <= '9')
+			continue;
+		if (k->fmt == PIN_ALNUM_UC && v[i] >= 'A' && v[i] <= 'Z')
+			continue;
+		return JPKI_ERR_PIN_FORMAT;
+	}
+	return JPKI_OK;
+}
+
+int
+pin_load(pin_t *p, int kind, const char *src)
+{
+	const pin_kind_info_t	*k;
+	size_t			 i, n;
+	int			 r;
+
+	memset(p, 0, sizeof(*p));
+	if (src == NULL || (k = pin_kind_info(kind)) == NULL)
+		return JPKI_ERR_ARG;
+	n = strnlen(src, JPKI_PIN_MAX + 1);
+	if (n > JPKI_PIN_MAX)
+		return JPKI_ERR_PIN_FORMAT;
+	for (i = 0; i < n; i++) {
+		char ch = src[i];
+
+		/* the card compares bytes; tools upper-case the sign PIN
+		 * before sending it (jpki-card.md §5.4) */
+		if (k->fmt == PIN_ALNUM_UC && ch >= 'a' && ch <= 'z')
+			ch = (char)(ch - 'a' + 'A');
+		p->v[i] = ch;
+	}
+	p->len = n;
+	if ((r = check(k, p->v, p->len)) != JPKI_OK)
+		pin_wipe(p);
+	return r;
+}
+
+void
+pin_wipe(pin_t *p)
+{
+	jpki_secure_zero(p, sizeof(*p));
+}
+
+int
+jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin)
+{
+	pin_t	p;
+	int	r;
+
+	r = pin_load(&p, (int)kind, pin);
+	pin_wipe(&p);
+	return r;
+}

@@ -1,0 +1,44 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Transport interface (libfido2's fido_dev_io_t pattern): the card layer
+ * talks to a card only through these operations, so PC/SC, an in-process
+ * test backend or a fuzzer can sit underneath.  All errors are JPKI_ERR_*.
+ */
+#ifndef JPKI_TRANSPORT_H
+#define JPKI_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct transport transport_t;
+
+typedef struct {
+	/* Send one C-APDU and receive the R-APDU (data || SW1 SW2). */
+	int	(*transmit)(transport_t *t, const uint8_t *cmd, size_t cmd_len,
+		    uint8_t *rsp, size_t *rsp_len);
+	/* Exclusive access for a multi-APDU sequence. */
+	int	(*begin)(transport_t *t);
+	void	(*end)(transport_t *t);
+	/* Re-establish the connection after a reset by someone else. */
+	int	(*reconnect)(transport_t *t);
+	/* Disconnect; with reset, power-cycle the card (no state survives). */
+	void	(*close)(transport_t *t, int reset);
+} transport_ops_t;
+
+struct transport {
+	const transport_ops_t	*ops;
+	void			*priv;
+	/* 1 reader supports extended APDUs, 0 it does not, -1 unknown */
+	int			 ext_hint;
+	uint8_t			 atr[33];
+	size_t			 atr_len;
+	char			*reader;	/* owned */
+};
+
+/* PC/SC backend (transport_pcsc.c). */
+int	pcsc_transport_open(const char *reader, int wait_ms, transport_t **t);
+int	pcsc_reader_list(char ***names, size_t *count, int **present);
+
+#endif /* JPKI_TRANSPORT_H */

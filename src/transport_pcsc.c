@@ -1,0 +1,560 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * PC/SC transport over pcsc-lite.  The only file that includes winscard.h
+ * (house-style §2.1): every PC/SC type and return code stays here and is
+ * turned into a JPKI_ERR_* before it leaves.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <winscard.h>
+#include <reader.h>
+
+#include <jpki/jpki.h>
+
+#include "log.h"
+#include "secure.h"
+#include "transport.h"
+
+/* Upper bound for the reader multi-string (libfido2 list_readers). */
+#define READERS_MAX_BYTES	(64 * 1024)
+
+typedef struct {
+	SCARDCONTEXT	ctx;
+	SCARDHANDLE	h;
+	DWORD		proto;
+	int		in_tx;
+} pcsc_t;
+
+static int
+rv_to_err(LONG rv)
+{
+	switch (rv) {
+	case SCARD_S_SUCCESS:
+		return JPKI_OK;
+	case SCARD_E_NO_SERVICE:
+	case SCARD_E_SERVICE_STOPPED:
+		return JPKI_ERR_NO_SERVICE;
+	case SCARD_E_NO_READERS_AVAILABLE:
+		return JPKI_ERR_NO_READER;
+	case SCARD_E_UNKNOWN_READER:
+	case SCARD_E_READER_UNAVAILABLE:
+		return JPKI_ERR_READER_NOT_FOUND;
+	case SCARD_E_NO_SMARTCARD:
+		return JPKI_ERR_NO_CARD;
+	case SCARD_W_REMOVED_CARD:
+		return JPKI_ERR_CARD_REMOVED;
+	case SCARD_W_RESET_CARD:
+		return JPKI_ERR_CARD_RESET;
+	case SCARD_E_SHARING_VIOLATION:
+		return JPKI_ERR_SHARING;
+	case SCARD_E_TIMEOUT:
+		return JPKI_ERR_TIMEOUT;
+	case SCARD_E_CANCELLED:
+		return JPKI_ERR_CANCELLED;
+	case SCARD_W_UNRESPONSIVE_CARD:
+	case SCARD_W_UNPOWERED_CARD:
+	case SCARD_W_UNSUPPORTED_CARD:
+		return JPKI_ERR_UNRESPONSIVE;
+	case SCARD_E_NO_MEMORY:
+		return JPKI_ERR_NOMEM;
+	case SCARD_E_INSUFFICIENT_BUFFER:
+		return JPKI_ERR_TOO_LARGE;
+	default:
+		return JPKI_ERR_TRANSPORT;
+	}
+}
+
+static int
+establish(SCARDCONTEXT *ctx)
+{
+	LONG rv;
+
+	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, ctx);
+	if (rv != SCARD_S_SUCCESS) {
+		log_debug("SCardEstablishContext: %s", pcsc_stringify_error(rv));
+		return rv_to_err(rv);
+	}
+	return JPKI_OK;
+}
+
+/*
+ * Read and validate the reader multi-string: bounded size, every name
+ * NUL-terminated, a final empty string, at most JPKI_MAX_READERS names.
+ */
+static int
+list_names(SCARDCONTEXT ctx, char ***out, size_t *count)
+{
+	char	*ms = NULL, **names = NULL, *p;
+	DWORD	 len = 0;
+	LONG	 rv;
+	size_t	 n = 0, i, off;
+	int	 r = JPKI_ERR_INTERNAL;
+
+	*out = NULL;
+	*count = 0;
+	rv = SCardListReaders(ctx, NULL, NULL, &len);
+	if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+		r = JPKI_ERR_NO_READER;
+		goto out;
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		r = rv_to_err(rv);
+		goto out;
+	}
+	if (len < 2 || len > READERS_MAX_BYTES) {
+		r = JPKI_ERR_TRANSPORT;
+		goto out;
+	}
+	if ((ms = calloc(1, len)) == NULL) {
+		r = JPKI_ERR_NOMEM;
+		goto out;
+	}
+	if ((rv = SCardListReaders(ctx, NULL, ms, &len)) != SCARD_S_SUCCESS) {
+		r = rv_to_err(rv);
+		goto out;
+	}
+	if (len < 2 || ms[len - 1] != '\0' || ms[len - 2] != '\0') {
+		r = JPKI_ERR_TRANSPORT;
+		goto out;
+	}
+	for (off = 0; off < len - 1 && ms[off] != '\0'; off += strlen(ms + off) + 1)
+		n++;
+	if (n == 0) {
+		r = JPKI_ERR_NO_READER;
+		goto out;
+	}
+	if (n > JPKI_MAX_READERS)
+		n = JPKI_MAX_READERS;
+	if ((names = calloc(n + 1, sizeof(*names))) == NULL) {
+		r = JPKI_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0, p = ms; i < n; i++, p += strlen(p) + 1) {
+		if ((names[i] = strdup(p)) == NULL) {
+			r = JPKI_ERR_NOMEM;
+			goto out;
+		}
+	}
+	*out = names;
+	*count = n;
+	names = NULL;
+	r = JPKI_OK;
+out:
+	if (names != NULL) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+	}
+	free(ms);
+	return r;
+}
+
+static void
+free_names(char **names)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Card presence for every reader, without waiting. */
+static int
+presence(SCARDCONTEXT ctx, char **names, size_t n, int *present)
+{
+	SCARD_READERSTATE	*st;
+	size_t			 i;
+	LONG			 rv;
+	int			 r = JPKI_OK;
+
+	if ((st = calloc(n, sizeof(*st))) == NULL)
+		return JPKI_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		st[i].szReader = names[i];
+		st[i].dwCurrentState = SCARD_STATE_UNAWARE;
+	}
+	rv = SCardGetStatusChange(ctx, 0, st, (DWORD)n);
+	if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
+		r = rv_to_err(rv);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		present[i] = (st[i].dwEventState & SCARD_STATE_PRESENT) != 0 &&
+		    (st[i].dwEventState & SCARD_STATE_MUTE) == 0;
+out:
+	free(st);
+	return r;
+}
+
+int
+pcsc_reader_list(char ***names, size_t *count, int **present)
+{
+	SCARDCONTEXT	 ctx = 0;
+	char		**nm = NULL;
+	int		*pr = NULL;
+	size_t		 n = 0;
+	int		 r;
+
+	*names = NULL;
+	*count = 0;
+	if (present != NULL)
+		*present = NULL;
+	if ((r = establish(&ctx)) != JPKI_OK)
+		return r;
+	if ((r = list_names(ctx, &nm, &n)) != JPKI_OK)
+		goto out;
+	if (present != NULL) {
+		if ((pr = calloc(n + 1, sizeof(*pr))) == NULL) {
+			r = JPKI_ERR_NOMEM;
+			goto out;
+		}
+		if ((r = presence(ctx, nm, n, pr)) != JPKI_OK)
+			goto out;
+		*present = pr;
+		pr = NULL;
+	}
+	*names = nm;
+	*count = n;
+	nm = NULL;
+	r = JPKI_OK;
+out:
+	free(pr);
+	free_names(nm);
+	SCardReleaseContext(ctx);
+	return r;
+}
+
+static int
+is_decimal(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 3)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * Pick the reader: a name, an index, or (NULL) the first reader with a card.
+ * *idx receives the chosen index or -1 when there is no card yet.
+ */
+static int
+choose(SCARDCONTEXT ctx, char **names, size_t n, const char *want, int *idx)
+{
+	int	*pr;
+	size_t	 i;
+	int	 r;
+	unsigned long v;
+
+	*idx = -1;
+	if (want != NULL) {
+		if (is_decimal(want)) {
+			v = strtoul(want, NULL, 10);
+			if (v >= n)
+				return JPKI_ERR_READER_NOT_FOUND;
+			*idx = (int)v;
+			return JPKI_OK;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(names[i], want) == 0) {
+				*idx = (int)i;
+				return JPKI_OK;
+			}
+		return JPKI_ERR_READER_NOT_FOUND;
+	}
+	if ((pr = calloc(n, sizeof(*pr))) == NULL)
+		return JPKI_ERR_NOMEM;
+	if ((r = presence(ctx, names, n, pr)) == JPKI_OK) {
+		for (i = 0; i < n; i++)
+			if (pr[i]) {
+				*idx = (int)i;
+				break;
+			}
+	}
+	free(pr);
+	return r;
+}
+
+/* Errors that waiting can cure: the card or the reader may still come. */
+static int
+not_yet(int r, const char *reader)
+{
+	return r == JPKI_ERR_NO_CARD || r == JPKI_ERR_NO_READER ||
+	    r == JPKI_ERR_UNRESPONSIVE || r == JPKI_ERR_CARD_REMOVED ||
+	    (r == JPKI_ERR_READER_NOT_FOUND && reader != NULL &&
+	    !is_decimal(reader));
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until something changes (a card or a reader appears) or the time is
+ * up.  Uses the PnP pseudo-reader so a reader plugged in later is seen.
+ */
+static int
+wait_change(SCARDCONTEXT ctx, char **names, size_t n, const char *want,
+    int ms)
+{
+	SCARD_READERSTATE	*st;
+	size_t			 i, k = 0;
+	LONG			 rv;
+	int			 r = JPKI_OK;
+
+	if ((st = calloc(n + 1, sizeof(*st))) == NULL)
+		return JPKI_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (want != NULL && !is_decimal(want) &&
+		    strcmp(want, names[i]) != 0)
+			continue;
+		st[k].szReader = names[i];
+		st[k].dwCurrentState = SCARD_STATE_EMPTY;
+		k++;
+	}
+	st[k].szReader = "\\\\?PnP?\\Notification";
+	st[k].dwCurrentState = (DWORD)n << 16;
+	k++;
+	rv = SCardGetStatusChange(ctx, (DWORD)ms, st, (DWORD)k);
+	if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT)
+		r = rv_to_err(rv);
+	free(st);
+	return r;
+}
+
+/*
+ * Ask the reader (PC/SC part 10 §2.3, FEATURE_GET_TLV_PROPERTIES) for its
+ * maximum APDU data size: 0 means short APDUs only.  Readers that do not
+ * answer (vpcd, many NFC readers) leave the hint unknown, and the card
+ * layer finds out by trying once.
+ */
+static int
+ext_hint(SCARDHANDLE h)
+{
+	uint8_t	 buf[256];
+	DWORD	 len = 0, ioctl_props = 0;
+	size_t	 i;
+	uint32_t v = 0;
+
+	if (SCardControl(h, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, buf,
+	    sizeof(buf), &len) != SCARD_S_SUCCESS || len > sizeof(buf))
+		return -1;
+	for (i = 0; i + 6 <= len; i += 6) {
+		if (buf[i + 1] != 4)
+			return -1;
+		if (buf[i] == FEATURE_GET_TLV_PROPERTIES)
+			ioctl_props = ((DWORD)buf[i + 2] << 24) |
+			    ((DWORD)buf[i + 3] << 16) |
+			    ((DWORD)buf[i + 4] << 8) | buf[i + 5];
+	}
+	if (ioctl_props == 0)
+		return -1;
+	if (SCardControl(h, ioctl_props, NULL, 0, buf, sizeof(buf), &len) !=
+	    SCARD_S_SUCCESS || len > sizeof(buf))
+		return -1;
+	/* TLV with 1-byte tag and length, little-endian values */
+	for (i = 0; i + 2 <= len; i += 2u + buf[i + 1]) {
+		size_t l = buf[i + 1], j;
+
+		if (l > len - i - 2)
+			return -1;
+		if (buf[i] != PCSCv2_PART10_PROPERTY_dwMaxAPDUDataSize)
+			continue;
+		for (j = l; j > 0 && j <= 4; j--)
+			v = (v << 8) | buf[i + 2 + j - 1];
+		return v > 261 ? 1 : 0;
+	}
+	return -1;
+}
+
+static int
+p_transmit(transport_t *t, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
+    size_t *rsp_len)
+{
+	pcsc_t			*p = t->priv;
+	const SCARD_IO_REQUEST	*pci;
+	DWORD			 rlen;
+	LONG			 rv;
+
+	if (cmd_len > UINT32_MAX || *rsp_len > UINT32_MAX)
+		return JPKI_ERR_ARG;
+	rlen = (DWORD)*rsp_len;
+	pci = (p->proto == SCARD_PROTOCOL_T0) ? SCARD_PCI_T0 : SCARD_PCI_T1;
+	rv = SCardTransmit(p->h, pci, cmd, (DWORD)cmd_len, NULL, rsp, &rlen);
+	if (rv != SCARD_S_SUCCESS) {
+		log_debug("SCardTransmit: %s", pcsc_stringify_error(rv));
+		*rsp_len = 0;
+		return rv_to_err(rv);
+	}
+	if (rlen > *rsp_len)
+		return JPKI_ERR_TRANSPORT;
+	*rsp_len = rlen;
+	return JPKI_OK;
+}
+
+static int
+p_begin(transport_t *t)
+{
+	pcsc_t	*p = t->priv;
+	LONG	 rv;
+	int	 i;
+
+	/* SCardBeginTransaction can fail transiently while another client
+	 * finishes (yubico-piv-tool retries too). */
+	for (i = 0; i < 3; i++) {
+		rv = SCardBeginTransaction(p->h);
+		if (rv != SCARD_E_SHARING_VIOLATION)
+			break;
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		log_debug("SCardBeginTransaction: %s", pcsc_stringify_error(rv));
+		return rv_to_err(rv);
+	}
+	p->in_tx = 1;
+	return JPKI_OK;
+}
+
+static void
+p_end(transport_t *t)
+{
+	pcsc_t *p = t->priv;
+
+	if (p->in_tx)
+		SCardEndTransaction(p->h, SCARD_LEAVE_CARD);
+	p->in_tx = 0;
+}
+
+static int
+p_reconnect(transport_t *t)
+{
+	pcsc_t	*p = t->priv;
+	LONG	 rv;
+
+	rv = SCardReconnect(p->h, SCARD_SHARE_SHARED,
+	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &p->proto);
+	if (rv != SCARD_S_SUCCESS)
+		log_debug("SCardReconnect: %s", pcsc_stringify_error(rv));
+	return rv_to_err(rv);
+}
+
+static void
+p_close(transport_t *t, int reset)
+{
+	pcsc_t *p;
+
+	if (t == NULL)
+		return;
+	if ((p = t->priv) != NULL) {
+		if (p->h != 0) {
+			if (p->in_tx)
+				SCardEndTransaction(p->h, SCARD_LEAVE_CARD);
+			SCardDisconnect(p->h,
+			    reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
+		}
+		if (p->ctx != 0)
+			SCardReleaseContext(p->ctx);
+		free(p);
+	}
+	free(t->reader);
+	free(t);
+}
+
+static const transport_ops_t pcsc_ops = {
+	p_transmit, p_begin, p_end, p_reconnect, p_close
+};
+
+int
+pcsc_transport_open(const char *reader, int wait_ms, transport_t **out)
+{
+	transport_t	 *t = NULL;
+	pcsc_t		 *p = NULL;
+	char		**names = NULL;
+	size_t		  n = 0;
+	int		  idx = -1, r;
+	long long	  deadline;
+	LONG		  rv;
+	DWORD		  rlen, state, proto, alen;
+	BYTE		  atr[MAX_ATR_SIZE];
+
+	*out = NULL;
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (p = calloc(1, sizeof(*p))) == NULL) {
+		r = JPKI_ERR_NOMEM;
+		goto fail;
+	}
+	t->ops = &pcsc_ops;
+	t->priv = p;
+	t->ext_hint = -1;
+	if ((r = establish(&p->ctx)) != JPKI_OK)
+		goto fail;
+	deadline = now_ms() + (wait_ms > 0 ? wait_ms : 0);
+	for (;;) {
+		free_names(names);
+		names = NULL;
+		r = list_names(p->ctx, &names, &n);
+		if (r == JPKI_OK)
+			r = choose(p->ctx, names, n, reader, &idx);
+		if (r == JPKI_OK && idx >= 0) {
+			rv = SCardConnect(p->ctx, names[idx], SCARD_SHARE_SHARED,
+			    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &p->h,
+			    &p->proto);
+			r = rv_to_err(rv);
+			if (r == JPKI_OK)
+				break;
+		} else if (r == JPKI_OK) {
+			r = JPKI_ERR_NO_CARD;
+		}
+		/* keep waiting only for "not there yet" */
+		if (wait_ms == 0 || !not_yet(r, reader))
+			goto fail;
+		if (wait_ms > 0 && now_ms() >= deadline)
+			goto fail;
+		if (names != NULL && n > 0)
+			r = wait_change(p->ctx, names, n, reader,
+			    wait_ms < 0 ? 1000 :
+			    (int)(deadline - now_ms() > 1000 ? 1000 :
+			    deadline - now_ms()));
+		else {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		if (r == JPKI_ERR_NO_SERVICE)
+			goto fail;
+	}
+	if ((t->reader = strdup(names[idx])) == NULL) {
+		r = JPKI_ERR_NOMEM;
+		goto fail;
+	}
+	rlen = 0;
+	alen = sizeof(atr);
+	rv = SCardStatus(p->h, NULL, &rlen, &state, &proto, atr, &alen);
+	if (rv == SCARD_S_SUCCESS && alen <= sizeof(t->atr)) {
+		memcpy(t->atr, atr, alen);
+		t->atr_len = alen;
+	}
+	t->ext_hint = ext_hint(p->h);
+	log_debug("connected to \"%s\" protocol T=%d extended hint %d",
+	    t->reader, p->proto == SCARD_PROTOCOL_T0 ? 0 : 1, t->ext_hint);
+	free_names(names);
+	*out = t;
+	return JPKI_OK;
+fail:
+	free_names(names);
+	p_close(t, 0);
+	if (t == NULL)
+		free(p);
+	return r;
+}
