@@ -1,0 +1,90 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * PIN formats are checked before any APDU (jpki-card.md §5.4, §6.1).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jpki/jpki.h>
+
+#include "pin.h"
+
+static void
+test_formats(void **state)
+{
+	static const struct {
+		jpki_pin_kind_t	 k;
+		const char	*pin;
+		int		 ok;
+	} v[] = {
+		{ JPKI_PIN_AUTH, "1234", 1 },
+		{ JPKI_PIN_AUTH, "0000", 1 },
+		{ JPKI_PIN_AUTH, "123", 0 },
+		{ JPKI_PIN_AUTH, "12345", 0 },
+		{ JPKI_PIN_AUTH, "12a4", 0 },
+		{ JPKI_PIN_AUTH, "", 0 },
+		{ JPKI_PIN_AUTH, "12 4", 0 },
+		{ JPKI_PIN_SIGN, "ABC123", 1 },
+		{ JPKI_PIN_SIGN, "abc123", 1 },		/* upper-cased */
+		{ JPKI_PIN_SIGN, "ABCDEFGHIJ123456", 1 },	/* 16 */
+		{ JPKI_PIN_SIGN, "ABCDEFGHIJ1234567", 0 },	/* 17 */
+		{ JPKI_PIN_SIGN, "AB12", 0 },
+		{ JPKI_PIN_SIGN, "ABC-123", 0 },
+		{ JPKI_PIN_SIGN, "ÄBC123", 0 },
+		{ JPKI_PIN_TEXT, "9876", 1 },
+		{ JPKI_PIN_TEXT_A, "123456789018", 1 },
+		{ JPKI_PIN_TEXT_A, "12345678901", 0 },
+		{ JPKI_PIN_TEXT_B, "55021720352285", 1 },
+		{ JPKI_PIN_VISUAL_B, "5502172035228", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_int_equal(jpki_pin_check_format(v[i].k, v[i].pin),
+		    v[i].ok ? JPKI_OK : JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_AUTH, NULL),
+	    JPKI_ERR_ARG);
+	assert_int_equal(jpki_pin_check_format((jpki_pin_kind_t)99, "1234"),
+	    JPKI_ERR_ARG);
+}
+
+static void
+test_load_uppercases_and_wipes(void **state)
+{
+	pin_t	p;
+	size_t	i;
+	int	zero = 1;
+
+	assert_int_equal(pin_load(&p, JPKI_PIN_SIGN, "abc123"), JPKI_OK);
+	assert_int_equal(p.len, 6);
+	assert_memory_equal(p.v, "ABC123", 6);
+	pin_wipe(&p);
+	for (i = 0; i < sizeof(p.v); i++)
+		zero &= p.v[i] == 0;
+	assert_true(zero);
+	/* a refused PIN leaves nothing behind */
+	assert_int_equal(pin_load(&p, JPKI_PIN_AUTH, "12x4"),
+	    JPKI_ERR_PIN_FORMAT);
+	for (i = 0; i < sizeof(p.v); i++)
+		assert_int_equal(p.v[i], 0);
+	/* an overlong input is not read past the cap */
+	assert_int_equal(pin_load(&p, JPKI_PIN_SIGN,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), JPKI_ERR_PIN_FORMAT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_load_uppercases_and_wipes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
