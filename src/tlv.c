@@ -19,6 +19,10 @@ parse_hdr(const uint8_t *p, size_t n, uint32_t *tag, int *cons,
 	if (n < 2)
 		return JPKI_ERR_PARSE;
 	b = p[i++];
+	/* 00 is filler, not a tag (ISO 7816-4 §5.2.2.1); FF is used by the
+	 * text AP's FF10/FF20 (jpki-card.md §6.2), so only 00 is refused. */
+	if (b == 0x00)
+		return JPKI_ERR_PARSE;
 	t = b;
 	*cons = (b & 0x20) != 0;
 	if ((b & 0x1f) == 0x1f) {
@@ -136,15 +140,18 @@ tlv_len_size(size_t len)
 void
 tlv_put_hdr(buf_wr_t *w, uint32_t tag, size_t len)
 {
+	/* refuse what parse_hdr could not read back, before writing anything */
+	if (tag > 0xffffff || len > 0xffff) {
+		if (w->err == 0)
+			w->err = (tag > 0xffffff) ? JPKI_ERR_ARG :
+			    JPKI_ERR_TOO_LARGE;
+		return;
+	}
 	if (tag > 0xffff)
 		buf_put_u8(w, (uint8_t)(tag >> 16));
 	if (tag > 0xff)
 		buf_put_u8(w, (uint8_t)(tag >> 8));
 	buf_put_u8(w, (uint8_t)tag);
-	if (len > 0xffff) {
-		w->err = JPKI_ERR_TOO_LARGE;
-		return;
-	}
 	if (len < 0x80) {
 		buf_put_u8(w, (uint8_t)len);
 	} else if (len <= 0xff) {
