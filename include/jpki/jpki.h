@@ -193,6 +193,18 @@ int	jpki_digestinfo(jpki_hash_t hash, const uint8_t *md, size_t md_len,
 	    uint8_t *out, size_t *out_len);
 
 /*
+ * Incremental hashing (multi-part signing, e.g. PKCS#11 C_SignUpdate).
+ * new: *ctx owned by the caller (jpki_hash_ctx_free).  final: md must hold
+ * jpki_hash_len(hash) bytes, *md_len is in/out; the context is spent after.
+ */
+typedef struct jpki_hash_ctx jpki_hash_ctx_t;
+int	jpki_hash_ctx_new(jpki_hash_t hash, jpki_hash_ctx_t **ctx);
+int	jpki_hash_ctx_update(jpki_hash_ctx_t *ctx, const uint8_t *data,
+	    size_t len);
+int	jpki_hash_ctx_final(jpki_hash_ctx_t *ctx, uint8_t *md, size_t *md_len);
+void	jpki_hash_ctx_free(jpki_hash_ctx_t **ctx);
+
+/*
  * Text AP (券面事項入力補助AP).  Each needs the text PIN verified first
  * (jpki_card_verify_pin(JPKI_PIN_TEXT)).  My Number is returned in a buffer
  * of 13 bytes that the caller must wipe (jpki_secure_zero).
