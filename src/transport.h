@@ -42,3 +42,35 @@ int	pcsc_transport_open(const char *reader, int wait_ms, transport_t **t);
 int	pcsc_reader_list(char ***names, size_t *count, int **present);
 
 #endif /* JPKI_TRANSPORT_H */
+
+/*
+ * Reader and card events for the kiosk API, on a PC/SC context of its own
+ * (pcsc-lite serialises calls per context, house-style §2.7).
+ */
+enum {
+	MON_READER_ADDED = 1,
+	MON_READER_REMOVED,
+	MON_CARD_INSERTED,
+	MON_CARD_REMOVED,
+	MON_SERVICE_LOST,
+	MON_SERVICE_BACK
+};
+
+typedef struct {
+	int	kind;
+	char	reader[128];
+} mon_event_t;
+
+typedef struct pcsc_monitor pcsc_monitor_t;
+
+int	pcsc_monitor_new(pcsc_monitor_t **m);
+/*
+ * Wait for the next event.  timeout_ms < 0 waits forever.  Returns JPKI_OK
+ * with *ev filled, JPKI_ERR_TIMEOUT, or JPKI_ERR_CANCELLED.  Initial state:
+ * readers present at creation are reported as MON_READER_ADDED, cards
+ * already inserted as MON_CARD_INSERTED.
+ */
+int	pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev);
+/* Wake a waiting pcsc_monitor_wait() from any thread. */
+void	pcsc_monitor_cancel(pcsc_monitor_t *m);
+void	pcsc_monitor_free(pcsc_monitor_t **m);

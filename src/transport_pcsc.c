@@ -6,6 +6,9 @@
  * (house-style §2.1): every PC/SC type and return code stays here and is
  * turned into a JPKI_ERR_* before it leaves.
  */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -557,4 +560,287 @@ fail:
 	if (t == NULL)
 		free(p);
 	return r;
+}
+
+/*
+ * Event monitor for the kiosk API.  One SCARDCONTEXT of its own, a small
+ * event queue (one status change can yield several events), and recovery
+ * from a pcscd restart: the context is re-established every 100 ms until
+ * the service is back.
+ */
+#define MON_QUEUE	(2 * JPKI_MAX_READERS + 8)
+
+typedef struct {
+	char	name[128];
+	DWORD	state;		/* last dwEventState, CHANGED bit cleared */
+	int	present;
+} mon_reader_t;
+
+struct pcsc_monitor {
+	SCARDCONTEXT	 ctx;		/* 0 while the service is down */
+	int		 up;
+	int		 started;
+	atomic_int	 cancelled;
+	pthread_mutex_t	 lock;		/* guards ctx against cancel() */
+	mon_reader_t	 r[JPKI_MAX_READERS];
+	size_t		 nr;
+	DWORD		 pnp_state;
+	mon_event_t	 q[MON_QUEUE];
+	size_t		 qh, qn;
+};
+
+static void
+mon_push(pcsc_monitor_t *m, int kind, const char *reader)
+{
+	mon_event_t *e;
+
+	if (m->qn == MON_QUEUE)		/* full: drop the oldest */
+		m->qh = (m->qh + 1) % MON_QUEUE, m->qn--;
+	e = &m->q[(m->qh + m->qn) % MON_QUEUE];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	if (reader != NULL)
+		snprintf(e->reader, sizeof(e->reader), "%s", reader);
+	m->qn++;
+}
+
+static int
+present_of(DWORD st)
+{
+	return (st & SCARD_STATE_PRESENT) != 0 && (st & SCARD_STATE_MUTE) == 0;
+}
+
+/* Compare the reader list with what we knew; queue the differences. */
+static int
+mon_rescan(pcsc_monitor_t *m)
+{
+	char		**names = NULL;
+	size_t		  n = 0, i, j;
+	int		  r, *pr = NULL, found;
+	mon_reader_t	  nr[JPKI_MAX_READERS];
+	size_t		  nn = 0;
+	SCARD_READERSTATE st;
+
+	r = list_names(m->ctx, &names, &n);
+	if (r == JPKI_ERR_NO_READER) {
+		n = 0;
+		r = JPKI_OK;
+	}
+	if (r != JPKI_OK)
+		return r;
+	(void)pr;
+	/* vanished readers (their card goes with them) */
+	for (i = 0; i < m->nr; i++) {
+		found = 0;
+		for (j = 0; j < n; j++)
+			if (strcmp(m->r[i].name, names[j]) == 0)
+				found = 1;
+		if (!found) {
+			if (m->r[i].present)
+				mon_push(m, MON_CARD_REMOVED, m->r[i].name);
+			mon_push(m, MON_READER_REMOVED, m->r[i].name);
+		}
+	}
+	for (j = 0; j < n && nn < JPKI_MAX_READERS; j++) {
+		found = -1;
+		for (i = 0; i < m->nr; i++)
+			if (strcmp(m->r[i].name, names[j]) == 0)
+				found = (int)i;
+		if (found >= 0) {
+			nr[nn++] = m->r[found];
+			continue;
+		}
+		memset(&nr[nn], 0, sizeof(nr[nn]));
+		snprintf(nr[nn].name, sizeof(nr[nn].name), "%s", names[j]);
+		memset(&st, 0, sizeof(st));
+		st.szReader = names[j];
+		st.dwCurrentState = SCARD_STATE_UNAWARE;
+		if (SCardGetStatusChange(m->ctx, 0, &st, 1) == SCARD_S_SUCCESS)
+			nr[nn].state = st.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+		nr[nn].present = present_of(nr[nn].state);
+		mon_push(m, MON_READER_ADDED, names[j]);
+		if (nr[nn].present)
+			mon_push(m, MON_CARD_INSERTED, names[j]);
+		nn++;
+	}
+	memcpy(m->r, nr, nn * sizeof(nr[0]));
+	m->nr = nn;
+	free_names(names);
+	return JPKI_OK;
+}
+
+int
+pcsc_monitor_new(pcsc_monitor_t **out)
+{
+	pcsc_monitor_t *m;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return JPKI_ERR_NOMEM;
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		free(m);
+		return JPKI_ERR_INTERNAL;
+	}
+	*out = m;
+	return JPKI_OK;
+}
+
+static void
+mon_down(pcsc_monitor_t *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (m->ctx != 0)
+		SCardReleaseContext(m->ctx);
+	m->ctx = 0;
+	pthread_mutex_unlock(&m->lock);
+	if (m->up)
+		mon_push(m, MON_SERVICE_LOST, NULL);
+	m->up = 0;
+	/* the readers are gone with the service; re-added when it is back */
+	m->nr = 0;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int
+pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
+{
+	SCARD_READERSTATE	 st[JPKI_MAX_READERS + 1];
+	SCARDCONTEXT		 ctx;
+	long long		 deadline, left;
+	size_t			 i, k;
+	LONG			 rv;
+	int			 r;
+
+	if (m == NULL || ev == NULL)
+		return JPKI_ERR_ARG;
+	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	for (;;) {
+		if (m->qn > 0) {
+			*ev = m->q[m->qh];
+			m->qh = (m->qh + 1) % MON_QUEUE;
+			m->qn--;
+			return JPKI_OK;
+		}
+		if (atomic_exchange(&m->cancelled, 0) != 0)
+			return JPKI_ERR_CANCELLED;
+		left = deadline < 0 ? 1000 : deadline - now_ms();
+		if (left <= 0)
+			return JPKI_ERR_TIMEOUT;
+		if (left > 1000)
+			left = 1000;
+		if (!m->up) {
+			if (establish(&ctx) == JPKI_OK) {
+				pthread_mutex_lock(&m->lock);
+				m->ctx = ctx;
+				pthread_mutex_unlock(&m->lock);
+				if (m->started)
+					mon_push(m, MON_SERVICE_BACK, NULL);
+				m->up = 1;
+				m->started = 1;
+				if (mon_rescan(m) != JPKI_OK)
+					mon_down(m);
+			} else {
+				if (!m->started) {	/* down from the start */
+					m->started = 1;
+					m->up = 1;	/* so that LOST is queued */
+					mon_down(m);
+				}
+				sleep_ms(left < 100 ? left : 100);
+			}
+			continue;
+		}
+		for (i = 0, k = 0; i < m->nr; i++, k++) {
+			memset(&st[k], 0, sizeof(st[k]));
+			st[k].szReader = m->r[i].name;
+			st[k].dwCurrentState = m->r[i].state;
+		}
+		memset(&st[k], 0, sizeof(st[k]));
+		st[k].szReader = "\\\\?PnP?\\Notification";
+		st[k].dwCurrentState = m->pnp_state;
+		k++;
+		rv = SCardGetStatusChange(m->ctx, (DWORD)left, st, (DWORD)k);
+		switch (rv) {
+		case SCARD_S_SUCCESS:
+			break;
+		case SCARD_E_TIMEOUT:
+			continue;
+		case SCARD_E_CANCELLED:
+			continue;	/* the flag is checked above */
+		case SCARD_E_NO_SERVICE:
+		case SCARD_E_SERVICE_STOPPED:
+		case SCARD_E_INVALID_HANDLE:
+		case SCARD_F_COMM_ERROR:
+			log_debug("monitor: PC/SC service lost (%s)",
+			    pcsc_stringify_error(rv));
+			mon_down(m);
+			continue;
+		default:
+			/* a reader vanished between calls: rescan */
+			if ((r = mon_rescan(m)) != JPKI_OK)
+				mon_down(m);
+			continue;
+		}
+		for (i = 0; i < m->nr; i++) {
+			DWORD ns = st[i].dwEventState;
+			int p = present_of(ns);
+
+			if ((ns & SCARD_STATE_CHANGED) == 0)
+				continue;
+			if (ns & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) {
+				(void)mon_rescan(m);
+				break;
+			}
+			/* the event counter (high word) catches a remove and
+			 * re-insert that happened between two calls */
+			if (p && m->r[i].present &&
+			    (ns >> 16) != (m->r[i].state >> 16)) {
+				mon_push(m, MON_CARD_REMOVED, m->r[i].name);
+				mon_push(m, MON_CARD_INSERTED, m->r[i].name);
+			} else if (p != m->r[i].present) {
+				mon_push(m, p ? MON_CARD_INSERTED :
+				    MON_CARD_REMOVED, m->r[i].name);
+			}
+			m->r[i].present = p;
+			m->r[i].state = ns & ~(DWORD)SCARD_STATE_CHANGED;
+		}
+		if (st[k - 1].dwEventState & SCARD_STATE_CHANGED) {
+			m->pnp_state = st[k - 1].dwEventState &
+			    ~(DWORD)SCARD_STATE_CHANGED;
+			if ((r = mon_rescan(m)) != JPKI_OK)
+				mon_down(m);
+		}
+	}
+}
+
+void
+pcsc_monitor_cancel(pcsc_monitor_t *m)
+{
+	if (m == NULL)
+		return;
+	atomic_store(&m->cancelled, 1);
+	pthread_mutex_lock(&m->lock);
+	if (m->ctx != 0)
+		SCardCancel(m->ctx);
+	pthread_mutex_unlock(&m->lock);
+}
+
+void
+pcsc_monitor_free(pcsc_monitor_t **mp)
+{
+	pcsc_monitor_t *m;
+
+	if (mp == NULL || (m = *mp) == NULL)
+		return;
+	if (m->ctx != 0)
+		SCardReleaseContext(m->ctx);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+	*mp = NULL;
 }
