@@ -41,7 +41,6 @@ struct transport {
 int	pcsc_transport_open(const char *reader, int wait_ms, transport_t **t);
 int	pcsc_reader_list(char ***names, size_t *count, int **present);
 
-#endif /* JPKI_TRANSPORT_H */
 
 /*
  * Reader and card events for the kiosk API, on a PC/SC context of its own
@@ -74,3 +73,5 @@ int	pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev);
 /* Wake a waiting pcsc_monitor_wait() from any thread. */
 void	pcsc_monitor_cancel(pcsc_monitor_t *m);
 void	pcsc_monitor_free(pcsc_monitor_t **m);
+
+#endif /* JPKI_TRANSPORT_H */
