@@ -6,6 +6,8 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 		   src/utf8.c src/apdu.c src/transport_pcsc.c src/card.c \
 		   src/pin.c src/ap_jpki.c src/ap_text.c src/crypto.c src/lib.c \
 		   src/crypto_hash.c
+# certificate module (OpenSSL inside)
+LIB_SRCS	+= src/cert.c src/cert_attrs.c
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_SO		:= $(BUILD)/lib/libjpki.so.$(VERSION)
 LIB_SONAME	:= libjpki.so.$(SOVERSION)

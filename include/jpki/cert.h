@@ -42,6 +42,9 @@ typedef enum {
 /* Parse DER (at most JPKI_MAX_CERT bytes).  The bytes are copied. */
 int	jpki_cert_parse(const uint8_t *der, size_t len, jpki_cert_t **cert);
 void	jpki_cert_free(jpki_cert_t **cert);
+/* Read one certificate from a file, DER or PEM (at most JPKI_MAX_CERT
+ * bytes of DER).  JPKI_ERR_IO if it cannot be read. */
+int	jpki_cert_read_file(const char *path, jpki_cert_t **cert);
 
 /* DER of the whole certificate (borrowed). */
 const uint8_t	*jpki_cert_der(const jpki_cert_t *c, size_t *len);

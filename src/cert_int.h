@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Internal view of the certificate module, shared by src/cert*.c and
+ * src/revocation.c only (these are the files allowed to include OpenSSL).
+ */
+#ifndef JPKI_CERT_INT_H
+#define JPKI_CERT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include <jpki/cert.h>
+
+/* Policy OIDs, jpki-card.md §9.2. */
+#define CERT_OID_POLICY_AUTH		"1.2.392.200149.8.5.1.3.30"
+#define CERT_OID_POLICY_SIGN		"1.2.392.200149.8.5.1.1.20"
+#define CERT_OID_POLICY_SIGN_TEST	"1.2.392.200149.8.5.1.0.20"
+/* Holder attribute arc, jpki-card.md §9.3. */
+#define CERT_OID_ATTR_ARC		"1.2.392.200149.8.5.5"
+
+#define CERT_ERRLEN	160
+
+/* Holder attributes, owned strings (NULL when absent). */
+struct cert_attrs {
+	char	*name;
+	char	*name_flags;
+	char	*sex;
+	char	*birth_raw;
+	char	*birth_iso;
+	char	*address;
+	char	*address_flags;
+	const char *sex_name;	/* static */
+	const char *birth_era;	/* static */
+};
+
+struct jpki_cert {
+	X509		*x;
+	uint8_t		*der;
+	size_t		 der_len;
+	char		*serial_hex;
+	char		*serial_dec;
+	uint8_t		*serial_der;
+	size_t		 serial_der_len;
+	char		*subject;
+	char		*issuer;
+	uint8_t		*subject_der;
+	size_t		 subject_der_len;
+	uint8_t		*issuer_der;
+	size_t		 issuer_der_len;
+	long long	 not_before;
+	long long	 not_after;
+	char		 not_before_str[32];
+	char		 not_after_str[32];
+	char		 key_type[8];
+	unsigned	 key_bits;
+	uint8_t		*rsa_n;
+	size_t		 rsa_n_len;
+	uint8_t		*rsa_e;
+	size_t		 rsa_e_len;
+	uint8_t		*spki;
+	size_t		 spki_len;
+	unsigned	 key_usage;
+	int		 has_key_usage;
+	int		 is_ca;
+	char		**policies;
+	size_t		 npolicies;
+	jpki_cert_type_t type;
+	jpki_hierarchy_t hier;
+	/* Holder attributes are parsed once, at jpki_cert_parse() time. */
+	int		 attrs_rc;
+	struct cert_attrs attrs;
+	char		 attrs_err[CERT_ERRLEN];
+};
+
+/*
+ * cert_attrs.c: parse a subjectAltName extension value (GeneralNames DER)
+ * into holder attributes.  JPKI_OK with all fields NULL when there are
+ * none; JPKI_ERR_PARSE with a reason in err (and a cleared *a) otherwise.
+ */
+int	cert_attrs_parse(const uint8_t *san, size_t len, struct cert_attrs *a,
+	    char *err, size_t errlen);
+void	cert_attrs_clear(struct cert_attrs *a);
+/* Strict UTF-8 check (no overlong forms, surrogates or NUL). */
+int	cert_utf8_valid(const uint8_t *p, size_t len, size_t *ncp);
+
+/* cert.c: helpers for the other certificate files. */
+int	cert_time_to_unix(const ASN1_TIME *t, long long *out);
+void	cert_format_jst(long long t, char *buf, size_t len);
+jpki_hierarchy_t cert_name_hierarchy(const X509_NAME *n);
+int	cert_has_policy(const jpki_cert_t *c, const char *oid);
+
+#endif /* JPKI_CERT_INT_H */
