@@ -75,6 +75,7 @@ $(BUILD)/%.o: %.c
 
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include $(sort $(wildcard tests/e2e/*.mk))
 -include tests/module.mk
 
 .PHONY: all check asan install install-udev uninstall clean deps demo \

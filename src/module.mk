@@ -49,3 +49,8 @@ install-lib: $(LIB_SO) $(BUILD)/jpki.pc
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libjpki.so
 	install -m 0644 include/jpki/*.h $(DESTDIR)$(INCLUDEDIR)/jpki/
 	install -m 0644 $(BUILD)/jpki.pc $(DESTDIR)$(PKGCONFIGDIR)/jpki.pc
+
+INSTALL_TARGETS	+= install-libman
+install-libman:
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 0644 man/libjpki.3 $(DESTDIR)$(MANDIR)/man3/
