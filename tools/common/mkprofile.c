@@ -458,6 +458,33 @@ out:
 	return rc;
 }
 
+/* certificatePolicies with one policy OID, no qualifiers (§9.2). */
+static int
+add_policy(X509 *x, const char *oid)
+{
+	CERTIFICATEPOLICIES *cp = NULL;
+	POLICYINFO *pi = NULL;
+	int rc = JPKI_ERR_INTERNAL;
+
+	if ((cp = sk_POLICYINFO_new_null()) == NULL ||
+	    (pi = POLICYINFO_new()) == NULL)
+		goto out;
+	ASN1_OBJECT_free(pi->policyid);
+	if ((pi->policyid = OBJ_txt2obj(oid, 1)) == NULL)
+		goto out;
+	if (sk_POLICYINFO_push(cp, pi) <= 0)
+		goto out;
+	pi = NULL;
+	if (X509_add1_ext_i2d(x, NID_certificate_policies, cp, 0,
+	    X509V3_ADD_DEFAULT) != 1)
+		goto out;
+	rc = JPKI_OK;
+out:
+	POLICYINFO_free(pi);
+	CERTIFICATEPOLICIES_free(cp);
+	return rc;
+}
+
 /* SAN / IAN with one dirName; takes ownership of n. */
 static int
 add_dirname_ext(X509 *x, int nid, X509_NAME *n)
@@ -901,9 +928,8 @@ make_ee(gen_t *g, int sign, EVP_PKEY *issuer_key, X509 *issuer,
 	    (rc = add_ext(x, issuer, NID_crl_distribution_points, sign ?
 	    "URI:http://127.0.0.1/jlis/v1/crl/sign.crl" :
 	    "URI:http://127.0.0.1/jlis/v1/crl/auth.crl")) != JPKI_OK ||
-	    (rc = add_ext(x, issuer, NID_certificate_policies, sign ?
-	    "1.2.392.200149.8.5.1.1.20" : "1.2.392.200149.8.5.1.3.30")) !=
-	    JPKI_OK ||
+	    (rc = add_policy(x, sign ? "1.2.392.200149.8.5.1.1.20" :
+	    "1.2.392.200149.8.5.1.3.30")) != JPKI_OK ||
 	    (rc = add_ext(x, issuer, NID_authority_key_identifier,
 	    "keyid:always")) != JPKI_OK ||
 	    (!sign && (rc = add_ext(x, issuer, NID_ext_key_usage,
