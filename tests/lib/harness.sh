@@ -114,10 +114,13 @@ h_card_stop() {
 	h_wait_nocard "$slot"
 }
 
-# pcsc_scan has no "wait for slot N"; poll our own CLI's reader listing.
+# pcsc_scan has no "wait for slot N"; poll OpenSC's reader listing (column
+# "Card": Yes/No), so that the test infrastructure does not depend on the
+# tool under test.  Prints true or false.
 h_reader_state() {
-	"$H_BIN/jpki" readers --json 2>/dev/null | tr -d ' \n' |
-		grep -o "\"index\":$1,[^}]*\"card\":[a-z]*" | grep -o '[a-z]*$'
+	opensc-tool -l 2>/dev/null | awk -v n="$1" '
+		$1 == n && ($2 == "Yes" || $2 == "No") { st = $2 }
+		END { print (st == "Yes") ? "true" : "false" }'
 }
 
 h_wait_card() {

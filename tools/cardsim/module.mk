@@ -1,0 +1,38 @@
+# jpki-cardsim: the virtual My Number Card (vpcd front end + card core) and
+# the profile generator shared with mykey-mock (tools/common/mkprofile.c).
+# The card side is written independently of the host library: it links only
+# the generic helpers buf/tlv/secure, never src/ap_*.c or card.c.
+
+CARDSIM_SRCS	:= tools/cardsim/main.c tools/cardsim/vpcd.c \
+		   tools/cardsim/card.c tools/cardsim/build.c \
+		   tools/cardsim/conf.c tools/cardsim/png.c \
+		   tools/common/mkprofile.c
+CARDSIM_HELPERS	:= $(BUILD)/src/buf.o $(BUILD)/src/tlv.o $(BUILD)/src/secure.o
+CARDSIM_OBJS	:= $(CARDSIM_SRCS:%.c=$(BUILD)/%.o) $(CARDSIM_HELPERS)
+CARDSIM_LIBS	:= $(shell pkg-config --libs libcrypto zlib 2>/dev/null || echo -lcrypto -lz)
+CARDSIM_BIN	:= $(BUILD)/bin/jpki-cardsim
+
+$(CARDSIM_BIN): $(CARDSIM_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(CARDSIM_OBJS) $(ALL_LDFLAGS) $(CARDSIM_LIBS)
+
+# The profile.conf parser's unit test needs the My Number check of
+# mkprofile.o besides the library archive.
+$(BUILD)/tests/unit/test_cardsim_conf: $(BUILD)/tests/unit/test_cardsim_conf.o \
+		$(BUILD)/tools/common/mkprofile.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(BUILD)/tools/common/mkprofile.o $(LIB_A) \
+		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS) $(CARDSIM_LIBS)
+
+ALL_TARGETS	+= $(CARDSIM_BIN)
+CHECK_TARGETS	+= check-cardsim
+ASAN_TARGETS	+= check-cardsim
+INSTALL_TARGETS	+= install-cardsim
+
+check-cardsim: $(CARDSIM_BIN)
+	BUILD=$(BUILD) sh tests/lib/isolated.sh sh tests/e2e/cardsim_conformance.sh
+
+install-cardsim: $(CARDSIM_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(CARDSIM_BIN) $(DESTDIR)$(BINDIR)/jpki-cardsim
+	install -m 0644 man/jpki-cardsim.1 $(DESTDIR)$(MANDIR)/man1/jpki-cardsim.1
