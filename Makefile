@@ -34,7 +34,7 @@ CC		?= cc
 BUILD		?= build
 SANITIZE	?=
 
-PKGS		:= libpcsclite libcrypto libcurl
+PKGS		:= libpcsclite libcrypto libcurl jansson sqlite3
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
