@@ -7,21 +7,60 @@ UNIT_SRCS	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
+# Every suite writes "PASS FAIL" to $(RESULTS)/<suite>.count; the closing
+# line of `make check` (tests/lib/summary.sh) sums them.
+RESULTS		:= tests/tmp/results/$(BUILD)
+
 # cmocka's macros trip -Wconversion; relax only for test sources.
+# err_codes.h lists every code of include/jpki/err.h for test_err.
 EXTRA_CFLAGS_tests/unit := -Wno-conversion -Wno-sign-conversion \
-	-Wno-missing-prototypes -Wno-missing-declarations -Wno-cast-qual
+	-Wno-missing-prototypes -Wno-missing-declarations -Wno-cast-qual \
+	-I$(BUILD)/tests/gen
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS)
 
+# keep the objects, so a re-run does not rebuild every test
+.SECONDARY: $(UNIT_BINS:%=%.o)
+
+$(BUILD)/tests/gen/err_codes.h: include/jpki/err.h
+	@mkdir -p $(@D)
+	sed -n 's/^#define[[:space:]]\{1,\}\(JPKI_OK\|JPKI_ERR_[A-Z0-9_]*\)[[:space:]].*/ERRCODE(\1)/p' \
+		$< > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/unit/test_err.o: $(BUILD)/tests/gen/err_codes.h
+
 ALL_TARGETS	+= $(UNIT_BINS)
 
 check-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do \
-		echo "== $$t"; \
-		JPKI_TEST_DATA=tests/data $$t; \
-	done
+	@sh tests/lib/run-unit.sh $(RESULTS)/unit.count $(UNIT_BINS)
 
-CHECK_TARGETS	:= check-unit $(CHECK_TARGETS)
-ASAN_TARGETS	:= check-unit $(ASAN_TARGETS)
+# Static checks: every error code has a row in src/err.c; the shared
+# library exports exactly the functions of include/jpki/*.h.
+check-errtab:
+	@mkdir -p $(RESULTS); if sh tests/check-errtab.sh; then \
+		echo "1 0" > $(RESULTS)/errtab.count; else \
+		echo "0 1" > $(RESULTS)/errtab.count; exit 1; fi
+
+check-exports: $(LIB_SO)
+	@mkdir -p $(RESULTS); if sh tests/check-exports.sh $(LIB_SO) $(CC); then \
+		echo "1 0" > $(RESULTS)/exports.count; else \
+		echo "0 1" > $(RESULTS)/exports.count; exit 1; fi
+
+# The ASan + UBSan variant of every suite in ASAN_TARGETS.
+check-asan:
+	@$(MAKE) --no-print-directory asan
+
+# The closing line of `make check`, from the counts the suites left.
+check-summary:
+	@sh tests/lib/summary.sh 0
+
+include tests/fuzz/module.mk
+-include tests/bench/module.mk
+-include tests/demo/module.mk
+
+# Order: unit tests and static checks first, the components' suites as
+# their fragments listed them, fuzz regressions, and the sanitizer run last.
+CHECK_TARGETS	:= check-unit check-errtab check-exports $(CHECK_TARGETS) \
+		   check-fuzz check-fuzz-smoke check-asan
+ASAN_TARGETS	:= check-unit $(ASAN_TARGETS) check-fuzz
