@@ -75,6 +75,7 @@ $(BUILD)/%.o: %.c
 
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include data/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
 -include tests/module.mk
 

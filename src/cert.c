@@ -346,8 +346,8 @@ cert_name_hierarchy(const X509_NAME *n)
 }
 
 /* Which purpose the CA's OUs name (§9.1: "... for user authentication"). */
-static jpki_cert_type_t
-name_ca_purpose(const X509_NAME *n)
+jpki_cert_type_t
+cert_name_ca_purpose(const X509_NAME *n)
 {
 	jpki_cert_type_t t = JPKI_CERT_TYPE_UNKNOWN;
 	char *ou;
@@ -389,10 +389,10 @@ classify(jpki_cert_t *c)
 	c->hier = cert_name_hierarchy(c->is_ca ?
 	    X509_get_subject_name(c->x) : iss);
 	if (c->is_ca) {
-		c->type = name_ca_purpose(X509_get_subject_name(c->x));
+		c->type = cert_name_ca_purpose(X509_get_subject_name(c->x));
 		return;
 	}
-	by_issuer = name_ca_purpose(iss);
+	by_issuer = cert_name_ca_purpose(iss);
 	if (cert_has_policy(c, CERT_OID_POLICY_AUTH))
 		c->type = JPKI_CERT_TYPE_AUTH;
 	else if (cert_has_policy(c, CERT_OID_POLICY_SIGN) ||

@@ -91,6 +91,8 @@ int	cert_utf8_valid(const uint8_t *p, size_t len, size_t *ncp);
 int	cert_time_to_unix(const ASN1_TIME *t, long long *out);
 void	cert_format_jst(long long t, char *buf, size_t len);
 jpki_hierarchy_t cert_name_hierarchy(const X509_NAME *n);
+/* AUTH_CA / SIGN_CA from the OU naming the purpose (§9.1), or UNKNOWN. */
+jpki_cert_type_t cert_name_ca_purpose(const X509_NAME *n);
 int	cert_has_policy(const jpki_cert_t *c, const char *oid);
 
 #endif /* JPKI_CERT_INT_H */

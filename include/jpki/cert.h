@@ -118,6 +118,62 @@ typedef struct {
 int		 jpki_cert_attrs(const jpki_cert_t *c, jpki_cert_attrs_t *a);
 const char	*jpki_cert_attrs_error(const jpki_cert_t *c);
 
+/*
+ * Chain verification (jpki-card.md §9).  A jpki_verify_t holds the trust
+ * anchors and the options; one object can verify many certificates and is
+ * not modified by jpki_cert_verify().
+ *
+ * jpki_verify_new() loads the bundled J-LIS roots (2015 and 2023
+ * generations, both purposes) from JPKI_ROOTS_DIR, installed as
+ * $(DATADIR)/jpki/roots; the environment variable JPKI_ROOTS_DIR overrides
+ * the directory (uninstalled builds and tests).  It fails with
+ * JPKI_ERR_IO when no root can be loaded, unless
+ * JPKI_VERIFY_NO_BUNDLED_ROOTS is given.  With JPKI_VERIFY_PRODUCTION_ONLY
+ * the chain must end in a bundled root of O=JPKI.
+ */
+#define JPKI_VERIFY_NO_BUNDLED_ROOTS	0x01
+#define JPKI_VERIFY_PRODUCTION_ONLY	0x02
+
+typedef struct jpki_verify jpki_verify_t;
+
+typedef enum {
+	JPKI_PURPOSE_ANY = 0,	/* as the certificate's policy says */
+	JPKI_PURPOSE_AUTH,	/* user authentication, policy ...1.3.30 */
+	JPKI_PURPOSE_SIGN	/* digital signature, policy ...1.1.20 / 1.0.20 */
+} jpki_purpose_t;
+
+int	jpki_verify_new(jpki_verify_t **v, unsigned flags);
+void	jpki_verify_free(jpki_verify_t **v);
+/* Add a trust anchor (a copy is kept).  It must be a CA certificate. */
+int	jpki_verify_add_anchor(jpki_verify_t *v, const jpki_cert_t *ca);
+/* Add every certificate of a PEM file (or the one of a DER file). */
+int	jpki_verify_add_anchor_file(jpki_verify_t *v, const char *path);
+/* Add every *.pem and *.der file of a directory. */
+int	jpki_verify_add_anchor_dir(jpki_verify_t *v, const char *dir);
+/* Verification time, unix seconds; 0 (the default) means now. */
+void	jpki_verify_set_time(jpki_verify_t *v, long long at);
+void	jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p);
+
+typedef struct {
+	int		 rc;		/* as returned */
+	jpki_hierarchy_t hierarchy;	/* of the trust anchor reached */
+	jpki_cert_type_t type;		/* what the certificate was checked as */
+	char		 anchor[256];	/* subject of the trust anchor */
+	char		 reason[320];	/* "ok" or why it failed, never empty */
+} jpki_verify_result_t;
+
+/*
+ * Verify c: signatures up to a trust anchor, validity at the set time
+ * (both bounds inclusive, so a certificate ending 23:59:59 JST is valid
+ * through that second, §9.2), CA flags and key usage of the issuers, key
+ * usage and policy OID of c for the purpose, and the hierarchy.  A CA
+ * certificate that is itself an anchor verifies as a chain of one (root
+ * self-check).  Returns JPKI_OK or one JPKI_ERR_CERT_* code; res (may be
+ * NULL) gets the details.
+ */
+int	jpki_cert_verify(const jpki_verify_t *v, const jpki_cert_t *c,
+	    jpki_verify_result_t *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -72,6 +72,14 @@ certificatePolicies = 1.2.392.200149.8.5.1.3.30
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 extendedKeyUsage = clientAuth
+[ auth_noaki ]
+keyUsage = critical, digitalSignature
+basicConstraints = CA:FALSE
+certificatePolicies = 1.2.392.200149.8.5.1.3.30
+[ auth_isca ]
+keyUsage = critical, digitalSignature
+basicConstraints = critical, CA:TRUE
+certificatePolicies = 1.2.392.200149.8.5.1.3.30
 [ auth_badku ]
 keyUsage = critical, keyEncipherment
 basicConstraints = CA:FALSE
@@ -196,10 +204,15 @@ newca sign-ca "$MOCK_SIGN"
 newca test-sign-ca "$TEST_SIGN"
 # same name as the auth CA, different key: an impostor
 newca evil-ca "$MOCK_AUTH"
+# claims the production name but is not a bundled J-LIS root
+newca fakeprod-ca '/C=JP/O=JPKI/OU=JPKI for user authentication/OU=not J-LIS'
 newca other-ca '/C=JP/O=Someone Else/OU=Not a JPKI CA'
 newca notca-ca '/C=JP/O=JPKI-MOCK/OU=JPKI-MOCK for user authentication/OU=no basicConstraints' v3_notca
 
 issue auth-ca auth 01 "$AUTH_SUBJ" auth
+issue evil-ca auth-evil-noaki 02 "$AUTH_SUBJ" auth_noaki
+issue auth-ca auth-isca 1005 "$AUTH_SUBJ" auth_isca
+issue fakeprod-ca auth-fakeprod 01 "$AUTH_SUBJ" auth
 issue auth-ca auth-badku 1001 "$AUTH_SUBJ" auth_badku
 issue auth-ca auth-badpol 1002 "$AUTH_SUBJ" auth_badpol
 issue auth-ca auth-nopol 1003 "$AUTH_SUBJ" auth_nopol
