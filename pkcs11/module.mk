@@ -1,0 +1,33 @@
+# jpki-pkcs11.so: the PKCS#11 module.  Built only on libjpki's public API,
+# with the static archive linked in (self-contained: -Wl,--exclude-libs,ALL)
+# and a version script exporting only C_GetFunctionList, C_GetInterface and
+# C_GetInterfaceList.  Installed unversioned into p11-kit's module path,
+# with jpki.module in p11-kit's module config directory.
+
+P11_SRCS	:= pkcs11/p11_module.c pkcs11/p11_slot.c pkcs11/p11_session.c \
+		   pkcs11/p11_object.c pkcs11/p11_sign.c pkcs11/p11_rv.c \
+		   pkcs11/p11_nosup.c
+P11_OBJS	:= $(P11_SRCS:%.c=$(BUILD)/%.o)
+P11_SO		:= $(BUILD)/pkcs11/jpki-pkcs11.so
+P11_CFLAGS	:= $(shell pkg-config --cflags p11-kit-1 2>/dev/null || echo -I/usr/include/p11-kit-1)
+
+EXTRA_CFLAGS_pkcs11 := $(P11_CFLAGS)
+# cmocka tests of the module include <p11-kit/pkcs11.h> too.
+$(BUILD)/tests/unit/test_p11_%.o: CFLAGS += $(P11_CFLAGS)
+
+$(P11_SO): $(P11_OBJS) $(LIB_A) pkcs11/jpki-pkcs11.map
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(P11_OBJS) $(LIB_A) \
+		-Wl,--version-script=pkcs11/jpki-pkcs11.map \
+		-Wl,--exclude-libs,ALL -Wl,--no-undefined \
+		$(ALL_LDFLAGS) $(LIB_LIBS)
+
+ALL_TARGETS	+= $(P11_SO)
+INSTALL_TARGETS	+= install-p11
+
+install-p11: $(P11_SO)
+	install -d $(DESTDIR)$(P11MODDIR) $(DESTDIR)$(P11CONFDIR)
+	install -m 0644 $(P11_SO) $(DESTDIR)$(P11MODDIR)/jpki-pkcs11.so
+	sed -e 's|@P11MODDIR@|$(P11MODDIR)|g' pkcs11/jpki.module \
+		> $(DESTDIR)$(P11CONFDIR)/jpki.module
+	chmod 0644 $(DESTDIR)$(P11CONFDIR)/jpki.module

@@ -1,0 +1,435 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Sessions, login and PIN change.
+ *
+ * Login state is per token and application-wide (PKCS#11 v2.40 §4.3), and
+ * on the card it is per AP: C_Logout re-selects the JPKI AP
+ * (jpki_card_logout), which forgets BOTH PINs, so logging out of one of a
+ * card's two tokens logs the other out too.  PINs are copied to a stack
+ * buffer, checked for length and characters before any APDU, and wiped on
+ * every exit; they are never cached (house-style §2.5).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "p11_int.h"
+
+void
+p11_session_release(struct p11_session *s)
+{
+	p11_sign_reset(s);
+	p11_digest_reset(s);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+p11_sessions_close_slot(CK_SLOT_ID slot)
+{
+	size_t i;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (g_p11.sessions[i].h != 0 && g_p11.sessions[i].slot == slot)
+			p11_session_release(&g_p11.sessions[i]);
+}
+
+void
+p11_sessions_fini(void)
+{
+	size_t i;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (g_p11.sessions[i].h != 0)
+			p11_session_release(&g_p11.sessions[i]);
+}
+
+int
+p11_session_count(CK_SLOT_ID slot, int rw_only)
+{
+	size_t	i;
+	int	n = 0;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (g_p11.sessions[i].h != 0 && g_p11.sessions[i].slot == slot &&
+		    (!rw_only || (g_p11.sessions[i].flags & CKF_RW_SESSION)))
+			n++;
+	return n;
+}
+
+/* Look a session up; a session of a card that has gone is invalid. */
+struct p11_session *
+p11_session_get(CK_SESSION_HANDLE h, CK_RV *rv)
+{
+	struct p11_reader	*r;
+	size_t			 i;
+
+	*rv = CKR_SESSION_HANDLE_INVALID;
+	if (h == 0)
+		return NULL;
+	for (i = 0; i < P11_MAX_SESSIONS; i++) {
+		struct p11_session *s = &g_p11.sessions[i];
+
+		if (s->h != h)
+			continue;
+		r = p11_slot_reader(s->slot, NULL);
+		if (r == NULL || r->gen != s->gen || !r->card) {
+			p11_session_release(s);
+			*rv = CKR_DEVICE_REMOVED;
+			return NULL;
+		}
+		*rv = CKR_OK;
+		return s;
+	}
+	return NULL;
+}
+
+CK_RV
+C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
+    CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
+{
+	struct p11_reader	*r;
+	struct p11_session	*s = NULL;
+	enum p11_kind		 k;
+	size_t			 i;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	rv = CKR_ARGUMENTS_BAD;
+	if (phSession == NULL)
+		goto out;
+	rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	if ((flags & CKF_SERIAL_SESSION) == 0)
+		goto out;
+	rv = CKR_SLOT_ID_INVALID;
+	if ((r = p11_slot_reader(slotID, &k)) == NULL)
+		goto out;
+	if ((rv = p11_card_ready(r)) != CKR_OK)
+		goto out;
+	for (i = 0; i < P11_MAX_SESSIONS && s == NULL; i++)
+		if (g_p11.sessions[i].h == 0)
+			s = &g_p11.sessions[i];
+	rv = CKR_SESSION_COUNT;
+	if (s == NULL)
+		goto out;
+	memset(s, 0, sizeof(*s));
+	s->h = g_p11.next_handle++;
+	if (g_p11.next_handle == 0)
+		g_p11.next_handle = 1;
+	s->slot = slotID;
+	s->flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
+	s->gen = r->gen;
+	*phSession = s->h;
+	rv = CKR_OK;
+out:
+	p11_trace("C_OpenSession", rv);
+	p11_unlock();
+	return rv;
+}
+
+CK_RV
+C_CloseSession(CK_SESSION_HANDLE hSession)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	CK_SLOT_ID		 slot;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	slot = s->slot;
+	p11_session_release(s);
+	/* PKCS#11 v2.40 §5.6: closing the last session logs the token out. */
+	if (p11_session_count(slot, 0) == 0 &&
+	    (r = p11_slot_reader(slot, NULL)) != NULL &&
+	    r->logged_in[slot % 2] && r->h != NULL) {
+		(void)jpki_card_logout(r->h);
+		r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
+	}
+	rv = CKR_OK;
+out:
+	p11_trace("C_CloseSession", rv);
+	p11_unlock();
+	return rv;
+}
+
+CK_RV
+C_CloseAllSessions(CK_SLOT_ID slotID)
+{
+	struct p11_reader	*r;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	rv = CKR_SLOT_ID_INVALID;
+	if ((r = p11_slot_reader(slotID, NULL)) == NULL)
+		goto out;
+	p11_sessions_close_slot(slotID);
+	if (r->logged_in[slotID % 2] && r->h != NULL) {
+		(void)jpki_card_logout(r->h);
+		r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
+	}
+	rv = CKR_OK;
+out:
+	p11_trace("C_CloseAllSessions", rv);
+	p11_unlock();
+	return rv;
+}
+
+/*
+ * Another process may reset the card and so wipe the PIN state (SCard
+ * reset, jpki-card.md §2.1).  While logged in, probe the card at most once
+ * a second (SELECT + empty VERIFY: no try is consumed) so that the session
+ * reports the logout.
+ */
+static void
+probe_reset(struct p11_reader *r, enum p11_kind k)
+{
+	struct timespec		now;
+	int			tries, err;
+
+	if (!r->logged_in[k] || r->h == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((long long)now.tv_sec == r->probe_sec)
+		return;
+	r->probe_sec = (long long)now.tv_sec;
+	err = jpki_card_pin_status(r->h, k == P11_AUTH ? JPKI_PIN_AUTH :
+	    JPKI_PIN_SIGN, &tries);
+	if (err != JPKI_OK && err != JPKI_ERR_PIN_LOCKED)
+		(void)p11_card_error(r, err);
+}
+
+CK_RV
+C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	enum p11_kind		 k;
+	int			 rw;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	rv = CKR_ARGUMENTS_BAD;
+	if (pInfo == NULL)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	r = p11_slot_reader(s->slot, &k);
+	probe_reset(r, k);
+	/* the probe may have found the card gone */
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	rw = (s->flags & CKF_RW_SESSION) != 0;
+	pInfo->slotID = s->slot;
+	pInfo->flags = s->flags;
+	pInfo->ulDeviceError = 0;
+	if (r->logged_in[k])
+		pInfo->state = rw ? CKS_RW_USER_FUNCTIONS :
+		    CKS_RO_USER_FUNCTIONS;
+	else
+		pInfo->state = rw ? CKS_RW_PUBLIC_SESSION :
+		    CKS_RO_PUBLIC_SESSION;
+	rv = CKR_OK;
+out:
+	p11_trace("C_GetSessionInfo", rv);
+	p11_unlock();
+	return rv;
+}
+
+/* A PIN from the caller, bounded and NUL-terminated; wiped by the caller. */
+struct p11_pin {
+	char	v[JPKI_PIN_MAX + 1];
+	size_t	len;
+};
+
+/*
+ * Copy and check a PIN (jpki-card.md §5.4): auth 4 digits, sign 6-16 of
+ * A-Z 0-9.  The sign password is upper-cased first, as the card compares
+ * bytes and every tool upper-cases it.
+ */
+static CK_RV
+pin_load(struct p11_pin *p, enum p11_kind k, CK_UTF8CHAR_PTR pin,
+    CK_ULONG len)
+{
+	size_t	i, min = k == P11_AUTH ? 4 : 6, max = k == P11_AUTH ? 4 : 16;
+
+	memset(p, 0, sizeof(*p));
+	if (pin == NULL)
+		return CKR_ARGUMENTS_BAD;	/* no PIN pad path (README) */
+	if (len < min || len > max)
+		return CKR_PIN_LEN_RANGE;
+	for (i = 0; i < len; i++) {
+		char c = (char)pin[i];
+
+		if (k == P11_SIGN && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		p->v[i] = c;
+	}
+	p->len = len;
+	if (jpki_pin_check_format(k == P11_AUTH ? JPKI_PIN_AUTH :
+	    JPKI_PIN_SIGN, p->v) != JPKI_OK)
+		return CKR_PIN_INCORRECT;	/* could never match: no APDU */
+	return CKR_OK;
+}
+
+static CK_RV
+verify(struct p11_reader *r, enum p11_kind k, const struct p11_pin *p)
+{
+	int	tries = -1, err;
+	unsigned flags = g_p11.allow_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0;
+
+	err = jpki_card_verify_pin(r->h, k == P11_AUTH ? JPKI_PIN_AUTH :
+	    JPKI_PIN_SIGN, p->v, flags, &tries);
+	if (err == JPKI_OK)
+		return CKR_OK;
+	if (err == JPKI_ERR_PIN_INCORRECT || err == JPKI_ERR_PIN_LOCKED ||
+	    err == JPKI_ERR_PIN_LAST_TRY || err == JPKI_ERR_PIN_FORMAT)
+		return p11_rv(err);
+	return p11_card_error(r, err);
+}
+
+CK_RV
+C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
+    CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	struct p11_pin		 p;
+	enum p11_kind		 k;
+	CK_RV			 rv;
+
+	memset(&p, 0, sizeof(p));
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	r = p11_slot_reader(s->slot, &k);
+	rv = CKR_USER_TYPE_INVALID;
+	if (userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
+		goto out;
+	if (userType == CKU_CONTEXT_SPECIFIC) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		if (!s->sign_active)
+			goto out;
+		rv = CKR_USER_NOT_LOGGED_IN;
+		if (!r->logged_in[k])
+			goto out;
+	} else {
+		rv = CKR_USER_ALREADY_LOGGED_IN;
+		if (r->logged_in[k])
+			goto out;
+	}
+	if ((rv = pin_load(&p, k, pPin, ulPinLen)) != CKR_OK)
+		goto out;
+	if ((rv = p11_card_ready(r)) != CKR_OK)
+		goto out;
+	if ((rv = verify(r, k, &p)) != CKR_OK) {
+		if (rv != CKR_DEVICE_REMOVED && userType ==
+		    CKU_CONTEXT_SPECIFIC)
+			s->ctx_login = 0;
+		goto out;
+	}
+	if (userType == CKU_CONTEXT_SPECIFIC)
+		s->ctx_login = 1;
+	else
+		r->logged_in[k] = 1;
+	rv = CKR_OK;
+out:
+	jpki_secure_zero(&p, sizeof(p));
+	p11_trace("C_Login", rv);
+	p11_unlock();
+	return rv;
+}
+
+CK_RV
+C_Logout(CK_SESSION_HANDLE hSession)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	enum p11_kind		 k;
+	int			 err;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	r = p11_slot_reader(s->slot, &k);
+	rv = CKR_USER_NOT_LOGGED_IN;
+	if (!r->logged_in[k])
+		goto out;
+	/* Both PINs are forgotten by the card (see the file comment). */
+	r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
+	rv = CKR_OK;
+	if (r->h != NULL && (err = jpki_card_logout(r->h)) != JPKI_OK &&
+	    err != JPKI_ERR_CARD_RESET)
+		rv = p11_card_error(r, err);
+out:
+	p11_trace("C_Logout", rv);
+	p11_unlock();
+	return rv;
+}
+
+CK_RV
+C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
+    CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	struct p11_pin		 o, n;
+	enum p11_kind		 k;
+	unsigned		 flags;
+	int			 tries = -1, err;
+	CK_RV			 rv;
+
+	memset(&o, 0, sizeof(o));
+	memset(&n, 0, sizeof(n));
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	r = p11_slot_reader(s->slot, &k);
+	rv = CKR_SESSION_READ_ONLY;
+	if ((s->flags & CKF_RW_SESSION) == 0)
+		goto out;
+	if ((rv = pin_load(&o, k, pOldPin, ulOldLen)) != CKR_OK)
+		goto out;
+	if ((rv = pin_load(&n, k, pNewPin, ulNewLen)) != CKR_OK) {
+		if (rv == CKR_PIN_INCORRECT)
+			rv = CKR_PIN_INVALID;
+		goto out;
+	}
+	if ((rv = p11_card_ready(r)) != CKR_OK)
+		goto out;
+	flags = g_p11.allow_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0;
+	err = jpki_card_change_pin(r->h, k == P11_AUTH ? JPKI_PIN_AUTH :
+	    JPKI_PIN_SIGN, o.v, n.v, flags, &tries);
+	if (err == JPKI_ERR_PIN_FORMAT)
+		rv = CKR_PIN_INVALID;	/* e.g. no letter or no digit */
+	else if (err == JPKI_ERR_PIN_INCORRECT || err == JPKI_ERR_PIN_LOCKED ||
+	    err == JPKI_ERR_PIN_LAST_TRY)
+		rv = p11_rv(err);
+	else if (err != JPKI_OK)
+		rv = p11_card_error(r, err);
+	else
+		rv = CKR_OK;
+out:
+	jpki_secure_zero(&o, sizeof(o));
+	jpki_secure_zero(&n, sizeof(n));
+	p11_trace("C_SetPIN", rv);
+	p11_unlock();
+	return rv;
+}
