@@ -1,0 +1,252 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * jpki cert auth|auth-ca|sign|sign-ca: export a certificate from the JPKI
+ * AP.  The signature certificate is readable only after the signature
+ * password (jpki-card.md §5.3), so it is asked for.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <jpki/cert.h>
+
+#include "cli.h"
+
+static const char usage[] =
+"usage: jpki cert auth|auth-ca|sign|sign-ca [--pem|--der|--text] [--json]\n"
+"                 [--out FILE] [--reader NAME|INDEX] [--wait SECONDS]\n"
+"                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
+"\n"
+"Export a certificate from the card:\n"
+"  auth      user-authentication certificate (利用者証明用電子証明書)\n"
+"  auth-ca   the CA certificate that issued it\n"
+"  sign      signature certificate (署名用電子証明書): needs the signature\n"
+"            password, and contains the holder's name, address, birth date\n"
+"  sign-ca   the CA certificate that issued it\n"
+"\n"
+"  --pem           PEM (the default)\n"
+"  --der           DER, binary (not to a terminal)\n"
+"  --text          issuance number (hex and decimal), subject, issuer,\n"
+"                  validity, key, and for 'sign' the holder attributes\n"
+"  -j, --json      the same as JSON, with the PEM\n"
+"  -o, --out FILE  write there instead of stdout\n"
+"  --pin-fd N      read the signature password from descriptor N\n"
+"  --pin-env VAR   read it from environment variable VAR (then unset)\n"
+"  --force-last-try  allow a VERIFY when only one try is left\n"
+"\n"
+"The issuance number (発行番号) is the certificate's serial number.\n"
+"\n"
+"Examples:\n"
+"  jpki cert auth > auth.pem\n"
+"  jpki cert auth --der --out auth.der\n"
+"  jpki cert auth --text\n"
+"  jpki cert sign --json --pin-fd 3 3< password-file\n"
+"\n";
+
+enum { FMT_PEM, FMT_DER, FMT_TEXT };
+enum { OPT_PEM = OPT_CMD, OPT_DER, OPT_TEXT };
+
+typedef struct {
+	int		 fmt;
+	const char	*out;
+} cert_opts_t;
+
+static const struct {
+	const char		*name;
+	jpki_cert_kind_t	 kind;
+	const char		*desc;
+} kinds[] = {
+	{ "auth",	JPKI_CERT_AUTH,
+	    "user-authentication certificate (利用者証明用電子証明書)" },
+	{ "auth-ca",	JPKI_CERT_AUTH_CA,
+	    "CA certificate for user authentication" },
+	{ "sign",	JPKI_CERT_SIGN,
+	    "signature certificate (署名用電子証明書)" },
+	{ "sign-ca",	JPKI_CERT_SIGN_CA,
+	    "CA certificate for digital signature" },
+};
+
+static int
+cert_opt(void *ctx, int id, const char *arg)
+{
+	cert_opts_t *o = ctx;
+
+	switch (id) {
+	case OPT_PEM:
+		o->fmt = FMT_PEM;
+		return 0;
+	case OPT_DER:
+		o->fmt = FMT_DER;
+		return 0;
+	case OPT_TEXT:
+		o->fmt = FMT_TEXT;
+		return 0;
+	case 'o':
+		o->out = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c)
+{
+	jpki_cert_attrs_t a;
+
+	fprintf(f, "Certificate:      %s, %s\n", name, desc);
+	fprintf(f, "Issuance number:  %s (decimal %s)\n",
+	    jpki_cert_serial_hex(c), jpki_cert_serial_dec(c));
+	fprintf(f, "Subject:          %s\n", jpki_cert_subject(c));
+	fprintf(f, "Issuer:           %s\n", jpki_cert_issuer(c));
+	fprintf(f, "Not before:       %s\n", jpki_cert_not_before_str(c));
+	fprintf(f, "Not after:        %s\n", jpki_cert_not_after_str(c));
+	fprintf(f, "Key:              %s %u bits\n", jpki_cert_key_type(c),
+	    jpki_cert_key_bits(c));
+	fprintf(f, "Hierarchy:        %s\n",
+	    jpki_hierarchy_name(jpki_cert_hierarchy(c)));
+	memset(&a, 0, sizeof(a));
+	if (jpki_cert_type(c) == JPKI_CERT_TYPE_SIGN &&
+	    jpki_cert_attrs(c, &a) == JPKI_OK) {
+		fprintf(f, "Holder name:      %s\n", a.name != NULL ?
+		    a.name : "-");
+		fprintf(f, "Date of birth:    %s\n", a.birth_iso != NULL ?
+		    a.birth_iso : "-");
+		fprintf(f, "Sex:              %s\n", a.sex_name != NULL ?
+		    a.sex_name : "-");
+		fprintf(f, "Address:          %s\n", a.address != NULL ?
+		    a.address : "-");
+	}
+}
+
+static void
+print_json(FILE *f, const char *name, const jpki_cert_t *c,
+    const uint8_t *der, size_t der_len, int *err)
+{
+	jpki_cert_attrs_t a;
+	json_t		  j;
+
+	json_init(&j, f);
+	json_obj_begin(&j);
+	json_kv_str(&j, "kind", name);
+	json_key(&j, "issuance_number");
+	json_obj_begin(&j);
+	json_kv_str(&j, "hex", jpki_cert_serial_hex(c));
+	json_kv_str(&j, "decimal", jpki_cert_serial_dec(c));
+	json_obj_end(&j);
+	json_kv_str(&j, "subject", jpki_cert_subject(c));
+	json_kv_str(&j, "issuer", jpki_cert_issuer(c));
+	json_kv_str(&j, "not_before", jpki_cert_not_before_str(c));
+	json_kv_str(&j, "not_after", jpki_cert_not_after_str(c));
+	json_key(&j, "key");
+	json_obj_begin(&j);
+	json_kv_str(&j, "type", jpki_cert_key_type(c));
+	json_kv_int(&j, "bits", jpki_cert_key_bits(c));
+	json_obj_end(&j);
+	json_kv_str(&j, "type", jpki_cert_type_name(jpki_cert_type(c)));
+	json_kv_str(&j, "hierarchy",
+	    jpki_hierarchy_name(jpki_cert_hierarchy(c)));
+	memset(&a, 0, sizeof(a));
+	if (jpki_cert_type(c) == JPKI_CERT_TYPE_SIGN &&
+	    jpki_cert_attrs(c, &a) == JPKI_OK) {
+		json_key(&j, "holder");
+		json_obj_begin(&j);
+		json_kv_str(&j, "name", a.name);
+		json_kv_str(&j, "birth", a.birth_iso);
+		json_kv_str(&j, "sex", a.sex);
+		json_kv_str(&j, "address", a.address);
+		json_obj_end(&j);
+	}
+	json_key(&j, "der_base64");
+	{
+		char b64[(JPKI_MAX_CERT + 2) / 3 * 4 + 1];
+
+		if (fmt_b64(der, der_len, b64, sizeof(b64)) == 0)
+			json_str(&j, b64);
+		else
+			json_null(&j);
+	}
+	json_obj_end(&j);
+	*err = json_end(&j);
+}
+
+int
+cmd_cert(cli_t *cli, int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{ "pem",	no_argument,		NULL, OPT_PEM },
+		{ "der",	no_argument,		NULL, OPT_DER },
+		{ "text",	no_argument,		NULL, OPT_TEXT },
+		{ "out",	required_argument,	NULL, 'o' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	cert_opts_t	 o = { FMT_PEM, NULL };
+	jpki_cert_t	*c = NULL;
+	uint8_t		*der = NULL;
+	size_t		 der_len = 0, i;
+	FILE		*f = NULL;
+	int		 r, ex, err = 0;
+
+	cli->groups = CLI_O_CARD | CLI_O_PIN;
+	if ((r = cli_parse(cli, argc, argv, "o:", extra, cert_opt, &o,
+	    usage)) != 0)
+		return r == 1 ? EX_JPKI_OK : EX_JPKI_USAGE;
+	if (optind >= argc) {
+		cli_usage_error(usage, "which certificate? auth, auth-ca, "
+		    "sign or sign-ca");
+		return EX_JPKI_USAGE;
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(argv[optind], kinds[i].name) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]) || optind + 1 < argc) {
+		cli_usage_error(usage, "unknown certificate '%s'",
+		    argv[optind + (i == sizeof(kinds) / sizeof(kinds[0]) ?
+		    0 : 1)]);
+		return EX_JPKI_USAGE;
+	}
+	/* check the output before the card and before any PIN */
+	if ((f = cli_out_open(o.out, o.fmt == FMT_DER && !cli->json,
+	    &ex)) == NULL)
+		return ex;
+	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
+		goto out;
+	if (kinds[i].kind == JPKI_CERT_SIGN &&
+	    (ex = cli_pin_verify(cli, JPKI_PIN_SIGN)) != EX_JPKI_OK)
+		goto out;
+	r = jpki_card_read_cert(cli->card, kinds[i].kind, &der, &der_len);
+	if (r != JPKI_OK) {
+		ex = cli_fail(cli, r, "reading the certificate");
+		goto out;
+	}
+	cli_info(cli, "read %zu bytes", der_len);
+	if (cli->json || o.fmt == FMT_TEXT) {
+		if ((r = jpki_cert_parse(der, der_len, &c)) != JPKI_OK) {
+			ex = cli_fail(cli, r, "parsing the certificate");
+			goto out;
+		}
+		if (cli->json)
+			print_json(f, kinds[i].name, c, der, der_len, &err);
+		else
+			print_text(f, kinds[i].name, kinds[i].desc, c);
+	} else if (o.fmt == FMT_DER) {
+		err = fwrite(der, 1, der_len, f) != der_len;
+	} else {
+		err = fmt_pem(f, "CERTIFICATE", der, der_len);
+	}
+	ex = cli_out_close(f, o.out);
+	f = NULL;
+	if (err != 0 && ex == EX_JPKI_OK)
+		ex = EX_JPKI_ERROR;
+out:
+	if (f != NULL && f != stdout)
+		fclose(f);
+	/* no half-written certificate left behind */
+	if (ex != EX_JPKI_OK && o.out != NULL && strcmp(o.out, "-") != 0)
+		(void)unlink(o.out);
+	jpki_cert_free(&c);
+	jpki_free(der);
+	cli_close(cli);
+	return ex;
+}

@@ -1,0 +1,204 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * jpki sign auth|sign --in FILE: a raw RSA PKCS#1 v1.5 signature of FILE
+ * (the library builds the DigestInfo; jpki-card.md §5.6), the form that
+ * `openssl dgst -sha256 -verify pub.pem -signature SIG FILE` checks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+"usage: jpki sign auth|sign --in FILE [--hash ALG] [--out FILE] [--json]\n"
+"                 [--reader NAME|INDEX] [--wait SECONDS]\n"
+"                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
+"\n"
+"Hash FILE ('-' for stdin) and sign it with the card's key:\n"
+"  auth   the user-authentication key (asks for the 4-digit auth PIN)\n"
+"  sign   the signature key (asks for the signature password); a legal\n"
+"         signature in the sense of the e-signature act\n"
+"\n"
+"  -i, --in FILE     data to sign\n"
+"  -H, --hash ALG    sha1, sha224, sha256 (default), sha384 or sha512\n"
+"  -o, --out FILE    write the raw 256-byte signature there (not to a tty)\n"
+"  -j, --json        print {\"key\":..,\"hash\":..,\"signature\":BASE64}\n"
+"\n"
+"Examples:\n"
+"  jpki sign auth --in doc.txt --out doc.sig\n"
+"  jpki cert auth --out auth.pem\n"
+"  openssl x509 -in auth.pem -pubkey -noout > pub.pem\n"
+"  openssl dgst -sha256 -verify pub.pem -signature doc.sig doc.txt\n"
+"\n";
+
+enum { OPT_IN = OPT_CMD, OPT_HASH };
+
+typedef struct {
+	const char	*in;
+	const char	*out;
+	const char	*hash;
+} sign_opts_t;
+
+static int
+sign_opt(void *ctx, int id, const char *arg)
+{
+	sign_opts_t *o = ctx;
+
+	switch (id) {
+	case 'i':
+		o->in = arg;
+		return 0;
+	case 'o':
+		o->out = arg;
+		return 0;
+	case 'H':
+		o->hash = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Stream the file through the hash: any size, constant memory. */
+static int
+hash_file(const char *path, jpki_hash_t hash, uint8_t *md, size_t *md_len)
+{
+	jpki_hash_ctx_t	*ctx = NULL;
+	uint8_t		 b[8192];
+	ssize_t		 n;
+	int		 fd, r, ex = EX_JPKI_ERROR;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		cli_warnx("%s: %s", path, strerror(errno));
+		return EX_JPKI_ERROR;
+	}
+	if ((r = jpki_hash_ctx_new(hash, &ctx)) != JPKI_OK) {
+		cli_fail(NULL, r, "hash");
+		goto out;
+	}
+	for (;;) {
+		n = read(fd, b, sizeof(b));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			cli_warnx("%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((r = jpki_hash_ctx_update(ctx, b, (size_t)n)) != JPKI_OK) {
+			cli_fail(NULL, r, "hash");
+			goto out;
+		}
+	}
+	if ((r = jpki_hash_ctx_final(ctx, md, md_len)) != JPKI_OK) {
+		cli_fail(NULL, r, "hash");
+		goto out;
+	}
+	ex = EX_JPKI_OK;
+out:
+	jpki_hash_ctx_free(&ctx);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ex;
+}
+
+int
+cmd_sign(cli_t *cli, int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{ "in",		required_argument,	NULL, 'i' },
+		{ "out",	required_argument,	NULL, 'o' },
+		{ "hash",	required_argument,	NULL, 'H' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	sign_opts_t	 o = { NULL, NULL, "sha256" };
+	jpki_hash_t	 hash;
+	jpki_key_t	 key;
+	jpki_pin_kind_t	 pin;
+	uint8_t		 md[64], sig[256];
+	char		 b64[(256 + 2) / 3 * 4 + 1];
+	size_t		 md_len = sizeof(md), sig_len = sizeof(sig);
+	FILE		*f = NULL;
+	json_t		 j;
+	int		 r, ex, err = 0;
+
+	cli->groups = CLI_O_CARD | CLI_O_PIN;
+	if ((r = cli_parse(cli, argc, argv, "i:o:H:", extra, sign_opt, &o,
+	    usage)) != 0)
+		return r == 1 ? EX_JPKI_OK : EX_JPKI_USAGE;
+	if (optind + 1 != argc) {
+		cli_usage_error(usage, "which key? auth or sign");
+		return EX_JPKI_USAGE;
+	}
+	if (strcmp(argv[optind], "auth") == 0) {
+		key = JPKI_KEY_AUTH;
+		pin = JPKI_PIN_AUTH;
+	} else if (strcmp(argv[optind], "sign") == 0) {
+		key = JPKI_KEY_SIGN;
+		pin = JPKI_PIN_SIGN;
+	} else {
+		cli_usage_error(usage, "unknown key '%s'", argv[optind]);
+		return EX_JPKI_USAGE;
+	}
+	if (o.in == NULL) {
+		cli_usage_error(usage, "--in FILE is required");
+		return EX_JPKI_USAGE;
+	}
+	if (jpki_hash_from_name(o.hash, &hash) != JPKI_OK ||
+	    hash == JPKI_HASH_NONE) {
+		cli_usage_error(usage, "unknown hash '%s'", o.hash);
+		return EX_JPKI_USAGE;
+	}
+	if (strcmp(o.in, "-") == 0 && cli->pin_fd == STDIN_FILENO) {
+		cli_usage_error(usage, "--in - and --pin-fd 0 both use stdin");
+		return EX_JPKI_USAGE;
+	}
+	/* hash first: a missing file must not cost a PIN entry */
+	if ((ex = hash_file(o.in, hash, md, &md_len)) != EX_JPKI_OK)
+		return ex;
+	if ((f = cli_out_open(o.out, !cli->json, &ex)) == NULL)
+		return ex;
+	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
+		goto out;
+	if ((ex = cli_pin_verify(cli, pin)) != EX_JPKI_OK)
+		goto out;
+	r = jpki_card_sign(cli->card, key, hash, md, md_len, sig, &sig_len);
+	if (r != JPKI_OK) {
+		ex = cli_fail(cli, r, "signing");
+		goto out;
+	}
+	cli_info(cli, "%zu-byte signature", sig_len);
+	if (cli->json) {
+		if (fmt_b64(sig, sig_len, b64, sizeof(b64)) != 0) {
+			ex = EX_JPKI_ERROR;
+			goto out;
+		}
+		json_init(&j, f);
+		json_obj_begin(&j);
+		json_kv_str(&j, "key", argv[optind]);
+		json_kv_str(&j, "hash", jpki_hash_name(hash));
+		json_kv_str(&j, "signature", b64);
+		json_obj_end(&j);
+		err = json_end(&j);
+	} else {
+		err = fwrite(sig, 1, sig_len, f) != sig_len;
+	}
+	ex = cli_out_close(f, o.out);
+	f = NULL;
+	if (err != 0 && ex == EX_JPKI_OK)
+		ex = EX_JPKI_ERROR;
+out:
+	if (f != NULL && f != stdout)
+		fclose(f);
+	if (ex != EX_JPKI_OK && o.out != NULL && strcmp(o.out, "-") != 0)
+		(void)unlink(o.out);
+	cli_close(cli);
+	return ex;
+}
