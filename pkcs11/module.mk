@@ -31,3 +31,14 @@ install-p11: $(P11_SO)
 	sed -e 's|@P11MODDIR@|$(P11MODDIR)|g' pkcs11/jpki.module \
 		> $(DESTDIR)$(P11CONFDIR)/jpki.module
 	chmod 0644 $(DESTDIR)$(P11CONFDIR)/jpki.module
+
+# Real clients through pcscd + vpcd + jpki-cardsim (tests/e2e/p11_tool.sh).
+# Under SANITIZE=1 the uninstrumented clients need the ASan runtime first.
+P11_PRELOAD	:= $(if $(filter 1,$(SANITIZE)),$(shell $(CC) -print-file-name=libasan.so))
+
+check-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) \
+		tests/lib/isolated.sh sh tests/e2e/p11_tool.sh
+
+CHECK_TARGETS	+= check-p11
+ASAN_TARGETS	+= check-p11

@@ -235,8 +235,7 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 		case CKA_PUBLIC_KEY_INFO:
 			break;
 		case CKA_MODULUS_BITS:
-			if (o != P11_O_PUB)
-				return CKR_ATTRIBUTE_TYPE_INVALID;
+			/* defined for public keys; handy on the private one */
 			break;
 		default:
 			return CKR_ATTRIBUTE_TYPE_INVALID;
