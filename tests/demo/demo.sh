@@ -11,12 +11,15 @@ set -u
 
 . "$(dirname "$0")/../lib/harness.sh"
 
+# bold headings on a terminal only
+if [ -t 1 ]; then B=$(printf '\033[1m') N=$(printf '\033[0m'); else B= N=; fi
+
 # step TITLE EXPLANATION COMMAND...
 step() {
 	title=$1 text=$2
 	shift 2
 	H_STEP=$((${H_STEP:-0} + 1))
-	printf '\n\033[1m== %d. %s\033[0m\n' "$H_STEP" "$title"
+	printf '\n%s== %d. %s%s\n' "$B" "$H_STEP" "$title" "$N"
 	printf '%s\n' "$text" | fold -s -w 76
 	printf '\n  $ %s\n\n' "$(echo "$*" | sed "s|$H_BIN/||g")"
 	"$@"
@@ -31,7 +34,7 @@ step() {
 
 h_init demo
 
-printf '\033[1mlibjpki demo\033[0m: everything below talks to a *virtual* card through\n'
+printf '%slibjpki demo%s: everything below talks to a *virtual* card through\n' "$B" "$N"
 printf 'the real PC/SC stack (pcscd + the vpcd reader driver), exactly as it would\n'
 printf 'talk to a My Number Card on a USB reader.  All card data is synthetic.\n'
 
