@@ -311,10 +311,52 @@ out:
 	jpki_reader_list_free(&names, &present);
 }
 
+/* 1 if pcscd reports a card in the named reader, 0 if not, -1 unknown. */
+static int
+card_present(const char *reader)
+{
+	char	**names = NULL;
+	int	 *present = NULL;
+	size_t	  n = 0, i;
+	int	  st = -1;
+
+	if (jpki_reader_list(&names, &n, &present) == JPKI_OK &&
+	    present != NULL)
+		for (i = 0; i < n; i++)
+			if (strcmp(names[i], reader) == 0)
+				st = present[i] != 0;
+	jpki_reader_list_free(&names, &present);
+	return st;
+}
+
+/*
+ * A reader driver that loses the card mid-APDU makes pcscd answer "transaction
+ * failed" (SCARD_E_NOT_TRANSACTED), not "card removed".  If the card is gone
+ * within a second, say what the user can act on: it was removed.
+ */
+static int
+refine(const cli_t *cli, int err)
+{
+	const char	*reader;
+	int		 i;
+
+	if (err != JPKI_ERR_TRANSPORT || cli == NULL || cli->card == NULL ||
+	    (reader = jpki_card_reader(cli->card)) == NULL)
+		return err;
+	for (i = 0; i < 10; i++) {
+		if (card_present(reader) == 0)
+			return JPKI_ERR_CARD_REMOVED;
+		usleep(100 * 1000);
+	}
+	return err;
+}
+
 int
 cli_fail(const cli_t *cli, int err, const char *what)
 {
 	const char *hint = NULL;
+
+	err = refine(cli, err);
 
 	if (what != NULL)
 		cli_warnx("%s: %s", what, jpki_strerror(err));

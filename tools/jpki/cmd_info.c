@@ -141,10 +141,14 @@ print_json(const cli_t *cli, const info_t *in)
 		json_null(&j);
 	}
 	json_key(&j, "certificates");
-	json_obj_begin(&j);
-	json_tries(&j, "auth", in->have_certs, in->cert_auth);
-	json_tries(&j, "sign", in->have_certs, in->cert_sign);
-	json_obj_end(&j);
+	if (in->have_certs) {
+		json_obj_begin(&j);
+		json_kv_bool(&j, "auth", in->cert_auth);
+		json_kv_bool(&j, "sign", in->cert_sign);
+		json_obj_end(&j);
+	} else {
+		json_null(&j);
+	}
 	json_key(&j, "auth_issuance_number");
 	if (in->serial_hex[0] != '\0') {
 		json_obj_begin(&j);

@@ -4,7 +4,7 @@ JPKI_CLI_SRCS	:= tools/jpki/main.c tools/jpki/cli.c tools/jpki/json.c \
 		   tools/jpki/fmt.c tools/jpki/pinentry.c \
 		   tools/jpki/cmd_readers.c tools/jpki/cmd_info.c \
 		   tools/jpki/cmd_cert.c tools/jpki/cmd_pin.c tools/jpki/cmd_sign.c \
-		   tools/jpki/cmd_text.c
+		   tools/jpki/cmd_text.c tools/jpki/cmd_platform.c
 JPKI_CLI_OBJS	:= $(JPKI_CLI_SRCS:%.c=$(BUILD)/%.o)
 JPKI_CLI	:= $(BUILD)/bin/jpki
 
@@ -13,3 +13,19 @@ $(JPKI_CLI): $(JPKI_CLI_OBJS) $(LIB_SO)
 	$(CC) -o $@ $(JPKI_CLI_OBJS) $(ALL_LDFLAGS) $(TOOL_LINK)
 
 ALL_TARGETS	+= $(JPKI_CLI)
+
+# End-to-end: real pcscd + vpcd + jpki-cardsim in private namespaces.  Under
+# `make asan` BUILD is build-asan, and the harness takes the binaries there.
+check-cli: $(JPKI_CLI) $(BUILD)/bin/jpki-cardsim
+	BUILD=$(BUILD) H_TOP=$(CURDIR) sh tests/lib/isolated.sh \
+		sh tests/e2e/cli_basic.sh
+
+CHECK_TARGETS	+= check-cli
+ASAN_TARGETS	+= check-cli
+
+install-cli: $(JPKI_CLI)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(JPKI_CLI) $(DESTDIR)$(BINDIR)/jpki
+	install -m 0644 man/jpki.1 $(DESTDIR)$(MANDIR)/man1/jpki.1
+
+INSTALL_TARGETS	+= install-cli
