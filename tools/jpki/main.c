@@ -26,6 +26,7 @@ static const char usage[] =
 "  pin change auth|sign|text    change a PIN\n"
 "  sign auth|sign --in FILE     PKCS#1 v1.5 signature of FILE\n"
 "  text mynumber|attrs          My Number, or name/address/birth/sex\n"
+"  platform register|login|...  MyKey Platform: MyKey ID, issuance numbers\n"
 "\n"
 "Options (also accepted after the command):\n"
 "  -r, --reader NAME|INDEX      reader to use (default: first with a card)\n"
@@ -57,6 +58,7 @@ static const struct {
 	{ "pin",	cmd_pin },
 	{ "sign",	cmd_sign },
 	{ "text",	cmd_text },
+	{ "platform",	cmd_platform },
 };
 
 static int
