@@ -174,6 +174,56 @@ typedef struct {
 int	jpki_cert_verify(const jpki_verify_t *v, const jpki_cert_t *c,
 	    jpki_verify_result_t *res);
 
+/*
+ * Revocation status (jpki-card.md §9.4) from a CRL file and/or an OCSP
+ * responder (HTTP POST, RFC 6960).  With both set, OCSP is asked first
+ * and the CRL decides when OCSP cannot.  Answers are cached inside the
+ * jpki_rev_t until their nextUpdate (answers without one are not
+ * cached); a CRL past its nextUpdate is re-read, and if still stale gives
+ * "unknown".  A jpki_rev_t is used by one thread at a time.
+ */
+typedef struct jpki_rev jpki_rev_t;
+
+typedef enum {
+	JPKI_REV_UNKNOWN = 0,
+	JPKI_REV_GOOD,
+	JPKI_REV_REVOKED
+} jpki_rev_status_t;
+
+int	jpki_rev_new(jpki_rev_t **rv);
+void	jpki_rev_free(jpki_rev_t **rv);
+/* DER or PEM CRL file, signed by the certificate's issuer. */
+int	jpki_rev_set_crl_file(jpki_rev_t *rv, const char *path);
+/* http:// or https:// URL of an OCSP responder. */
+int	jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url);
+/* Time the status is wanted for, unix seconds; 0 (default) = now.  A
+ * certificate revoked after that time is reported good for it. */
+void	jpki_rev_set_time(jpki_rev_t *rv, long long at);
+/* OCSP request timeout, milliseconds (default 10000). */
+void	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
+
+typedef struct {
+	jpki_rev_status_t status;
+	int		 reason;	/* RFC 5280 CRLReason, -1 if none */
+	const char	*reason_name;	/* "affiliationChanged", ... (static) */
+	long long	 revoked_at;	/* unix seconds, 0 if not revoked */
+	char		 revoked_at_str[32];	/* RFC 3339 JST */
+	long long	 this_update;
+	long long	 next_update;	/* 0 if the source gave none */
+	char		 source[300];	/* "ocsp <url>" or "crl <path>" */
+	int		 cached;	/* answered from the cache */
+	char		 detail[256];	/* why, when unknown */
+} jpki_rev_result_t;
+
+/*
+ * Status of cert, issued by issuer (needed for the OCSP CertID and to
+ * check the CRL or OCSP signature).  Returns JPKI_OK for good,
+ * JPKI_ERR_CERT_REVOKED, JPKI_ERR_CERT_STATUS_UNKNOWN (also when no
+ * source is set or none can answer), or JPKI_ERR_ARG / JPKI_ERR_NOMEM.
+ */
+int	jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
+	    const jpki_cert_t *issuer, jpki_rev_result_t *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,368 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Revocation (src/revocation.c, src/http_fetch.c) against CRLs made with
+ * `openssl ca -gencrl` and an `openssl ocsp` responder that this test
+ * starts on a kernel-chosen loopback port.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jpki/cert.h>
+
+static char dir[64];
+static FILE *ocsp_out;	/* kept open: a closed pipe would SIGPIPE it */
+
+static const char *
+path(const char *name)
+{
+	static char p[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static jpki_cert_t *
+load(const char *name)
+{
+	jpki_cert_t *c = NULL;
+
+	assert_int_equal(jpki_cert_read_file(path(name), &c), JPKI_OK);
+	return c;
+}
+
+static void
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+/* An `openssl ocsp` responder for the sign CA; returns its pid. */
+static pid_t
+ocsp_start(const char *extra, int *port)
+{
+	char cmd[1024], line[256], *c;
+	FILE *f;
+	pid_t pid;
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	snprintf(cmd, sizeof(cmd), "cd %s && exec openssl ocsp -index "
+	    "db-sign-ca/index.txt -port 0 -rsigner sign-ca.pem -rkey "
+	    "sign-ca.key -CA sign-ca.pem %s", dir, extra);
+	if ((pid = fork()) == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(f);
+	*port = 0;
+	/* "ACCEPT [::]:41053 PID=..." */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "ACCEPT ", 7) != 0)
+			continue;
+		if ((c = strstr(line, "]:")) != NULL)
+			*port = atoi(c + 2);
+		else if ((c = strrchr(line, ':')) != NULL)
+			*port = atoi(c + 1);
+		break;
+	}
+	ocsp_out = f;
+	assert_true(*port > 0);
+	return pid;
+}
+
+static void
+ocsp_stop(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	if (ocsp_out != NULL)
+		fclose(ocsp_out);
+	ocsp_out = NULL;
+}
+
+static int
+setup(void **state)
+{
+	const char *data = getenv("JPKI_TEST_DATA");
+	char cmd[1024];
+
+	snprintf(dir, sizeof(dir), "/tmp/jpki-test-rev.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "sh %s/gen-certs.sh %s >/dev/null",
+	    data != NULL ? data : "tests/data", dir);
+	if (system(cmd) != 0)
+		return -1;
+	/*
+	 * crl-empty.pem: before any revocation, valid 3 days.  Then revoke
+	 * the sign certificate (issuance number 80) because the holder
+	 * moved (§9.4: affiliationChanged), crl.pem valid 1 hour.  And an
+	 * auth-CA CRL to present for the wrong issuer.
+	 */
+	snprintf(cmd, sizeof(cmd), "(cd %s && export CADIR=$PWD/db-sign-ca && "
+	    "O='-config ca.cnf -cert sign-ca.pem -keyfile sign-ca.key' && "
+	    "openssl ca $O -gencrl -crldays 3 -out crl-empty.pem && "
+	    "openssl ca $O -revoke sign.pem -crl_reason affiliationChanged && "
+	    "openssl ca $O -gencrl -crlhours 1 -out crl.pem && "
+	    "openssl crl -in crl.pem -outform DER -out crl.der && "
+	    "CADIR=$PWD/db-auth-ca openssl ca -config ca.cnf -cert "
+	    "auth-ca.pem -keyfile auth-ca.key -gencrl -crldays 1 "
+	    "-out auth-crl.pem) >/dev/null 2>&1", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+check(jpki_rev_t *rv, const char *file, jpki_rev_result_t *res)
+{
+	jpki_cert_t *c = load(file), *ca = load("sign-ca.der");
+	int r;
+
+	memset(res, 0xa5, sizeof(*res));
+	r = jpki_rev_check(rv, c, ca, res);
+	jpki_cert_free(&c);
+	jpki_cert_free(&ca);
+	return r;
+}
+
+static void
+test_crl(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	long long now = (long long)time(NULL);
+
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.pem")), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_int_equal(res.status, JPKI_REV_REVOKED);
+	assert_int_equal(res.reason, 3);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	assert_true(res.revoked_at > now - 600 && res.revoked_at <= now);
+	assert_non_null(strstr(res.revoked_at_str, "+09:00"));
+	assert_non_null(strstr(res.source, "crl "));
+	assert_non_null(strstr(res.source, "crl.pem"));
+	assert_true(res.next_update > now && res.next_update <= now + 3700);
+	/* the others of the same CA are good */
+	assert_int_equal(check(rv, "serial1.der", &res), JPKI_OK);
+	assert_int_equal(res.status, JPKI_REV_GOOD);
+	assert_int_equal(res.revoked_at, 0);
+	assert_int_equal(res.reason, -1);
+	/* revoked after the time asked about: good then */
+	jpki_rev_set_time(rv, 1740841200LL + 86400);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_OK);
+	assert_non_null(strstr(res.detail, "revoked later"));
+	jpki_rev_free(&rv);
+	assert_null(rv);
+
+	/* DER works the same */
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.der")), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	jpki_rev_free(&rv);
+}
+
+/* The CRL is kept until its nextUpdate, then read again. */
+static void
+test_crl_cache(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	long long now = (long long)time(NULL);
+
+	sh("cp %s %s", path("crl.pem"), path("crl-live.pem"));
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl-live.pem")),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_false(res.cached);
+	/* a new file before nextUpdate is not read */
+	sh("cp %s %s", path("crl-empty.pem"), path("crl-live.pem"));
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_true(res.cached);
+	/* two hours later the 1-hour CRL has expired: the file is re-read */
+	jpki_rev_set_time(rv, now + 7200);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_OK);
+	assert_false(res.cached);
+	assert_true(res.next_update > now + 2 * 86400);
+	/* past every nextUpdate: stale, so unknown */
+	jpki_rev_set_time(rv, now + 4 * 86400);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_int_equal(res.status, JPKI_REV_UNKNOWN);
+	assert_non_null(strstr(res.detail, "stale"));
+	jpki_rev_free(&rv);
+}
+
+static void
+test_crl_bad(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	/* signed by another CA */
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("auth-crl.pem")),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "not issued by"));
+	/* tampered signature (last byte of the DER) */
+	sh("cp %s %s && printf '\\001' | dd of=%s bs=1 seek=$(($(stat -c %%s "
+	    "%s) - 1)) conv=notrunc 2>/dev/null", path("crl.der"),
+	    path("crl-bad.der"), path("crl-bad.der"), path("crl-bad.der"));
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl-bad.der")),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "signature does not verify"));
+	/* not a CRL, no file */
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("ca.cnf")), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("nonexistent")),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "cannot open"));
+	jpki_rev_free(&rv);
+	/* no source at all */
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "no revocation source"));
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, "ftp://x/"), JPKI_ERR_ARG);
+	jpki_rev_free(&rv);
+}
+
+static void
+test_ocsp(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	char url[64];
+	pid_t pid;
+	int port;
+
+	pid = ocsp_start("-ndays 1", &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_int_equal(res.status, JPKI_REV_REVOKED);
+	assert_int_equal(res.reason, 3);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	assert_true(res.revoked_at > 0);
+	assert_false(res.cached);
+	assert_non_null(strstr(res.source, "ocsp http://127.0.0.1:"));
+	assert_int_equal(check(rv, "serial1.der", &res), JPKI_OK);
+	assert_int_equal(res.status, JPKI_REV_GOOD);
+	assert_true(res.next_update > res.this_update);
+	/* an answer for the wrong issuer is not believed */
+	{
+		jpki_cert_t *c = load("auth.der"), *ca = load("auth-ca.der");
+
+		assert_int_equal(jpki_rev_check(rv, c, ca, &res),
+		    JPKI_ERR_CERT_STATUS_UNKNOWN);
+		jpki_cert_free(&c);
+		jpki_cert_free(&ca);
+		/* and a mismatched issuer is a caller error */
+		c = load("auth.der");
+		ca = load("sign-ca.der");
+		assert_int_equal(jpki_rev_check(rv, c, ca, &res),
+		    JPKI_ERR_ARG);
+		jpki_cert_free(&c);
+		jpki_cert_free(&ca);
+	}
+	ocsp_stop(pid);
+	/* the responder is gone: answers with a nextUpdate come from the
+	 * cache, others cannot be had */
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_true(res.cached);
+	assert_int_equal(check(rv, "serial1.der", &res), JPKI_OK);
+	assert_true(res.cached);
+	assert_int_equal(check(rv, "serial8.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "responder not usable"));
+	/* with a CRL as well, the CRL decides */
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.pem")), JPKI_OK);
+	assert_int_equal(check(rv, "serial8.der", &res), JPKI_OK);
+	assert_non_null(strstr(res.source, "crl "));
+	jpki_rev_free(&rv);
+}
+
+/* Without nextUpdate an OCSP answer is used once and not kept. */
+static void
+test_ocsp_no_next_update(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	char url[64];
+	pid_t pid;
+	int port;
+
+	pid = ocsp_start("", &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
+	jpki_rev_set_timeout(rv, 3000);
+	assert_int_equal(check(rv, "serial20.der", &res), JPKI_OK);
+	assert_int_equal(res.next_update, 0);
+	ocsp_stop(pid);
+	assert_int_equal(check(rv, "serial20.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	jpki_rev_free(&rv);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crl),
+		cmocka_unit_test(test_crl_cache),
+		cmocka_unit_test(test_crl_bad),
+		cmocka_unit_test(test_ocsp),
+		cmocka_unit_test(test_ocsp_no_next_update),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
