@@ -122,6 +122,21 @@ get_str(json_t *o, const char *key, char *out, size_t out_size)
 	return 1;
 }
 
+/* RFC 5280 §5.3.1 CRLReason names, as in mykey-mock-api.md §2.4. */
+static int
+reason_from_name(const char *s)
+{
+	static const char *names[] = { "unspecified", "keyCompromise",
+	    "cACompromise", "affiliationChanged", "superseded",
+	    "cessationOfOperation", "certificateHold" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 /*
  * Fill pb from an error answer.  The problem body is optional (a proxy
  * may answer with HTML): the status and headers are kept regardless.
@@ -156,10 +171,14 @@ platform_problem_parse(const http_resp_t *rs, jpki_platform_problem_t *pb)
 	if (pb->request_id[0] == '\0')
 		(void)get_str(j, "request_id", pb->request_id,
 		    sizeof(pb->request_id));
+	/* §5.6 leaves the type open: an RFC 5280 number or its name */
 	if ((v = json_object_get(j, "revocation_reason")) != NULL) {
 		if (json_is_integer(v) && json_integer_value(v) >= 0 &&
 		    json_integer_value(v) <= 10)
 			pb->revocation_reason = (int)json_integer_value(v);
+		else if (json_is_string(v))
+			pb->revocation_reason =
+			    reason_from_name(json_string_value(v));
 	}
 	if ((v = json_object_get(j, "successor_known")) != NULL &&
 	    json_is_boolean(v))

@@ -400,15 +400,18 @@ proofs_of(const proof_ctx_t *x, platform_proof_t *a, platform_proof_t *s)
 	s->sig_len = x->sign_sig_len;
 }
 
-/* Keep issuance numbers read from the card when the answer has none. */
+/*
+ * The numbers read from the card (or pushed) win over the answer's: the
+ * platform masks serials for clients without issuance:read (§5.3).
+ */
 static void
 merge_local(jpki_platform_result_t *res, const char *auth_in,
     const char *sign_in)
 {
-	if (res->auth_issuance[0] == '\0' && auth_in[0] != '\0')
+	if (auth_in[0] != '\0')
 		snprintf(res->auth_issuance, sizeof(res->auth_issuance), "%s",
 		    auth_in);
-	if (res->sign_issuance[0] == '\0' && sign_in[0] != '\0')
+	if (sign_in[0] != '\0')
 		snprintf(res->sign_issuance, sizeof(res->sign_issuance), "%s",
 		    sign_in);
 }

@@ -135,6 +135,23 @@ test_problem(void **state)
 	assert_string_equal(pb.request_id, "hdr-id");
 	assert_int_equal(pb.retry_after, -1);
 
+	/* the reason may also come as its RFC 5280 name */
+	{
+		char named[] = "{\"code\":\"CERT_REVOKED\","
+		    "\"revocation_reason\":\"superseded\"}";
+		char odd[] = "{\"code\":\"CERT_REVOKED\","
+		    "\"revocation_reason\":\"removeFromCRL\"}";
+
+		rs.body = named;
+		rs.body_len = strlen(named);
+		assert_int_equal(platform_problem_parse(&rs, &pb), JPKI_OK);
+		assert_int_equal(pb.revocation_reason, 4);
+		rs.body = odd;
+		rs.body_len = strlen(odd);
+		assert_int_equal(platform_problem_parse(&rs, &pb), JPKI_OK);
+		assert_int_equal(pb.revocation_reason, -1);
+	}
+
 	/* duplicate members are refused, status kept */
 	rs.status = 400;
 	rs.body = dup;
