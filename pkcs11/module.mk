@@ -14,6 +14,9 @@ P11_CFLAGS	:= $(shell pkg-config --cflags p11-kit-1 2>/dev/null || echo -I/usr/i
 EXTRA_CFLAGS_pkcs11 := $(P11_CFLAGS)
 # cmocka tests of the module include <p11-kit/pkcs11.h> too.
 $(BUILD)/tests/unit/test_p11_%.o: CFLAGS += $(P11_CFLAGS)
+# test_p11_args dlopens the module itself.
+$(BUILD)/tests/unit/test_p11_args.o: CFLAGS += -DP11_MODULE_PATH='"$(P11_SO)"'
+$(BUILD)/tests/unit/test_p11_args: $(P11_SO)
 
 $(P11_SO): $(P11_OBJS) $(LIB_A) pkcs11/jpki-pkcs11.map
 	@mkdir -p $(@D)

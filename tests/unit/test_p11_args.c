@@ -1,0 +1,381 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * jpki-pkcs11.so argument checks, through the real module (dlopen) with
+ * PC/SC pointed at a socket that does not exist, so there are no slots:
+ * NULL pointers, the size-query convention, initialisation rules (PKCS#11
+ * v2.40 §5.4), the caller's mutex callbacks, fork detection, and a
+ * blocking C_WaitForSlotEvent woken by C_Finalize.  Card-level checks are
+ * in tests/e2e/p11_api.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <p11-kit/pkcs11.h>
+
+#ifndef P11_MODULE_PATH
+#define P11_MODULE_PATH	"build/pkcs11/jpki-pkcs11.so"
+#endif
+
+typedef struct {
+	CK_CHAR		*pInterfaceName;
+	CK_VOID_PTR	 pFunctionList;
+	CK_FLAGS	 flags;
+} iface_t;
+
+typedef CK_RV (*getiflist_fn)(iface_t *, CK_ULONG *);
+typedef CK_RV (*getif_fn)(CK_UTF8CHAR *, CK_VERSION *, iface_t **, CK_FLAGS);
+
+static void			*dl;
+static CK_FUNCTION_LIST_PTR	 f;
+
+static int
+setup(void **state)
+{
+	CK_C_GetFunctionList gfl;
+
+	(void)state;
+	/* no pcscd: the module sees zero readers whatever the host runs */
+	setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm", 1);
+	if ((dl = dlopen(P11_MODULE_PATH, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		fprintf(stderr, "dlopen: %s\n", dlerror());
+		return -1;
+	}
+	gfl = (CK_C_GetFunctionList)dlsym(dl, "C_GetFunctionList");
+	if (gfl == NULL || gfl(&f) != CKR_OK)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (f != NULL)
+		(void)f->C_Finalize(NULL);
+	dlclose(dl);
+	return 0;
+}
+
+static void
+exports(void **state)
+{
+	CK_C_GetFunctionList	gfl;
+
+	(void)state;
+	gfl = (CK_C_GetFunctionList)dlsym(dl, "C_GetFunctionList");
+	assert_int_equal(gfl(NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->version.major, 2);
+	assert_int_equal(f->version.minor, 40);
+	/* only the three entry points are exported */
+	assert_null(dlsym(dl, "C_Initialize"));
+	assert_null(dlsym(dl, "jpki_card_open"));
+	assert_null(dlsym(dl, "p11_rv"));
+}
+
+static void
+interfaces(void **state)
+{
+	getiflist_fn	 list = (getiflist_fn)dlsym(dl, "C_GetInterfaceList");
+	getif_fn	 get = (getif_fn)dlsym(dl, "C_GetInterface");
+	iface_t		 buf[2], *i = NULL;
+	CK_ULONG	 n = 0;
+	CK_VERSION	 v30 = { 3, 0 }, v240 = { 2, 40 };
+
+	(void)state;
+	assert_non_null(list);
+	assert_non_null(get);
+	assert_int_equal(list(NULL, NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(list(NULL, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(list(buf, &n), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(n, 1);
+	n = 2;
+	assert_int_equal(list(buf, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal((char *)buf[0].pInterfaceName, "PKCS 11");
+	assert_ptr_equal(buf[0].pFunctionList, f);
+	assert_int_equal(get(NULL, NULL, NULL, 0), CKR_ARGUMENTS_BAD);
+	assert_int_equal(get(NULL, NULL, &i, 0), CKR_OK);
+	assert_ptr_equal(i->pFunctionList, f);
+	assert_int_equal(get((CK_UTF8CHAR *)"PKCS 11", &v240, &i, 0), CKR_OK);
+	assert_int_equal(get((CK_UTF8CHAR *)"PKCS 11", &v30, &i, 0),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(get((CK_UTF8CHAR *)"Vendor X", NULL, &i, 0),
+	    CKR_ARGUMENTS_BAD);
+	/* not fork-safe: asking for it fails */
+	assert_int_equal(get(NULL, NULL, &i, 1), CKR_ARGUMENTS_BAD);
+}
+
+static void
+not_initialized(void **state)
+{
+	CK_INFO			info;
+	CK_ULONG		n = 0;
+	CK_SESSION_HANDLE	h = 0;
+	CK_SLOT_ID		slot;
+
+	(void)state;
+	assert_int_equal(f->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_GetSlotList(CK_FALSE, NULL, &n),
+	    CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
+	    &h), CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_Sign(1, NULL, 0, NULL, &n),
+	    CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_Encrypt(1, NULL, 0, NULL, &n),
+	    CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL),
+	    CKR_CRYPTOKI_NOT_INITIALIZED);
+	assert_int_equal(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+static CK_RV cb_create(CK_VOID_PTR_PTR m) { (void)m; return CKR_OK; }
+
+static void
+initialize_args(void **state)
+{
+	CK_C_INITIALIZE_ARGS	a;
+	int			dummy;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.pReserved = &dummy;
+	assert_int_equal(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	memset(&a, 0, sizeof(a));
+	a.CreateMutex = cb_create;	/* some callbacks but not all */
+	assert_int_equal(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
+	memset(&a, 0, sizeof(a));
+	a.flags = CKF_OS_LOCKING_OK;
+	assert_int_equal(f->C_Initialize(&a), CKR_OK);
+	assert_int_equal(f->C_Initialize(NULL),
+	    CKR_CRYPTOKI_ALREADY_INITIALIZED);
+	assert_int_equal(f->C_Finalize(&dummy), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(f->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+static void
+null_and_size_query(void **state)
+{
+	CK_INFO			info;
+	CK_SLOT_INFO		si;
+	CK_TOKEN_INFO		ti;
+	CK_MECHANISM_INFO	mi;
+	CK_SLOT_ID		slots[4], slot;
+	CK_SESSION_HANDLE	h = 0;
+	CK_ULONG		n = 99;
+	CK_MECHANISM		mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_SESSION_INFO		sess;
+	CK_BYTE			buf[8];
+
+	(void)state;
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetInfo(&info), CKR_OK);
+	assert_int_equal(info.cryptokiVersion.major, 2);
+	assert_int_equal(info.cryptokiVersion.minor, 40);
+	assert_memory_equal(info.manufacturerID, "libjpki ", 8);
+	assert_int_equal(f->C_GetSlotList(CK_FALSE, NULL, NULL),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+	assert_int_equal(n, 0);		/* no PC/SC service: no readers */
+	n = 4;
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(f->C_GetSlotInfo(0, NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetSlotInfo(0, &si), CKR_SLOT_ID_INVALID);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_SLOT_ID_INVALID);
+	assert_int_equal(f->C_GetTokenInfo(0, NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetMechanismList(0, NULL, NULL),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetMechanismList(7, NULL, &n),
+	    CKR_SLOT_ID_INVALID);
+	assert_int_equal(f->C_GetMechanismInfo(0, CKM_RSA_PKCS, NULL),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_GetMechanismInfo(0, CKM_RSA_PKCS, &mi),
+	    CKR_SLOT_ID_INVALID);
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
+	    NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_OpenSession(0, 0, NULL, NULL, &h),
+	    CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
+	    &h), CKR_SLOT_ID_INVALID);
+	/* unknown session handles */
+	assert_int_equal(f->C_CloseSession(0), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_CloseSession(42), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_GetSessionInfo(42, &sess),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_Login(42, CKU_USER, (CK_UTF8CHAR *)"1234", 4),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_Logout(42), CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_SignInit(42, &mech, 1),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_Sign(42, buf, 1, NULL, &n),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_FindObjectsInit(42, NULL, 0),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_DigestInit(42, &mech),
+	    CKR_SESSION_HANDLE_INVALID);
+	/* what the card cannot do */
+	assert_int_equal(f->C_Encrypt(42, buf, 1, buf, &n),
+	    CKR_FUNCTION_NOT_SUPPORTED);
+	assert_int_equal(f->C_DecryptInit(42, &mech, 1),
+	    CKR_FUNCTION_NOT_SUPPORTED);
+	assert_int_equal(f->C_GenerateRandom(42, buf, 8), CKR_RANDOM_NO_RNG);
+	assert_int_equal(f->C_InitToken(0, NULL, 0, NULL),
+	    CKR_FUNCTION_NOT_SUPPORTED);
+	/* slot events */
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, buf),
+	    CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL),
+	    CKR_NO_EVENT);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+/* The caller's mutex callbacks (no CKF_OS_LOCKING_OK) must be used. */
+static int		 created, destroyed, locks, unlocks;
+static pthread_mutex_t	 app_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static CK_RV
+app_create(CK_VOID_PTR_PTR m)
+{
+	created++;
+	*m = &app_mutex;
+	return CKR_OK;
+}
+
+static CK_RV
+app_destroy(CK_VOID_PTR m)
+{
+	(void)m;
+	destroyed++;
+	return CKR_OK;
+}
+
+static CK_RV
+app_lock(CK_VOID_PTR m)
+{
+	pthread_mutex_lock(m);
+	locks++;
+	return CKR_OK;
+}
+
+static CK_RV
+app_unlock(CK_VOID_PTR m)
+{
+	unlocks++;
+	pthread_mutex_unlock(m);
+	return CKR_OK;
+}
+
+static void
+caller_mutexes(void **state)
+{
+	CK_C_INITIALIZE_ARGS	a;
+	CK_INFO			info;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.CreateMutex = app_create;
+	a.DestroyMutex = app_destroy;
+	a.LockMutex = app_lock;
+	a.UnlockMutex = app_unlock;
+	assert_int_equal(f->C_Initialize(&a), CKR_OK);
+	assert_int_equal(created, 1);
+	assert_int_equal(f->C_GetInfo(&info), CKR_OK);
+	assert_true(locks >= 1);
+	assert_int_equal(locks, unlocks);
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(destroyed, 1);
+	assert_int_equal(locks, unlocks);
+}
+
+/* After fork() the child must C_Initialize again (PKCS#11 v2.40 §6.7.7). */
+static void
+fork_detection(void **state)
+{
+	CK_INFO	info;
+	pid_t	pid;
+	int	st = 0;
+
+	(void)state;
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (f->C_GetInfo(&info) != CKR_CRYPTOKI_NOT_INITIALIZED)
+			bad |= 1;
+		if (f->C_Initialize(NULL) != CKR_OK)
+			bad |= 2;
+		if (f->C_GetInfo(&info) != CKR_OK)
+			bad |= 4;
+		if (f->C_Finalize(NULL) != CKR_OK)
+			bad |= 8;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(f->C_GetInfo(&info), CKR_OK);	/* parent unharmed */
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void *
+waiter(void *arg)
+{
+	CK_SLOT_ID slot;
+
+	*(CK_RV *)arg = f->C_WaitForSlotEvent(0, &slot, NULL);
+	return NULL;
+}
+
+/* A blocked C_WaitForSlotEvent returns when another thread finalises. */
+static void
+wait_woken_by_finalize(void **state)
+{
+	pthread_t	t;
+	CK_RV		rv = 0xFFFF;
+
+	(void)state;
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(pthread_create(&t, NULL, waiter, &rv), 0);
+	usleep(300 * 1000);
+	assert_int_equal(rv, 0xFFFF);	/* still blocked: no event */
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exports),
+		cmocka_unit_test(interfaces),
+		cmocka_unit_test(not_initialized),
+		cmocka_unit_test(initialize_args),
+		cmocka_unit_test(null_and_size_query),
+		cmocka_unit_test(caller_mutexes),
+		cmocka_unit_test(fork_detection),
+		cmocka_unit_test(wait_woken_by_finalize),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
