@@ -247,6 +247,43 @@ expect "pin status --json: counters intact" 0 \
 run "$J" --stats cert auth --der
 expect "--stats on stderr" 0 "" "^stats: [0-9]* APDUs ([0-9]* extended), [0-9]* bytes sent, [0-9]* bytes received, [0-9]* ms$"
 
+# --- PIN from the terminal, echo off (a pty through script(1)) -------------
+# The input arrives after the prompt: switching echo off flushes typeahead.
+if command -v script > /dev/null 2>&1; then
+	(sleep 1; printf '%s\n' "$PIN_AUTH") | timeout 20 script -qec \
+		"$J sign auth --in $H_DIR/data --out $H_DIR/sig.tty" /dev/null \
+		> "$H_DIR/typescript" 2>&1
+	RC=$?
+	[ "$RC" -eq 0 ] && openssl dgst -sha256 -verify "$H_DIR/auth.pub" \
+		-signature "$H_DIR/sig.tty" "$H_DIR/data" >> "$H_DIR/check.log" 2>&1 &&
+		h_ok "PIN typed on the terminal" || h_fail "PIN on the terminal (exit $RC)"
+	grep -q "Enter the user-authentication PIN" "$H_DIR/typescript" &&
+		! grep -qF "$PIN_AUTH" "$H_DIR/typescript" &&
+		h_ok "terminal: prompt shown, PIN not echoed" ||
+		h_fail "terminal: prompt or echo"
+	(sleep 1; printf '%s\n' "$PIN_AUTH"; sleep 0.5; printf '5678\n'
+	 sleep 0.5; printf '8765\n') | timeout 20 script -qec \
+		"$J pin change auth" /dev/null > "$H_DIR/typescript" 2>&1
+	RC=$?
+	[ "$RC" -eq 2 ] && grep -q "differ" "$H_DIR/typescript" &&
+		h_ok "terminal: new PIN confirmation mismatch changes nothing" ||
+		h_fail "terminal: confirmation mismatch (exit $RC)"
+else
+	echo "# script(1) missing: terminal PIN entry not tested"
+fi
+
+# --- a card without a signature certificate (a minor's) --------------------
+h_card_stop 0
+M=$(h_profile minor --seed 13 --no-sign-cert)
+h_card_start "$M"
+run "$J" info
+expect "info: minor's card has no signature certificate" 0 "sign absent"
+run "$J" cert sign --der --pin-fd 3 3<<EOF
+$(conf "$M" pin.sign)
+EOF
+expect "cert sign on a minor's card: clear error before any PIN" 1 "" "no signature certificate"
+grep -q "tries left" "$ERR" && h_fail "asked for a PIN anyway" || h_ok "no PIN asked"
+
 # --- wrong PIN, last-try guard, lockout (a card of its own) ----------------
 h_card_stop 0
 L=$(h_profile lock --seed 12)

@@ -440,6 +440,20 @@ cli_open(cli_t *cli, unsigned flags)
 	return EX_JPKI_OK;
 }
 
+int
+cli_need_sign_cert(cli_t *cli)
+{
+	int r, auth = 0, sign = 0;
+
+	/* EF 0008 (jpki-card.md §5.1): a card of a minor has no sign key */
+	r = jpki_card_cert_available(cli->card, &auth, &sign);
+	if (r != JPKI_OK)
+		return cli_fail(cli, r, "reading the certificate status");
+	if (!sign)
+		return cli_fail(cli, JPKI_ERR_NO_SIGN_CERT, NULL);
+	return EX_JPKI_OK;
+}
+
 void
 cli_print_stats(const cli_t *cli)
 {

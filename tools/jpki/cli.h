@@ -99,6 +99,8 @@ void	cli_info(const cli_t *cli, const char *fmt, ...)
 int	cli_exit_code(int err);
 /* Explain err with what the user can do about it; returns the exit code. */
 int	cli_fail(const cli_t *cli, int err, const char *what);
+/* Before asking for the signature password: does the card have the key? */
+int	cli_need_sign_cert(cli_t *cli);
 /* Open the card (jpki_card_open with --reader/--wait); exit code. */
 int	cli_open(cli_t *cli, unsigned flags);
 void	cli_close(cli_t *cli);

@@ -213,7 +213,8 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
 		goto out;
 	if (kinds[i].kind == JPKI_CERT_SIGN &&
-	    (ex = cli_pin_verify(cli, JPKI_PIN_SIGN)) != EX_JPKI_OK)
+	    ((ex = cli_need_sign_cert(cli)) != EX_JPKI_OK ||
+	    (ex = cli_pin_verify(cli, JPKI_PIN_SIGN)) != EX_JPKI_OK))
 		goto out;
 	r = jpki_card_read_cert(cli->card, kinds[i].kind, &der, &der_len);
 	if (r != JPKI_OK) {

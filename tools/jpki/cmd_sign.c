@@ -167,6 +167,9 @@ cmd_sign(cli_t *cli, int argc, char **argv)
 		return ex;
 	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
 		goto out;
+	if (key == JPKI_KEY_SIGN &&
+	    (ex = cli_need_sign_cert(cli)) != EX_JPKI_OK)
+		goto out;
 	if ((ex = cli_pin_verify(cli, pin)) != EX_JPKI_OK)
 		goto out;
 	r = jpki_card_sign(cli->card, key, hash, md, md_len, sig, &sig_len);
