@@ -333,7 +333,7 @@ test_set_value(void **state)
 	fclose(f);
 	assert_int_equal(conf_set_value(path, "pin.text", "9999"), JPKI_OK);
 	assert_int_equal(conf_set_value(path, "pin.juki", "1111"),
-	    JPKI_ERR_PARSE);	/* absent key */
+	    JPKI_OK);	/* absent key: appended */
 	assert_int_equal(conf_set_value(path, "pin.auth", "2222"), JPKI_OK);
 	/* pin.authx stays: the file no longer parses because of it */
 	assert_int_equal(conf_load(path, &c, err, sizeof(err)),
@@ -346,7 +346,10 @@ test_set_value(void **state)
 	fclose(f);
 	assert_int_equal(conf_set_value(path, "pin.text", "9999"), JPKI_OK);
 	assert_int_equal(conf_load(path, &c, err, sizeof(err)), JPKI_OK);
+	assert_int_equal(conf_set_value(path, "pin.juki", "5555"), JPKI_OK);
+	assert_int_equal(conf_load(path, &c, err, sizeof(err)), JPKI_OK);
 	assert_string_equal(c.pin_text, "9999");
+	assert_string_equal(c.pin_juki, "5555");
 	assert_string_equal(c.pin_auth, "1234");
 	assert_string_equal(c.name, "試験\xe3\x80\x80花子");
 	unlink(path);

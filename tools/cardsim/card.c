@@ -99,6 +99,8 @@ parse_apdu(const uint8_t *b, size_t n, apdu_t *a)
 		return -1;
 	}
 	a->ext = 1;
+	if (n < 7)
+		return -1;
 	if (n == 7) {
 		a->le = ((size_t)b[5] << 8 | b[6]);
 		if (a->le == 0)

@@ -591,7 +591,7 @@ conf_set_value(const char *path, const char *key, const char *value)
 
 	if ((rc = slurp(path, &b, &n)) != JPKI_OK)
 		return rc;
-	cap = n + strlen(value) + kl + 8;
+	cap = n + strlen(value) + kl + 8;	/* one line replaced or added */
 	rc = JPKI_ERR_NOMEM;
 	if ((o = malloc(cap)) == NULL)
 		goto out;
@@ -615,9 +615,13 @@ conf_set_value(const char *path, const char *key, const char *value)
 		}
 		i += ll;
 	}
-	rc = JPKI_ERR_PARSE;
-	if (!done)
-		goto out;
+	if (!done) {
+		/* an optional key (pin.juki) joins the file on first change */
+		if (on > 0 && o[on - 1] != '\n')
+			o[on++] = '\n';
+		on += (size_t)snprintf(o + on, cap - on, "%s = %s\n", key,
+		    value);
+	}
 	rc = atomic_write(path, o, on);
 out:
 	jpki_free_secret(b, n);

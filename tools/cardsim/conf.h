@@ -61,7 +61,10 @@ int	conf_state_load(const char *path, const cs_conf_t *c,
 /* Atomic write: tmp + fsync + rename + fsync of the directory. */
 int	conf_state_save(const char *path, const cs_conf_t *c,
 	    const int left[TRY_COUNT]);
-/* Replace the value of key in a conf file atomically (PIN change). */
+/*
+ * Replace the value of key in a conf file atomically (PIN change); a key
+ * not in the file is appended.
+ */
 int	conf_set_value(const char *path, const char *key, const char *value);
 
 int	conf_valid_date(const char *s);

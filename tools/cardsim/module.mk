@@ -24,6 +24,16 @@ $(BUILD)/tests/unit/test_cardsim_conf: $(BUILD)/tests/unit/test_cardsim_conf.o \
 	$(CC) -o $@ $< $(BUILD)/tools/common/mkprofile.o $(LIB_A) \
 		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS) $(CARDSIM_LIBS)
 
+# The card core in process: everything but the vpcd front end and main.
+CARDSIM_CORE	:= $(BUILD)/tools/cardsim/card.o $(BUILD)/tools/cardsim/build.o \
+		   $(BUILD)/tools/cardsim/conf.o $(BUILD)/tools/cardsim/png.o \
+		   $(BUILD)/tools/common/mkprofile.o
+$(BUILD)/tests/unit/test_cardsim_card: $(BUILD)/tests/unit/test_cardsim_card.o \
+		$(CARDSIM_CORE) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(CARDSIM_CORE) $(LIB_A) \
+		$(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS) $(CARDSIM_LIBS)
+
 ALL_TARGETS	+= $(CARDSIM_BIN)
 CHECK_TARGETS	+= check-cardsim
 ASAN_TARGETS	+= check-cardsim
