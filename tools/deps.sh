@@ -10,7 +10,7 @@ set -eu
 PKGS="
 build-essential pkg-config clang
 libpcsclite-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libp11-kit-dev
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libp11-kit-dev libgnutls28-dev
 pcscd vsmartcard-vpcd pcsc-tools libccid opensc openssl
 p11-kit gnutls-bin libengine-pkcs11-openssl
 iproute2 util-linux procps psmisc xxd curl sqlite3

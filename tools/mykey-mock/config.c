@@ -1,0 +1,123 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Configuration: defaults, a "key = value" file, command-line flags.
+ * The same keys in all three (flags are --key, with '_' as '-').
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mock.h"
+
+void
+cfg_defaults(struct mm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	(void)snprintf(c->bind, sizeof(c->bind), "127.0.0.1");
+	c->port = 8443;
+	(void)snprintf(c->db, sizeof(c->db), "mykey-mock.db");
+	c->sync_full = 1;
+	c->threads = 16;
+}
+
+static int
+set_str(char *dst, size_t n, const char *v)
+{
+	if (strlen(v) >= n)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int
+set_int(int *dst, const char *v, int lo, int hi)
+{
+	char *end;
+	long x = strtol(v, &end, 10);
+
+	if (*v == '\0' || *end != '\0' || x < lo || x > hi)
+		return -1;
+	*dst = (int)x;
+	return 0;
+}
+
+int
+cfg_set(struct mm_config *c, const char *key, const char *v)
+{
+	if (strcmp(key, "bind") == 0)
+		return set_str(c->bind, sizeof(c->bind), v);
+	if (strcmp(key, "port") == 0)
+		return set_int(&c->port, v, 0, 65535);
+	if (strcmp(key, "login_port") == 0)
+		return set_int(&c->login_port, v, 0, 65535);
+	if (strcmp(key, "db") == 0)
+		return set_str(c->db, sizeof(c->db), v);
+	if (strcmp(key, "ca_dir") == 0)
+		return set_str(c->ca_dir, sizeof(c->ca_dir), v);
+	if (strcmp(key, "profiles_dir") == 0)
+		return set_str(c->profiles_dir, sizeof(c->profiles_dir), v);
+	if (strcmp(key, "tls_cert") == 0)
+		return set_str(c->tls_cert, sizeof(c->tls_cert), v);
+	if (strcmp(key, "tls_key") == 0)
+		return set_str(c->tls_key, sizeof(c->tls_key), v);
+	if (strcmp(key, "log") == 0)
+		return set_str(c->log_path, sizeof(c->log_path), v);
+	if (strcmp(key, "clock") == 0)
+		return set_str(c->clock, sizeof(c->clock), v);
+	if (strcmp(key, "threads") == 0)
+		return set_int(&c->threads, v, 1, 64);
+	if (strcmp(key, "plain_http") == 0) {
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return -1;
+		c->plain_http = strcmp(v, "true") == 0;
+		return 0;
+	}
+	if (strcmp(key, "synchronous") == 0) {
+		if (strcmp(v, "full") != 0 && strcmp(v, "normal") != 0)
+			return -1;
+		c->sync_full = strcmp(v, "full") == 0;
+		return 0;
+	}
+	return -1;
+}
+
+/* Unknown keys are errors: a typo must not silently change the setup. */
+int
+cfg_load(struct mm_config *c, const char *path)
+{
+	FILE *f;
+	char line[1024], *k, *v, *e;
+	int lineno = 0, rc = 0;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		(void)fprintf(stderr, "mykey-mock: cannot open %s\n", path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		k = line + strspn(line, " \t");
+		if (*k == '#' || *k == '\0')
+			continue;
+		if ((v = strchr(k, '=')) == NULL) {
+			rc = -1;
+			break;
+		}
+		e = v;
+		*v++ = '\0';
+		while (e > k && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		v += strspn(v, " \t");
+		e = v + strlen(v);
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		rc = cfg_set(c, k, v);
+	}
+	(void)fclose(f);
+	if (rc != 0)
+		(void)fprintf(stderr, "mykey-mock: %s:%d: bad setting\n", path,
+		    lineno);
+	return rc;
+}

@@ -1,0 +1,24 @@
+# mykey-mock: mock MyKey Platform + J-LIS simulator
+# (/work/shared/docs/mykey-mock-api.md, docs/mykey-mock.md).
+
+MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
+		   tools/mykey-mock/util.c tools/mykey-mock/db.c \
+		   tools/mykey-mock/http.c tools/mykey-mock/x509.c \
+		   tools/mykey-mock/jlis.c tools/mykey-mock/platform.c \
+		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
+		   tools/mykey-mock/authority.c tools/mykey-mock/admin.c \
+		   tools/mykey-mock/login.c tools/common/mkprofile.c
+MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
+MOCK_BIN	:= $(BUILD)/bin/mykey-mock
+MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls
+MOCK_CFLAGS	:= $(shell pkg-config --cflags $(MOCK_PKGS) 2>/dev/null) \
+		   -Itools/common -Itools/mykey-mock
+MOCK_LIBS	:= $(shell pkg-config --libs $(MOCK_PKGS) 2>/dev/null) -lpthread
+
+EXTRA_CFLAGS_tools/mykey-mock := $(MOCK_CFLAGS)
+
+$(MOCK_BIN): $(MOCK_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(MOCK_OBJS) $(ALL_LDFLAGS) $(MOCK_LIBS)
+
+ALL_TARGETS	+= $(MOCK_BIN)
