@@ -18,13 +18,17 @@ static const char hexd[] = "0123456789ABCDEF";
 int
 fmt_hex(const uint8_t *p, size_t n, char *out, size_t outsz)
 {
-	size_t i, o = 0;
+	size_t i, o = 0, need;
 
 	while (n > 0 && p[0] == 0) {
 		p++;
 		n--;
 	}
-	if (outsz == 0 || n > (outsz - 2) / 2)
+	if (n > (SIZE_MAX - 2) / 2)
+		return -1;
+	/* digits without a leading zero nibble, or "0"; then the NUL */
+	need = n == 0 ? 2 : 2 * n + 1 - ((p[0] >> 4) == 0);
+	if (outsz < need)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (i > 0 || (p[i] >> 4) != 0)
@@ -74,7 +78,8 @@ fmt_dec(const uint8_t *p, size_t n, char *out, size_t outsz)
 	}
 	if (n > sizeof(num))
 		goto out;
-	memcpy(num, p, n);
+	if (n > 0)
+		memcpy(num, p, n);
 	do {
 		unsigned rem = 0;
 		int	 nonzero = 0;

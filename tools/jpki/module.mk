@@ -14,9 +14,23 @@ $(JPKI_CLI): $(JPKI_CLI_OBJS) $(LIB_SO)
 
 ALL_TARGETS	+= $(JPKI_CLI)
 
-# End-to-end: real pcscd + vpcd + jpki-cardsim in private namespaces.  Under
-# `make asan` BUILD is build-asan, and the harness takes the binaries there.
-check-cli: $(JPKI_CLI) $(BUILD)/bin/jpki-cardsim
+# Unit tests of the JSON writer and formatting helpers (cmocka).
+JPKI_CLI_TEST	:= $(BUILD)/tools/jpki/tests/test_fmt
+EXTRA_CFLAGS_tools/jpki/tests := -Wno-conversion -Wno-sign-conversion \
+	-Wno-missing-prototypes -Wno-missing-declarations -Wno-cast-qual
+
+$(JPKI_CLI_TEST): $(BUILD)/tools/jpki/tests/test_fmt.o \
+		$(BUILD)/tools/jpki/json.o $(BUILD)/tools/jpki/fmt.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(filter %.o,$^) $(LIB_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) \
+		$(LIB_LIBS)
+
+ALL_TARGETS	+= $(JPKI_CLI_TEST)
+
+# Then end-to-end: real pcscd + vpcd + jpki-cardsim in private namespaces.
+# Under `make asan` BUILD is build-asan; the harness takes the binaries there.
+check-cli: $(JPKI_CLI) $(JPKI_CLI_TEST) $(BUILD)/bin/jpki-cardsim
+	$(JPKI_CLI_TEST)
 	BUILD=$(BUILD) H_TOP=$(CURDIR) sh tests/lib/isolated.sh \
 		sh tests/e2e/cli_basic.sh
 
