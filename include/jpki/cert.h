@@ -224,6 +224,40 @@ typedef struct {
 int	jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 	    const jpki_cert_t *issuer, jpki_rev_result_t *res);
 
+/*
+ * Text AP (券面事項入力補助AP) integrity, jpki-card.md §6.4 and §6.5: a pure
+ * function on the raw EF contents as read from the card.
+ *   ef0001  My Number EF, exactly its 17 physical bytes (FF 10 0C ... FF FF)
+ *   ef0002  basic 4 info EF (FF20 { DF21 offsets, DF22..DF25 }), filler
+ *           after the TLV allowed
+ *   ef0003  integrity record FF30 { DF31 H(EF 0001), DF32 H(DF22..DF25),
+ *           DF33 signature over the DF31 and DF32 TLVs }
+ *   ef0004  CV certificate 7F21 { 5F4E body, 5F37 signature over it }
+ *   issuer_pem  the CV issuer's public key, PEM "PUBLIC KEY" (SPKI)
+ * Signatures are sha256WithRSAEncryption, PKCS#1 v1.5.  Nothing is kept;
+ * the My Number is only hashed.  Returns JPKI_OK when authentic,
+ * JPKI_ERR_NOT_AUTHENTIC when a hash or signature does not match,
+ * JPKI_ERR_PARSE for malformed EFs or key; res (may be NULL) tells which
+ * check failed.
+ */
+typedef struct {
+	int	 authentic;		/* every check below passed */
+	int	 mynumber_hash_ok;	/* DF31 = SHA-256(EF 0001) */
+	int	 attrs_hash_ok;		/* DF32 = SHA-256(EF 0002 DF22..DF25) */
+	int	 cvc_ok;		/* EF 0004 signed by the issuer key */
+	int	 record_sig_ok;		/* DF33 verifies under the CV key */
+	char	 issuer_key_id[33];	/* EF 0004 key IDs, hex */
+	char	 subject_key_id[33];
+	char	 reason[160];		/* "authentic" or the first failure */
+} jpki_textap_result_t;
+
+int	jpki_textap_verify(const uint8_t *ef0001, size_t ef0001_len,
+	    const uint8_t *ef0002, size_t ef0002_len,
+	    const uint8_t *ef0003, size_t ef0003_len,
+	    const uint8_t *ef0004, size_t ef0004_len,
+	    const char *issuer_pem, size_t issuer_pem_len,
+	    jpki_textap_result_t *res);
+
 #ifdef __cplusplus
 }
 #endif
