@@ -145,7 +145,7 @@ test_hex_dec(void **state)
 	static const uint8_t s16[] = { 0x5A, 0x1B, 0x2C, 0x3D, 0x4E, 0x5F,
 	    0x60, 0x71, 0x82, 0x93, 0xA4, 0xB5, 0xC6, 0xD7, 0xE8, 0xF9 };
 	uint8_t	ff[20];
-	char	out[128], small[4];
+	char	out[128], small[5];
 
 	(void)state;
 	assert_int_equal(fmt_hex(zero, 1, out, sizeof(out)), 0);
