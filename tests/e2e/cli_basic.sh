@@ -66,6 +66,14 @@ expect "readers --json with empty slots" 0 \
 	'^{"readers":\[{"index":0,"name":"Virtual PCD 00 00","card":false},{"index":1,"name":"Virtual PCD 00 01","card":false}\]}$'
 run "$J" info
 expect "info without a card: exit 3 and the --wait hint" 3 "" "--wait"
+T0=$(date +%s)
+run "$J" info --wait 1
+T1=$(date +%s)
+expect "info --wait 1 without a card: exit 3 after the wait" 3 "" "no card arrived in time"
+[ $((T1 - T0)) -le 5 ] && h_ok "--wait 1 gives up within seconds" ||
+	h_fail "--wait 1 took $((T1 - T0)) s"
+OLD=1234 run "$J" pin change auth --pin-env OLD
+expect "pin change --pin-env without --new-pin-env: usage error" 2
 
 # --- --wait for a card inserted 1 s later ----------------------------------
 ( sleep 1; exec "$H_BIN/jpki-cardsim" --profile "$P" --port "$H_VPCD_PORT" \

@@ -373,8 +373,14 @@ cli_fail(const cli_t *cli, int err, const char *what)
 		break;
 	case JPKI_ERR_NO_CARD:
 	case JPKI_ERR_TIMEOUT:
-		hint = "insert your My Number Card (or place it on the NFC "
-		    "reader),\n  or use --wait SECONDS to wait for it";
+		if (cli != NULL && cli->wait_ms > 0)
+			hint = "no card arrived in time: insert your My Number "
+			    "Card (or place it\n  on the NFC reader) and "
+			    "retry, or wait longer with --wait SECONDS";
+		else
+			hint = "insert your My Number Card (or place it on the "
+			    "NFC reader),\n  or use --wait SECONDS to wait for "
+			    "it";
 		break;
 	case JPKI_ERR_READER_NOT_FOUND:
 		hint = "give --reader an index or a full name from the list";

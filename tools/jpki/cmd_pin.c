@@ -143,6 +143,12 @@ pin_change(cli_t *cli, jpki_pin_kind_t kind)
 
 	memset(&old, 0, sizeof(old));
 	memset(&new, 0, sizeof(new));
+	if (cli->pin_env != NULL && cli->new_pin_env == NULL &&
+	    cli->pin_fd < 0) {
+		cli_usage_error(usage, "--pin-env gives the current PIN; give "
+		    "the new one with --new-pin-env VAR");
+		return EX_JPKI_USAGE;
+	}
 	if ((ex = cli_open(cli, JPKI_OPEN_NO_SELECT)) != EX_JPKI_OK)
 		goto out;
 	if ((ex = cli_pin_precheck(cli, kind, &tries)) != EX_JPKI_OK)
@@ -153,13 +159,6 @@ pin_change(cli_t *cli, jpki_pin_kind_t kind)
 	cli_pin_fold(kind, &old);
 	if (jpki_pin_check_format(kind, old.v) != JPKI_OK) {
 		ex = cli_pin_fail(cli, kind, JPKI_ERR_PIN_FORMAT, tries);
-		goto out;
-	}
-	if (cli->pin_env != NULL && cli->new_pin_env == NULL &&
-	    cli->pin_fd < 0) {
-		cli_warnx("--pin-env gives the current PIN; give the new one "
-		    "with --new-pin-env VAR");
-		ex = EX_JPKI_USAGE;
 		goto out;
 	}
 	snprintf(prompt, sizeof(prompt), "New %s: ", cli_pin_name(kind));
