@@ -39,9 +39,20 @@ install-p11: $(P11_SO)
 # Under SANITIZE=1 the uninstrumented clients need the ASan runtime first.
 P11_PRELOAD	:= $(if $(filter 1,$(SANITIZE)),$(shell $(CC) -print-file-name=libasan.so))
 
-check-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+# Direct C_* calls with a card: sessions, threads, reset, removal, events.
+P11_API_BIN	:= $(BUILD)/tests/e2e/p11_api
+$(BUILD)/tests/e2e/p11_api.o: CFLAGS += $(P11_CFLAGS)
+$(P11_API_BIN): $(BUILD)/tests/e2e/p11_api.o $(LIB_A) $(P11_SO)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS)
+
+ALL_TARGETS	+= $(P11_API_BIN)
+
+check-p11: $(P11_SO) $(P11_API_BIN) $(BUILD)/bin/jpki-cardsim
 	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) \
 		tests/lib/isolated.sh sh tests/e2e/p11_tool.sh
+	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) \
+		tests/lib/isolated.sh sh tests/e2e/p11_api.sh
 
 CHECK_TARGETS	+= check-p11
 ASAN_TARGETS	+= check-p11

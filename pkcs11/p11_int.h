@@ -80,7 +80,6 @@ struct p11_reader {
 	size_t		 der_len[P11_C_COUNT];
 	jpki_cert_t	*cert[P11_C_COUNT];
 	unsigned long	 event_seen;	/* for C_WaitForSlotEvent */
-	long long	 probe_sec;	/* last reset probe (monotonic s) */
 };
 
 /* One open session. */

@@ -13,7 +13,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "p11_int.h"
 
@@ -183,30 +182,6 @@ out:
 	return rv;
 }
 
-/*
- * Another process may reset the card and so wipe the PIN state (SCard
- * reset, jpki-card.md §2.1).  While logged in, probe the card at most once
- * a second (SELECT + empty VERIFY: no try is consumed) so that the session
- * reports the logout.
- */
-static void
-probe_reset(struct p11_reader *r, enum p11_kind k)
-{
-	struct timespec		now;
-	int			tries, err;
-
-	if (!r->logged_in[k] || r->h == NULL)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((long long)now.tv_sec == r->probe_sec)
-		return;
-	r->probe_sec = (long long)now.tv_sec;
-	err = jpki_card_pin_status(r->h, k == P11_AUTH ? JPKI_PIN_AUTH :
-	    JPKI_PIN_SIGN, &tries);
-	if (err != JPKI_OK && err != JPKI_ERR_PIN_LOCKED)
-		(void)p11_card_error(r, err);
-}
-
 CK_RV
 C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
@@ -224,11 +199,12 @@ C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 		goto out;
 	if ((s = p11_session_get(hSession, &rv)) == NULL)
 		goto out;
+	/*
+	 * A reset by another process (PIN state lost) is seen by the next
+	 * card command that needs the PIN: C_Sign then fails with
+	 * CKR_USER_NOT_LOGGED_IN and from then on the state is public.
+	 */
 	r = p11_slot_reader(s->slot, &k);
-	probe_reset(r, k);
-	/* the probe may have found the card gone */
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
 	rw = (s->flags & CKF_RW_SESSION) != 0;
 	pInfo->slotID = s->slot;
 	pInfo->flags = s->flags;

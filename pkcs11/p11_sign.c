@@ -115,13 +115,15 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	    o == P11_O_CERT || o == P11_O_CA)
 		goto out;
 	r = p11_slot_reader(slot, &k);
+	/* a private key exists but is usable only after C_Login */
+	rv = CKR_USER_NOT_LOGGED_IN;
+	if (o == P11_O_PRIV && !r->logged_in[k])
+		goto out;
+	rv = CKR_KEY_HANDLE_INVALID;
 	if (!p11_obj_visible(r, k, o))
 		goto out;
 	rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
 	if (o != P11_O_PRIV)
-		goto out;
-	rv = CKR_USER_NOT_LOGGED_IN;
-	if (!r->logged_in[k])
 		goto out;
 	if (alg != JPKI_HASH_NONE &&
 	    (err = jpki_hash_ctx_new(alg, &s->sign_hash)) != JPKI_OK) {
