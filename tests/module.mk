@@ -8,8 +8,10 @@ UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 CMOCKA_LIBS	:= $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Every suite writes "PASS FAIL" to $(RESULTS)/<suite>.count; the closing
-# line of `make check` (tests/lib/summary.sh) sums them.
-RESULTS		:= tests/tmp/results/$(BUILD)
+# line of `make check` (tests/lib/summary.sh) sums them.  `make check` sets
+# JPKI_RESULTS to a directory of its own, so that runs by other people on
+# the same tree do not mix their counts in.
+RESULTS		:= $(or $(JPKI_RESULTS),tests/tmp/results)/$(BUILD)
 
 # cmocka's macros trip -Wconversion; relax only for test sources.
 # err_codes.h lists every code of include/jpki/err.h for test_err.
@@ -53,7 +55,7 @@ check-asan:
 
 # The closing line of `make check`, from the counts the suites left.
 check-summary:
-	@sh tests/lib/summary.sh 0
+	@sh tests/lib/summary.sh 0 $(or $(JPKI_RESULTS),tests/tmp/results)
 
 include tests/fuzz/module.mk
 -include tests/bench/module.mk

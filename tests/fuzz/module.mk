@@ -33,7 +33,7 @@ ALL_TARGETS	+= $(FUZZ_BINS)
 endif
 
 check-fuzz: $(FUZZ_BINS)
-	@sh tests/fuzz/run.sh driver $(BUILD) tests/tmp/results/$(BUILD) \
+	@sh tests/fuzz/run.sh driver $(BUILD) $(RESULTS) \
 		$(FUZZ_NAMES)
 
 fuzz:
@@ -45,8 +45,7 @@ fuzz:
 # Only meaningful inside `make fuzz` (FUZZ_ENGINE=libfuzzer).
 fuzz-run: $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
-		sh tests/fuzz/run.sh libfuzzer $(BUILD) \
-		tests/tmp/results/$(BUILD) $(FUZZ_NAMES)
+		sh tests/fuzz/run.sh libfuzzer $(BUILD) $(RESULTS) $(FUZZ_NAMES)
 
 check-fuzz-smoke:
 	@if command -v clang >/dev/null; then \

@@ -173,11 +173,13 @@ h_expect_rc() {
 }
 
 # Print the closing line the CI reads and return non-zero on failure.
-# The counts also go to tests/tmp/results/<build>/<name>.count, summed by
-# the closing line of `make check` (tests/lib/summary.sh).
+# The counts also go to $JPKI_RESULTS (set by `make check`; default
+# tests/tmp/results)/<build>/<name>.count, summed by the closing line of
+# `make check` (tests/lib/summary.sh).
 h_done() {
-	mkdir -p "$H_TOP/tests/tmp/results/$H_BUILD"
-	echo "$H_PASS $H_FAIL" > "$H_TOP/tests/tmp/results/$H_BUILD/$H_NAME.count"
+	h_res=${JPKI_RESULTS:-$H_TOP/tests/tmp/results}/$H_BUILD
+	mkdir -p "$h_res"
+	echo "$H_PASS $H_FAIL" > "$h_res/$H_NAME.count"
 	echo "$H_NAME: $H_PASS passed, $H_FAIL failed"
 	[ "$H_FAIL" -eq 0 ]
 }

@@ -3,9 +3,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Print the closing line of `make check`: the sum of the "PASS FAIL" counts
-# every suite wrote to tests/tmp/results/<build>/<suite>.count.
+# every suite wrote to DIR/<build>/<suite>.count.
 #
-#   tests/lib/summary.sh FAILED_TARGETS
+#   tests/lib/summary.sh FAILED_TARGETS [DIR]   (DIR: tests/tmp/results)
 #
 # FAILED_TARGETS is the number of check targets that exited non-zero; when
 # they left no failure count of their own (a build error, say) each of them
@@ -13,13 +13,14 @@
 # failing run.  Exits non-zero unless everything passed.
 set -u
 failed_targets=${1:-0}
+dir=${2:-tests/tmp/results}
 pass=0
 fail=0
-for f in tests/tmp/results/*/*.count; do
+for f in "$dir"/*/*.count; do
 	[ -f "$f" ] || continue
 	read -r p q < "$f" || continue
 	printf '  %-40s %s passed, %s failed\n' \
-		"$(echo "$f" | sed 's|^tests/tmp/results/||; s|\.count$||')" "$p" "$q"
+		"$(echo "$f" | sed "s|^$dir/||; s|\\.count\$||")" "$p" "$q"
 	pass=$((pass + p))
 	fail=$((fail + q))
 done
