@@ -40,6 +40,13 @@ struct jpki_platform {
 	char		*token;		/* Bearer, wiped on free */
 	time_t		 token_expires;
 	unsigned	 requests;	/* HTTP attempts, for statistics */
+	/*
+	 * The card whose auth PIN this handle verified last, so the second
+	 * proof of one register (create, then link_sign) signs on the card's
+	 * security state instead of asking again.  No PIN is kept: if the
+	 * card says 6982 the PIN is asked as usual.
+	 */
+	const jpki_card_t *auth_verified;
 	jpki_platform_problem_t problem;
 };
 

@@ -359,12 +359,21 @@ make_proof(jpki_platform_t *p, jpki_card_t *card, const char *purpose,
 	if ((r = platform_tbs(x->challenge_id, x->nonce, purpose, p->client_id,
 	    mykey_id, service_id, tbs, sizeof(tbs), &tbs_len)) != JPKI_OK)
 		goto out;
-	if ((r = verify_pin(card, JPKI_PIN_AUTH, cb, arg,
-	    &res->pin_tries)) != JPKI_OK)
+	r = JPKI_ERR_SECURITY;
+	if (p->auth_verified == card)
+		r = sign_tbs(card, JPKI_KEY_AUTH, tbs, tbs_len, x->auth_sig,
+		    &x->auth_sig_len);
+	p->auth_verified = NULL;
+	if (r == JPKI_ERR_SECURITY) {
+		if ((r = verify_pin(card, JPKI_PIN_AUTH, cb, arg,
+		    &res->pin_tries)) != JPKI_OK)
+			goto out;
+		r = sign_tbs(card, JPKI_KEY_AUTH, tbs, tbs_len, x->auth_sig,
+		    &x->auth_sig_len);
+	}
+	if (r != JPKI_OK)
 		goto out;
-	if ((r = sign_tbs(card, JPKI_KEY_AUTH, tbs, tbs_len, x->auth_sig,
-	    &x->auth_sig_len)) != JPKI_OK)
-		goto out;
+	p->auth_verified = card;
 	if (!with_sign)
 		goto out;
 	if ((r = verify_pin(card, JPKI_PIN_SIGN, cb, arg,

@@ -20,6 +20,12 @@
  * signature and never creates a second MyKey ID.  PIN errors are never
  * retried.
  *
+ * PINs: asked through the caller's callback right before the card signs,
+ * verified once, never retried and never kept.  A handle remembers which
+ * card it last verified the auth PIN on, so a second proof in a row (create
+ * then push_sign) signs on the card's security state without a second
+ * prompt; if the card refuses (6982) the PIN is asked as usual.
+ *
  * Threads: a jpki_platform_t is used by one thread at a time.
  */
 #ifndef JPKI_PLATFORM_H

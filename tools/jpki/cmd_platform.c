@@ -566,6 +566,7 @@ do_push(cli_t *cli, pf_opts_t *o, jpki_platform_t *p, pin_ctx_t *px,
 			return ex;
 		if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
 			return ex;
+		cli->verified = 1;
 		r = jpki_platform_push_sign(p, cli->card, o->mykey_id, &c,
 		    pin_cb, px, res);
 		return r == JPKI_OK ? EX_JPKI_OK :
@@ -714,6 +715,7 @@ run(cli_t *cli, const char *cmd, const char *arg, pf_opts_t *o,
 		return ex;
 	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
 		return ex;
+	cli->verified = 1;	/* log the card out when we close it */
 	if (strcmp(cmd, "login") == 0) {
 		r = jpki_platform_login(p, cli->card, &c, pin_cb, &px, res);
 	} else if (strcmp(cmd, "register") == 0) {
