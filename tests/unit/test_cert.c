@@ -269,7 +269,7 @@ test_attrs_missing(void **state)
 {
 	jpki_cert_attrs_t a;
 	jpki_cert_t *c;
-	char f[16];
+	char f[32];
 	int i;
 
 	for (i = 1; i <= 6; i++) {
