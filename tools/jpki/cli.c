@@ -18,6 +18,10 @@
 #define MAX_OPTS	48
 
 const char cli_exit_help[] =
+"Every command also takes -v/--verbose and --stats (see 'jpki --help').\n"
+"PINs are never read from the command line.  JPKI_DEBUG=1 logs the APDUs\n"
+"with PINs and personal data redacted.\n"
+"\n"
 "Exit status:\n"
 "  0  success            1  other error         2  usage error\n"
 "  3  no pcscd, reader or card                  4  not a My Number Card\n"

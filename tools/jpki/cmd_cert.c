@@ -29,7 +29,7 @@ static const char usage[] =
 "  --der           DER, binary (not to a terminal)\n"
 "  --text          issuance number (hex and decimal), subject, issuer,\n"
 "                  validity, key, and for 'sign' the holder attributes\n"
-"  -j, --json      the same as JSON, with the PEM\n"
+"  -j, --json      the same as JSON, with the DER in base64\n"
 "  -o, --out FILE  write there instead of stdout\n"
 "  --pin-fd N      read the signature password from descriptor N\n"
 "  --pin-env VAR   read it from environment variable VAR (then unset)\n"
