@@ -63,3 +63,10 @@ check-p11-chromium: $(P11_SO) $(BUILD)/bin/jpki-cardsim
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_chromium.sh
 
 CHECK_TARGETS	+= check-p11-chromium
+
+# APDUs and wall time, C_Initialize to token list / first C_Sign, against
+# OpenSC's opensc-pkcs11.so on the same virtual card (tests/e2e/p11_bench.sh).
+bench-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_bench.sh
+
+BENCH_TARGETS	+= bench-p11
