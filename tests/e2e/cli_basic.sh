@@ -115,6 +115,8 @@ run "$J" info --reader 1
 expect "--reader 1: empty slot gives exit 3" 3
 run "$J" info --reader "No Such Reader"
 expect "unknown reader: exit 3 and the reader list" 3 "" "1: Virtual PCD 00 01"
+run "$J" info --reader 7
+expect "reader index out of range: exit 3 and the reader list" 3 "" "0: Virtual PCD 00 00 (card present)"
 
 # --- certificates ----------------------------------------------------------
 [ "$GEN_SERIAL" = "$SERIAL_HEX" ] && h_ok "gen-profile reports the issuance number" ||

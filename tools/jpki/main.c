@@ -91,8 +91,7 @@ main(int argc, char **argv)
 	if (r != 0)
 		return EX_JPKI_USAGE;
 	if (version) {
-		printf("jpki %s (libjpki %s)\n", JPKI_VERSION_STRING,
-		    JPKI_VERSION_STRING);
+		printf("jpki %s\n", JPKI_VERSION_STRING);
 		return EX_JPKI_OK;
 	}
 	if (optind >= argc) {
