@@ -12,6 +12,8 @@ LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 # MyKey Platform client (libcurl, jansson) and its offline queue (SQLite)
 LIB_SRCS	+= src/platform.c src/platform_util.c src/platform_json.c \
 		   src/platform_ops.c src/queue.c
+# kiosk API (events on the PC/SC monitor, taps)
+LIB_SRCS	+= src/kiosk.c
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_SO		:= $(BUILD)/lib/libjpki.so.$(VERSION)
 LIB_SONAME	:= libjpki.so.$(SOVERSION)
