@@ -34,6 +34,8 @@ install-p11: $(P11_SO)
 	sed -e 's|@P11MODDIR@|$(P11MODDIR)|g' pkcs11/jpki.module \
 		> $(DESTDIR)$(P11CONFDIR)/jpki.module
 	chmod 0644 $(DESTDIR)$(P11CONFDIR)/jpki.module
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/jpki-pkcs11.8 $(DESTDIR)$(MANDIR)/man8/jpki-pkcs11.8
 
 # Real clients through pcscd + vpcd + jpki-cardsim (tests/e2e/p11_tool.sh).
 # Under SANITIZE=1 the uninstrumented clients need the ASan runtime first.
