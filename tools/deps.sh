@@ -14,7 +14,7 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libp11-kit-dev libgnutls28-dev
 pcscd vsmartcard-vpcd pcsc-tools libccid opensc openssl
 p11-kit gnutls-bin libengine-pkcs11-openssl
 iproute2 util-linux procps psmisc xxd curl sqlite3
-zlib1g-dev libpcsc-perl
+zlib1g-dev libpcsc-perl jq
 "
 # Extra groups, enabled by the components that need them.
 [ -f tools/deps-extra.txt ] && PKGS="$PKGS $(grep -v '^#' tools/deps-extra.txt)"

@@ -18,6 +18,10 @@ ERR=$H_DIR/err
 
 # run CMD...: stdout to $OUT, stderr to $ERR, exit code in $RC; no hang.
 run() {
+	JSON_RUN=0
+	for a in "$@"; do
+		[ "$a" = --json ] && JSON_RUN=1
+	done
 	timeout 20 "$@" > "$OUT" 2> "$ERR"
 	RC=$?
 	cat "$ERR" >> "$H_DIR/check.log"
@@ -35,6 +39,10 @@ expect() {
 	elif [ -n "$perr" ] && ! grep -q -- "$perr" "$ERR"; then
 		h_fail "$desc (stderr lacks '$perr')"
 		sed 's/^/#   /' "$ERR"
+	elif [ "$JSON_RUN" = 1 ] && [ "$RC" -eq 0 ] &&
+	    ! jq -e . "$OUT" > /dev/null 2>&1; then
+		h_fail "$desc (output is not valid JSON)"
+		sed 's/^/#   /' "$OUT"
 	else
 		h_ok "$desc"
 	fi
@@ -123,6 +131,8 @@ expect "reader index out of range: exit 3 and the reader list" 3 "" "0: Virtual 
 	h_fail "gen-profile reported '$GEN_SERIAL'"
 run "$J" cert auth --json
 expect "cert auth --json" 0 "^{\"kind\":\"auth\",\"issuance_number\":{\"hex\":\"$GEN_SERIAL\",\"decimal\":\"$SERIAL_DEC\"},\"subject\":\""
+[ "$(jq -r .der_base64 "$OUT" | base64 -d | cmp - "$P/auth.crt" && echo same)" = same ] &&
+	h_ok "cert auth --json: der_base64 is auth.crt" || h_fail "cert auth --json: der_base64"
 grep -q '"issuer":"[^"]*O=JPKI-MOCK' "$OUT" && grep -q '"not_before":"20' "$OUT" &&
 	grep -q '"not_after":"20' "$OUT" && h_ok "cert auth --json: issuer and validity" ||
 	h_fail "cert auth --json: issuer and validity"
@@ -214,6 +224,9 @@ run "$J" text attrs --json --pin-fd 3 3<<EOF
 $PIN_TEXT
 EOF
 expect "text attrs --json" 0 "\"name\":\"$NAME\""
+[ "$(jq -r .address "$OUT")" = "$(conf "$P" address)" ] &&
+	[ "$(jq -r .sex "$OUT")" = "$(conf "$P" sex)" ] &&
+	h_ok "text attrs --json: address and sex" || h_fail "text attrs --json: address and sex"
 grep -q "\"birth\":\"$(conf "$P" birth | sed 's/\(....\)\(..\)\(..\)/\1-\2-\3/')\"" "$OUT" &&
 	h_ok "text attrs: birth date" || h_fail "text attrs: birth date"
 
