@@ -22,3 +22,23 @@ $(MOCK_BIN): $(MOCK_OBJS)
 	$(CC) -o $@ $(MOCK_OBJS) $(ALL_LDFLAGS) $(MOCK_LIBS)
 
 ALL_TARGETS	+= $(MOCK_BIN)
+
+# Tests: libcurl scenario client against a server started by the scripts
+# in tests/e2e/mock_*.sh, each under tests/lib/isolated.sh (own netns).
+MOCKTEST_BIN	:= $(BUILD)/tests/mock/mock_api
+EXTRA_CFLAGS_tests/mock := $(shell pkg-config --cflags jansson sqlite3 \
+		   libcurl libcrypto 2>/dev/null)
+
+$(MOCKTEST_BIN): $(BUILD)/tests/mock/mock_api.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(ALL_LDFLAGS) $(shell pkg-config --libs jansson \
+		sqlite3 libcurl libcrypto 2>/dev/null) -lpthread
+
+ALL_TARGETS	+= $(MOCKTEST_BIN)
+
+check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_api.sh
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_durability.sh
+
+CHECK_TARGETS	+= check-mock
+ASAN_TARGETS	+= check-mock

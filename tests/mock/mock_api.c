@@ -1,0 +1,1466 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * API tests of mykey-mock over real HTTP (libcurl) against a server the
+ * calling script started (tests/e2e/mock_api.sh).  Covers the scenarios
+ * of mykey-mock-api.md §5.9 and the bad-input list of the issue.
+ * Signatures are made in software with the profile's auth/sign keys.
+ *
+ *   mock_api BASE_URL DB_PATH scenarios
+ *   mock_api BASE_URL DB_PATH durability ACK_FILE
+ *
+ * TAP-style output; exit status 1 if any check failed.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sqlite3.h>
+
+static const char *base;
+static const char *dbpath;
+static int ntest, nfail;
+static char rid_prefix[32] = "t";
+static unsigned long rid_seq;
+
+static void
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntest++;
+	if (!cond)
+		nfail++;
+	(void)printf("%s %d - ", cond ? "ok" : "not ok", ntest);
+	va_start(ap, fmt);
+	(void)vprintf(fmt, ap);
+	va_end(ap);
+	(void)printf("\n");
+	(void)fflush(stdout);
+}
+
+/* ---- HTTP -------------------------------------------------------------- */
+
+struct resp {
+	long	 status;
+	json_t	*j;
+	char	 retry_after[16];
+	char	 replayed[8];
+	char	 reqid[96];
+	char	*body;
+	size_t	 len;
+	int	 curl_rc;
+};
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *u)
+{
+	struct resp *r = u;
+	char *nb;
+
+	if ((nb = realloc(r->body, r->len + sz * n + 1)) == NULL)
+		return 0;
+	r->body = nb;
+	memcpy(r->body + r->len, p, sz * n);
+	r->len += sz * n;
+	r->body[r->len] = '\0';
+	return sz * n;
+}
+
+static void
+hdr_copy(const char *line, size_t n, const char *name, char *out,
+    size_t outlen)
+{
+	size_t k = strlen(name), l;
+
+	if (n <= k || strncasecmp(line, name, k) != 0)
+		return;
+	line += k;
+	n -= k;
+	while (n > 0 && *line == ' ') {
+		line++;
+		n--;
+	}
+	l = strcspn(line, "\r\n");
+	if (l > n)
+		l = n;
+	if (l >= outlen)
+		l = outlen - 1;
+	memcpy(out, line, l);
+	out[l] = '\0';
+}
+
+static size_t
+on_header(char *p, size_t sz, size_t n, void *u)
+{
+	struct resp *r = u;
+
+	hdr_copy(p, sz * n, "Retry-After:", r->retry_after,
+	    sizeof(r->retry_after));
+	hdr_copy(p, sz * n, "Idempotency-Replayed:", r->replayed,
+	    sizeof(r->replayed));
+	hdr_copy(p, sz * n, "X-Request-Id:", r->reqid, sizeof(r->reqid));
+	return sz * n;
+}
+
+static void
+resp_free(struct resp *r)
+{
+	json_decref(r->j);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * One request.  body: JSON (stolen) or NULL; raw overrides it; extra:
+ * NULL-terminated header lines.
+ */
+static int
+http_ex(const char *method, const char *path, const char *token,
+    json_t *body, const char *raw, size_t rawlen, const char **extra,
+    long timeout_ms, struct resp *r)
+{
+	CURL *c;
+	struct curl_slist *h = NULL;
+	char url[1024], line[2048], *txt = NULL;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if ((c = curl_easy_init()) == NULL)
+		return -1;
+	(void)snprintf(url, sizeof(url), "%s%s", base, path);
+	(void)curl_easy_setopt(c, CURLOPT_URL, url);
+	(void)curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	(void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	(void)curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	(void)curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	(void)curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	(void)curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	(void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+	(void)curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	if (timeout_ms > 0)
+		(void)curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = curl_slist_append(h, "Accept: application/json");
+	(void)snprintf(line, sizeof(line), "X-Request-Id: %s-%lu", rid_prefix,
+	    ++rid_seq);
+	h = curl_slist_append(h, line);
+	if (token != NULL) {
+		(void)snprintf(line, sizeof(line), "Authorization: Bearer %s",
+		    token);
+		h = curl_slist_append(h, line);
+	}
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		h = curl_slist_append(h, extra[i]);
+	(void)curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (raw != NULL) {
+		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, raw);
+		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)rawlen);
+	} else if (body != NULL) {
+		txt = json_dumps(body, JSON_COMPACT);
+		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, txt);
+	}
+	r->curl_rc = (int)curl_easy_perform(c);
+	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->body != NULL)
+		r->j = json_loads(r->body, 0, NULL);
+	free(txt);
+	json_decref(body);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return r->curl_rc == 0 ? 0 : -1;
+}
+
+static int
+http(const char *method, const char *path, const char *token, json_t *body,
+    const char **extra, struct resp *r)
+{
+	return http_ex(method, path, token, body, NULL, 0, extra, 0, r);
+}
+
+static const char *
+jget(const struct resp *r, const char *key)
+{
+	json_t *v = json_object_get(r->j, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static int
+is(const struct resp *r, long status, const char *code)
+{
+	if (r->status != status)
+		return 0;
+	return code == NULL || strcmp(jget(r, "code"), code) == 0;
+}
+
+static void
+show(const struct resp *r)
+{
+	(void)printf("#   -> %ld %s\n", r->status, r->body != NULL ?
+	    r->body : "(no body)");
+}
+
+#define CHECK(r, st, code, ...) do {					\
+	int _c = is((r), (st), (code));					\
+	ok(_c, __VA_ARGS__);						\
+	if (!_c)							\
+		show(r);						\
+} while (0)
+
+/* ---- fixtures ---------------------------------------------------------- */
+
+struct client {
+	char	id[64];
+	char	secret[64];
+	char	token[80];
+};
+
+struct card {
+	char		 person[48];
+	char		 card_id[48];
+	char		 auth_serial[48];
+	char		 sign_serial[48];
+	char		*auth_cert;	/* base64 DER */
+	char		*sign_cert;
+	EVP_PKEY	*auth_key;
+	EVP_PKEY	*sign_key;
+};
+
+static int
+new_client(struct client *c, const char *kind, const char *scopes)
+{
+	struct resp r;
+	char s[512];
+
+	memset(c, 0, sizeof(*c));
+	(void)snprintf(s, sizeof(s), "%s", scopes);
+	if (http("POST", "/admin/v1/clients", NULL, json_pack("{s:s,s:s}",
+	    "kind", kind, "scopes", s), NULL, &r) != 0 || r.status != 201) {
+		show(&r);
+		resp_free(&r);
+		return -1;
+	}
+	(void)snprintf(c->id, sizeof(c->id), "%s", jget(&r, "client_id"));
+	(void)snprintf(c->secret, sizeof(c->secret), "%s",
+	    jget(&r, "client_secret"));
+	resp_free(&r);
+	if (http("POST", "/v1/token", NULL, json_pack("{s:s,s:s,s:s}",
+	    "grant_type", "client_credentials", "client_id", c->id,
+	    "client_secret", c->secret), NULL, &r) != 0 || r.status != 200) {
+		show(&r);
+		resp_free(&r);
+		return -1;
+	}
+	(void)snprintf(c->token, sizeof(c->token), "%s",
+	    jget(&r, "access_token"));
+	resp_free(&r);
+	return 0;
+}
+
+static EVP_PKEY *
+pem_key(const char *pem)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = b != NULL ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) :
+	    NULL;
+
+	BIO_free(b);
+	return k;
+}
+
+static void
+card_clear(struct card *c)
+{
+	free(c->auth_cert);
+	free(c->sign_cert);
+	EVP_PKEY_free(c->auth_key);
+	EVP_PKEY_free(c->sign_key);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+card_from(const struct resp *r, struct card *c, const char *person)
+{
+	json_t *a = json_object_get(r->j, "auth"), *s = json_object_get(r->j,
+	    "sign");
+
+	card_clear(c);
+	(void)snprintf(c->person, sizeof(c->person), "%s", person);
+	(void)snprintf(c->card_id, sizeof(c->card_id), "%s", jget(r,
+	    "card_id"));
+	if (!json_is_object(a))
+		return -1;
+	(void)snprintf(c->auth_serial, sizeof(c->auth_serial), "%s",
+	    json_string_value(json_object_get(a, "issuance_number")));
+	c->auth_cert = strdup(json_string_value(json_object_get(a,
+	    "certificate")));
+	c->auth_key = pem_key(json_string_value(json_object_get(a,
+	    "private_key")));
+	if (json_is_object(s)) {
+		(void)snprintf(c->sign_serial, sizeof(c->sign_serial), "%s",
+		    json_string_value(json_object_get(s, "issuance_number")));
+		c->sign_cert = strdup(json_string_value(json_object_get(s,
+		    "certificate")));
+		c->sign_key = pem_key(json_string_value(json_object_get(s,
+		    "private_key")));
+	}
+	return c->auth_key != NULL && c->auth_cert != NULL ? 0 : -1;
+}
+
+/* Synthetic person (fake name) and a first card. */
+static int
+new_person_card(const char *name, struct card *c)
+{
+	struct resp r;
+	char pid[48];
+	int rc;
+
+	if (http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,s:s,s:s,"
+	    "s:s}", "name", name, "birth_date", "19850412", "sex", "2",
+	    "address", "東京都千代田区霞が関９－９－９"), NULL, &r) != 0 ||
+	    r.status != 201) {
+		show(&r);
+		resp_free(&r);
+		return -1;
+	}
+	(void)snprintf(pid, sizeof(pid), "%s", jget(&r, "person_id"));
+	resp_free(&r);
+	if (http("POST", "/admin/v1/cards", NULL, json_pack("{s:s}",
+	    "person_id", pid), NULL, &r) != 0 || r.status != 201) {
+		show(&r);
+		resp_free(&r);
+		return -1;
+	}
+	rc = card_from(&r, c, pid);
+	resp_free(&r);
+	return rc;
+}
+
+static int
+admin_card_op(const char *path, json_t *body, struct card *c)
+{
+	struct resp r;
+	char person[48];
+	int rc;
+
+	(void)snprintf(person, sizeof(person), "%s", c->person);
+	if (http("POST", path, NULL, body != NULL ? body : json_object(), NULL,
+	    &r) != 0 || (r.status != 201 && r.status != 200)) {
+		show(&r);
+		resp_free(&r);
+		return -1;
+	}
+	rc = card_from(&r, c, person);
+	resp_free(&r);
+	return rc;
+}
+
+static int
+renew(struct card *c)
+{
+	char path[160];
+
+	(void)snprintf(path, sizeof(path), "/admin/v1/certificates/%s:renew",
+	    c->auth_serial);
+	return admin_card_op(path, NULL, c);
+}
+
+static void
+set_clock(const char *how, long long adv)
+{
+	struct resp r;
+
+	(void)http("PUT", "/admin/v1/clock", NULL, how != NULL ?
+	    json_pack("{s:b}", "real", 1) : json_pack("{s:I}", "advance_s",
+	    (json_int_t)adv), NULL, &r);
+	resp_free(&r);
+}
+
+static void
+add_fault(const char *glob, int status, int delay_ms, int drop, int count,
+    int retry_after)
+{
+	struct resp r;
+
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:i,s:i,"
+	    "s:b,s:i,s:i}", "path_glob", glob, "status", status, "delay_ms",
+	    delay_ms, "drop", drop, "count", count, "retry_after",
+	    retry_after), NULL, &r);
+	if (r.status != 201)
+		show(&r);
+	resp_free(&r);
+}
+
+static long long
+qlog_last(void)
+{
+	struct resp r;
+	long long v = -1;
+
+	if (http("GET", "/admin/v1/jlis/query-log?since_id=0", NULL, NULL,
+	    NULL, &r) == 0)
+		v = (long long)json_integer_value(json_object_get(r.j,
+		    "last_id"));
+	resp_free(&r);
+	/* more than 1000 rows: page on */
+	return v;
+}
+
+/* Rows of jlis_query_log whose request id starts with prefix. */
+static long long
+qlog_count_prefix(const char *prefix)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	char like[64];
+
+	(void)snprintf(like, sizeof(like), "%s-%%", prefix);
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+	    "jlis_query_log WHERE request_id LIKE ?", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_bind_text(st, 1, like, -1, SQLITE_STATIC) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A digest of the stored state that bad input must not change. */
+static char *
+state_digest(void)
+{
+	static const char *q[] = {
+		"SELECT count(*) || ':' || coalesce(group_concat(mykey_id || state), '') FROM mykey_ids",
+		"SELECT count(*) || ':' || coalesce(sum(id), 0) || ':' || count(unbound_at) FROM mykey_bindings",
+		"SELECT count(*) || ':' || coalesce(group_concat(ppid || state), '') FROM service_links",
+		"SELECT count(*) FROM services",
+		"SELECT count(*) FROM consents",
+		"SELECT count(*) FROM disclosures",
+		"SELECT count(*) FROM jlis_query_log",
+		"SELECT count(*) || ':' || coalesce(group_concat(status), '') FROM certificates",
+		"SELECT count(*) FROM clients",
+		"SELECT count(consumed_at) FROM challenges",
+	};
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	size_t i, o = 0, cap = 1 << 16;
+	char *out = calloc(1, cap);
+
+	if (out == NULL || sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
+	    NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return out;
+	}
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		st = NULL;
+		if (sqlite3_prepare_v2(db, q[i], -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && o < cap)
+			o += (size_t)snprintf(out + o, cap - o, "%s|",
+			    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return out;
+}
+
+/* ---- proofs ------------------------------------------------------------ */
+
+struct chl {
+	char	id[64];
+	char	tbs[512];
+};
+
+static int
+challenge(const struct client *cl, const char *purpose, const char *mykey,
+    const char *sid, struct chl *out)
+{
+	struct resp r;
+	json_t *b = json_pack("{s:s}", "purpose", purpose);
+	int rc = -1;
+
+	if (mykey != NULL)
+		(void)json_object_set_new(b, "mykey_id", json_string(mykey));
+	if (sid != NULL)
+		(void)json_object_set_new(b, "service_id", json_string(sid));
+	if (http("POST", "/v1/challenges", cl->token, b, NULL, &r) == 0 &&
+	    r.status == 201) {
+		(void)snprintf(out->id, sizeof(out->id), "%s", jget(&r,
+		    "challenge_id"));
+		/* rebuild the TBS as a client would (api §5.2) */
+		(void)snprintf(out->tbs, sizeof(out->tbs),
+		    "mykey-mock/v1|%s|%s|%s|%s|%s|%s", out->id, jget(&r,
+		    "nonce"), purpose, cl->id, mykey != NULL ? mykey : "-",
+		    sid != NULL ? sid : "-");
+		rc = strcmp(out->tbs, jget(&r, "tbs")) == 0 ? 0 : -1;
+	} else {
+		show(&r);
+	}
+	resp_free(&r);
+	return rc;
+}
+
+static char *
+sign_b64(EVP_PKEY *k, const char *tbs)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char sig[512];
+	size_t sl = sizeof(sig);
+	char *out = NULL;
+	int n;
+
+	if (md != NULL && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) ==
+	    1 && EVP_DigestSign(md, sig, &sl, (const unsigned char *)tbs,
+	    strlen(tbs)) == 1 && (out = malloc(4 * ((sl + 2) / 3) + 1)) != NULL)
+		n = EVP_EncodeBlock((unsigned char *)out, sig, (int)sl);
+	else
+		n = -1;
+	EVP_MD_CTX_free(md);
+	if (n < 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static json_t *
+proof(const struct chl *ch, const char *cert, EVP_PKEY *key)
+{
+	char *sig = sign_b64(key, ch->tbs);
+	json_t *p = json_pack("{s:s,s:s,s:s,s:s}", "challenge_id", ch->id,
+	    "certificate", cert, "signature", sig != NULL ? sig : "",
+	    "signature_algorithm", "sha256WithRSAEncryption");
+
+	free(sig);
+	return p;
+}
+
+static const char *consent_uuid = "3f0c9a52-1b7e-4c1d-9a55-0d6f1e2b3c4d";
+
+static json_t *
+consent(const char *purpose)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "consent_id", consent_uuid,
+	    "purpose", purpose, "terms_version", "mock-1", "agreed_at",
+	    "2026-04-01T09:00:00+09:00");
+}
+
+static json_t *
+login_body(const struct chl *ch, const struct card *c)
+{
+	return json_pack("{s:o,s:o}", "auth", proof(ch, c->auth_cert,
+	    c->auth_key), "consent", consent("jlis.validity jlis.linkage"));
+}
+
+/* create (1) or verify (0); returns the response (caller frees). */
+static int
+login(const struct client *cl, const struct card *c, int create,
+    struct resp *r)
+{
+	struct chl ch;
+
+	if (challenge(cl, create ? "mykey.create" : "mykey.verify", NULL,
+	    NULL, &ch) != 0)
+		return -1;
+	return http("POST", create ? "/v1/mykey-ids" : "/v1/mykey-ids:verify",
+	    cl->token, login_body(&ch, c), NULL, r);
+}
+
+static char *
+b64url(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = malloc(4 * ((n + 2) / 3) + 1), *p;
+
+	if (o == NULL)
+		return NULL;
+	(void)EVP_EncodeBlock((unsigned char *)o, (const unsigned char *)s,
+	    (int)n);
+	for (p = o; *p; p++) {
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+		else if (*p == '=')
+			*p = '\0';
+	}
+	return o;
+}
+
+/* GET …/disclosures with X-MyKey-Proof and X-MyKey-Consent. */
+static int
+disclosures(const struct client *cl, const struct card *c, const char *id,
+    struct resp *r)
+{
+	struct chl ch;
+	json_t *p;
+	char *ps, *pe, *cs, *ce, h1[8192], h2[1024], path[128];
+	const char *hdrs[3];
+
+	if (challenge(cl, "mykey.verify", NULL, NULL, &ch) != 0)
+		return -1;
+	p = proof(&ch, c->auth_cert, c->auth_key);
+	ps = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	p = consent("jlis.validity jlis.linkage");
+	cs = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	pe = b64url(ps);
+	ce = b64url(cs);
+	(void)snprintf(h1, sizeof(h1), "X-MyKey-Proof: %s", pe);
+	(void)snprintf(h2, sizeof(h2), "X-MyKey-Consent: %s", ce);
+	hdrs[0] = h1;
+	hdrs[1] = h2;
+	hdrs[2] = NULL;
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/disclosures?"
+	    "limit=200", id);
+	free(ps);
+	free(pe);
+	free(cs);
+	free(ce);
+	return http("GET", path, cl->token, NULL, hdrs, r);
+}
+
+/* ---- scenarios (api §5.9) -------------------------------------------- */
+
+static struct client A, B;
+
+static int
+link_service(const struct client *cl, const struct card *c, const char *sid,
+    const char *sun, struct resp *r)
+{
+	struct chl ch;
+	char path[128];
+	json_t *b;
+
+	if (challenge(cl, "service.link", NULL, sid, &ch) != 0)
+		return -1;
+	b = json_pack("{s:o,s:o}", "auth", proof(&ch, c->auth_cert,
+	    c->auth_key), "consent", consent("jlis.validity jlis.linkage "
+	    "id.link"));
+	if (sun != NULL)
+		(void)json_object_set_new(b, "service_user_number",
+		    json_string(sun));
+	(void)snprintf(path, sizeof(path), "/v1/services/%s/links", sid);
+	return http("PUT", path, cl->token, b, NULL, r);
+}
+
+static int
+push_sign(const struct client *cl, const struct card *c, const char *id,
+    struct resp *r)
+{
+	struct chl ch;
+	char path[128];
+
+	if (challenge(cl, "mykey.link_sign", id, NULL, &ch) != 0)
+		return -1;
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/certificates/sign",
+	    id);
+	return http("PUT", path, cl->token, json_pack("{s:o,s:o,s:o}", "auth",
+	    proof(&ch, c->auth_cert, c->auth_key), "sign", proof(&ch,
+	    c->sign_cert, c->sign_key), "consent",
+	    consent("jlis.validity jlis.linkage")), NULL, r);
+}
+
+static char sid[64], mykey1[16], ppid1[40];
+static struct card c1;
+
+static void
+s1_happy(void)
+{
+	struct resp r;
+	char path[160];
+
+	(void)printf("# scenario 1: happy path\n");
+	ok(new_person_card("試験　一郎", &c1) == 0, "issue a card");
+	(void)login(&A, &c1, 1, &r);
+	CHECK(&r, 201, NULL, "POST /v1/mykey-ids creates (201)");
+	(void)snprintf(mykey1, sizeof(mykey1), "%s", jget(&r, "mykey_id"));
+	ok(strlen(mykey1) == 8 && strcmp(jget(&r, "state"), "active") == 0,
+	    "8-character MyKey ID, active");
+	resp_free(&r);
+	(void)login(&A, &c1, 1, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "mykey_id"), mykey1) == 0,
+	    "second create returns the existing ID (200)");
+	resp_free(&r);
+	(void)push_sign(&A, &c1, mykey1, &r);
+	CHECK(&r, 200, NULL, "PUT certificates/sign binds the sign cert");
+	resp_free(&r);
+	(void)http("POST", "/v1/services", A.token, json_pack("{s:s,s:s}",
+	    "name", "Mock City Library", "kind", "library"), NULL, &r);
+	CHECK(&r, 201, NULL, "POST /v1/services");
+	(void)snprintf(sid, sizeof(sid), "%s", jget(&r, "service_id"));
+	resp_free(&r);
+	(void)link_service(&A, &c1, sid, "LIB-0001", &r);
+	CHECK(&r, 201, NULL, "PUT links gives a PPID (201)");
+	(void)snprintf(ppid1, sizeof(ppid1), "%s", jget(&r, "ppid"));
+	ok(strlen(ppid1) == 26 && json_object_get(r.j, "mykey_id") == NULL,
+	    "26-char PPID; the service never sees the MyKey ID");
+	resp_free(&r);
+	(void)link_service(&A, &c1, sid, NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "ppid"), ppid1) == 0,
+	    "linking again: 200, same PPID");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/services/%s/links/%s", sid,
+	    ppid1);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "state"), "active") == 0 &&
+	    strcmp(jget(&r, "service_user_number"), "LIB-0001") == 0,
+	    "GET link: active, service_user_number kept");
+	resp_free(&r);
+	(void)http("GET", path, B.token, NULL, NULL, &r);
+	CHECK(&r, 403, "SERVICE_NOT_OWNED", "another client cannot read it");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", mykey1);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	ok(r.status == 200 && strcmp(json_string_value(json_object_get(
+	    json_object_get(json_object_get(r.j, "bindings"), "auth"),
+	    "issuance_number")), c1.auth_serial) == 0,
+	    "GET shows the auth binding to a client with issuance:read");
+	resp_free(&r);
+	(void)http("GET", path, B.token, NULL, NULL, &r);
+	ok(r.status == 200 && strncmp(json_string_value(json_object_get(
+	    json_object_get(json_object_get(r.j, "bindings"), "auth"),
+	    "issuance_number")), "****", 4) == 0,
+	    "... and masks it without issuance:read");
+	resp_free(&r);
+}
+
+static void
+s2_renewals(void)
+{
+	struct card c;
+	struct resp r;
+	char id[16], ppid[40];
+	long long before, n;
+	size_t i, jl = 0;
+	json_t *v;
+	int good = 1;
+
+	memset(&c, 0, sizeof(c));
+	(void)printf("# scenario 2: three renewals the platform never saw\n");
+	(void)snprintf(rid_prefix, sizeof(rid_prefix), "s2");
+	ok(new_person_card("試験　二郎", &c) == 0, "issue a card");
+	(void)login(&A, &c, 1, &r);
+	(void)snprintf(id, sizeof(id), "%s", jget(&r, "mykey_id"));
+	resp_free(&r);
+	(void)link_service(&A, &c, sid, NULL, &r);
+	(void)snprintf(ppid, sizeof(ppid), "%s", jget(&r, "ppid"));
+	resp_free(&r);
+	ok(renew(&c) == 0 && renew(&c) == 0 && renew(&c) == 0,
+	    "renew three times through admin");
+	before = qlog_last();
+	(void)login(&A, &c, 0, &r);
+	CHECK(&r, 200, NULL, ":verify with the 4th card");
+	ok(strcmp(jget(&r, "mykey_id"), id) == 0, "same MyKey ID");
+	ok(json_integer_value(json_object_get(r.j, "linkage_hops")) == 3 &&
+	    json_is_true(json_object_get(r.j, "relinked")),
+	    "linkage_hops=3, relinked");
+	ok(json_array_size(json_object_get(r.j, "superseded")) == 3,
+	    "three superseded numbers");
+	resp_free(&r);
+	ok(qlog_last() - before == 4, "J-LIS saw 1 status + 3 one-hop "
+	    "searches (%lld)", qlog_last() - before);
+	(void)link_service(&A, &c, sid, NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "ppid"), ppid) == 0,
+	    "PPID unchanged across renewals");
+	resp_free(&r);
+	before = qlog_last();
+	(void)login(&A, &c, 0, &r);
+	ok(r.status == 200 && json_integer_value(json_object_get(r.j,
+	    "linkage_hops")) == 0 && qlog_last() - before == 1,
+	    "next login: bound directly, one status query");
+	resp_free(&r);
+	/* scenario 9, second half: one jlis disclosure per J-LIS query */
+	(void)disclosures(&A, &c, id, &r);
+	CHECK(&r, 200, NULL, "GET disclosures with X-MyKey-Proof");
+	json_array_foreach(json_object_get(r.j, "disclosures"), i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "recipient")),
+		    "jlis") != 0)
+			continue;
+		jl++;
+		if (strcmp(json_string_value(json_object_get(v, "consent_id")),
+		    consent_uuid) != 0)
+			good = 0;
+	}
+	n = qlog_count_prefix("s2");
+	ok(jl > 0 && (long long)jl == n, "one jlis disclosure per J-LIS query "
+	    "(%zu disclosures, %lld queries)", jl, n);
+	ok(good, "each names the consent it relied on");
+	resp_free(&r);
+	(void)disclosures(&B, &c1, id, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "another person's proof: 404");
+	resp_free(&r);
+	(void)snprintf(rid_prefix, sizeof(rid_prefix), "t");
+	card_clear(&c);
+}
+
+static void
+s3_move(void)
+{
+	struct resp r;
+	char path[160], old_sign[48];
+
+	(void)printf("# scenario 3: move\n");
+	(void)snprintf(old_sign, sizeof(old_sign), "%s", c1.sign_serial);
+	(void)snprintf(path, sizeof(path), "/admin/v1/persons/%s:move",
+	    c1.person);
+	ok(admin_card_op(path, json_pack("{s:s}", "address",
+	    "大阪府大阪市北区梅田９－９"), &c1) == 0 && strcmp(old_sign,
+	    c1.sign_serial) != 0, "move: new sign cert on the same card");
+	(void)http("POST", "/jlis/v1/status", NULL, json_pack("{s:s,s:s,s:o}",
+	    "cert_type", "sign", "issuance_number", old_sign, "consent",
+	    consent("jlis.validity")), NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "status"), "revoked") == 0 &&
+	    strcmp(jget(&r, "revocation_reason"), "affiliationChanged") == 0,
+	    "old sign cert revoked affiliationChanged");
+	resp_free(&r);
+	(void)login(&A, &c1, 0, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "mykey_id"), mykey1) == 0,
+	    ":verify with the untouched auth cert");
+	resp_free(&r);
+	(void)push_sign(&A, &c1, mykey1, &r);
+	ok(r.status == 200 && json_is_true(json_object_get(r.j, "updated")),
+	    "pushing the new sign cert re-binds the sign side");
+	resp_free(&r);
+}
+
+static void
+s4_lost(void)
+{
+	struct resp r;
+	struct card old;
+	char path[160];
+
+	(void)printf("# scenario 4: lost card\n");
+	memset(&old, 0, sizeof(old));
+	old = c1;
+	old.auth_cert = strdup(c1.auth_cert);
+	old.sign_cert = c1.sign_cert != NULL ? strdup(c1.sign_cert) : NULL;
+	(void)EVP_PKEY_up_ref(c1.auth_key);
+	if (c1.sign_key != NULL)
+		(void)EVP_PKEY_up_ref(c1.sign_key);
+	ok(admin_card_op("/admin/v1/cards:reissue", json_pack("{s:s}",
+	    "person_id", c1.person), &c1) == 0, "re-issue after loss");
+	(void)login(&A, &old, 0, &r);
+	CHECK(&r, 401, "CERT_REVOKED", "old card: CERT_REVOKED");
+	ok(strcmp(jget(&r, "revocation_reason"), "keyCompromise") == 0 &&
+	    json_is_true(json_object_get(r.j, "successor_known")),
+	    "keyCompromise, successor_known");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", mykey1);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	ok(strcmp(jget(&r, "state"), "suspended") == 0, "state suspended");
+	resp_free(&r);
+	(void)login(&A, &c1, 0, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "mykey_id"), mykey1) == 0 &&
+	    strcmp(jget(&r, "state"), "active") == 0,
+	    "new card relinks: same ID, active");
+	resp_free(&r);
+	card_clear(&old);
+}
+
+static void
+s5_expiry(void)
+{
+	struct card c;
+	struct resp r;
+	char path[160], id[16];
+
+	(void)printf("# scenario 5: expiry by the simulated clock\n");
+	memset(&c, 0, sizeof(c));
+	ok(new_person_card("試験　三郎", &c) == 0, "issue a card");
+	(void)login(&A, &c, 1, &r);
+	(void)snprintf(id, sizeof(id), "%s", jget(&r, "mykey_id"));
+	resp_free(&r);
+	set_clock(NULL, 6LL * 366 * 86400);
+	(void)login(&A, &c, 0, &r);
+	CHECK(&r, 401, "CERT_EXPIRED", "6 years later: CERT_EXPIRED");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", id);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	ok(strcmp(jget(&r, "state"), "awaiting_relink") == 0,
+	    "state awaiting_relink");
+	resp_free(&r);
+	set_clock("real", 0);
+	card_clear(&c);
+}
+
+struct bg {
+	const char	*key;
+	json_t		*body;
+	struct resp	 r;
+};
+
+static void *
+bg_run(void *u)
+{
+	struct bg *b = u;
+	char h[300];
+	const char *hdr[2] = { h, NULL };
+
+	(void)snprintf(h, sizeof(h), "Idempotency-Key: %s", b->key);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, b->body, hdr,
+	    &b->r);
+	return NULL;
+}
+
+static void
+s6_idempotency(void)
+{
+	struct chl ch;
+	struct resp r1, r2;
+	json_t *body;
+	char *txt, h[300], k[64];
+	const char *hdr[2] = { h, NULL };
+	struct bg b;
+	pthread_t t;
+
+	(void)printf("# scenario 6: idempotent retry\n");
+	(void)snprintf(k, sizeof(k), "a1b2c3d4-0000-4000-8000-%012d", 6);
+	(void)snprintf(h, sizeof(h), "Idempotency-Key: %s", k);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	body = login_body(&ch, &c1);
+	txt = json_dumps(body, JSON_COMPACT);
+	/* the client gives up (timeout) while J-LIS is slow */
+	add_fault("/jlis/v1/status", 0, 1500, 0, 1, 0);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 400, &r1);
+	ok(r1.curl_rc != 0, "first attempt times out on the client side");
+	resp_free(&r1);
+	(void)usleep(1600000);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 0, &r2);
+	ok(r2.status == 200 && strcmp(r2.replayed, "true") == 0 &&
+	    strcmp(jget(&r2, "mykey_id"), mykey1) == 0,
+	    "retry with the same key: replayed 200 without a new signature");
+	resp_free(&r2);
+	json_object_set_new(body, "extra", json_true());
+	free(txt);
+	txt = json_dumps(body, JSON_COMPACT);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 0, &r2);
+	CHECK(&r2, 422, "IDEMPOTENCY_KEY_REUSED", "same key, other body: 422");
+	resp_free(&r2);
+	free(txt);
+	json_decref(body);
+	/* in flight */
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	memset(&b, 0, sizeof(b));
+	b.key = "in-flight-key-6";
+	b.body = login_body(&ch, &c1);
+	txt = json_dumps(b.body, JSON_COMPACT);
+	add_fault("/jlis/v1/status", 0, 1200, 0, 1, 0);
+	(void)pthread_create(&t, NULL, bg_run, &b);
+	(void)usleep(400000);
+	(void)snprintf(h, sizeof(h), "Idempotency-Key: %s", b.key);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 0, &r2);
+	CHECK(&r2, 409, "IDEMPOTENCY_IN_PROGRESS", "key in flight: 409");
+	ok(strcmp(r2.retry_after, "1") == 0, "... with Retry-After: 1");
+	resp_free(&r2);
+	(void)pthread_join(t, NULL);
+	ok(b.r.status == 200, "the in-flight request completes");
+	resp_free(&b.r);
+	free(txt);
+}
+
+static void
+s7_faults(void)
+{
+	struct chl ch;
+	struct resp r;
+	json_t *body;
+	char *txt, h[80];
+	const char *hdr[2] = { h, NULL };
+
+	(void)printf("# scenario 7: J-LIS faults\n");
+	(void)snprintf(h, sizeof(h), "Idempotency-Key: fault-7");
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	body = login_body(&ch, &c1);
+	txt = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	add_fault("/jlis/v1/status", 502, 0, 0, 1, 0);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 0, &r);
+	CHECK(&r, 502, "JLIS_UNAVAILABLE", "J-LIS fault: 502 JLIS_UNAVAILABLE");
+	resp_free(&r);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, txt,
+	    strlen(txt), hdr, 0, &r);
+	ok(r.status == 200 && strcmp(r.replayed, "true") != 0,
+	    "retry with the same key and challenge succeeds");
+	resp_free(&r);
+	free(txt);
+	add_fault("/v1/mykey-ids:verify", 503, 0, 0, 1, 7);
+	(void)login(&A, &c1, 0, &r);
+	CHECK(&r, 503, "MAINTENANCE", "503 MAINTENANCE");
+	ok(strcmp(r.retry_after, "7") == 0, "... honours Retry-After: 7");
+	resp_free(&r);
+	(void)login(&A, &c1, 0, &r);
+	CHECK(&r, 200, NULL, "then the retry succeeds");
+	resp_free(&r);
+	add_fault("/v1/mykey-ids/*/history", 0, 0, 1, 1, 0);
+	(void)snprintf(h, sizeof(h), "/v1/mykey-ids/%s/history", mykey1);
+	(void)http("GET", h, A.token, NULL, NULL, &r);
+	ok(r.curl_rc != 0, "dropped connection fault");
+	resp_free(&r);
+	(void)http("GET", h, A.token, NULL, NULL, &r);
+	ok(r.status == 200 && json_array_size(json_object_get(r.j,
+	    "history")) >= 3, "history afterwards (old->new chain)");
+	resp_free(&r);
+}
+
+static void
+s8_challenges(void)
+{
+	struct chl ch;
+	struct resp r;
+	json_t *body;
+
+	(void)printf("# scenario 8: challenge misuse\n");
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	body = login_body(&ch, &c1);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, json_incref(body),
+	    NULL, &r);
+	CHECK(&r, 200, NULL, "first use");
+	resp_free(&r);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, json_incref(body),
+	    NULL, &r);
+	CHECK(&r, 401, "CHALLENGE_CONSUMED", "reuse: CHALLENGE_CONSUMED");
+	resp_free(&r);
+	json_decref(body);
+	(void)challenge(&B, "mykey.verify", NULL, NULL, &ch);
+	/* the TBS names client B, signed by the card: still refused for A */
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, login_body(&ch,
+	    &c1), NULL, &r);
+	CHECK(&r, 401, "CHALLENGE_MISMATCH", "other client's challenge");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.create", NULL, NULL, &ch);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, login_body(&ch,
+	    &c1), NULL, &r);
+	CHECK(&r, 401, "CHALLENGE_MISMATCH", "wrong purpose");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	set_clock(NULL, 301);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, login_body(&ch,
+	    &c1), NULL, &r);
+	CHECK(&r, 401, "CHALLENGE_EXPIRED", "301 s later: CHALLENGE_EXPIRED");
+	resp_free(&r);
+	set_clock("real", 0);
+	(void)snprintf(ch.id, sizeof(ch.id), "chl_000000000000000000000000");
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, login_body(&ch,
+	    &c1), NULL, &r);
+	CHECK(&r, 401, "CHALLENGE_NOT_FOUND", "unknown challenge");
+	resp_free(&r);
+}
+
+static void
+s9_consent(void)
+{
+	struct chl ch;
+	struct resp r;
+	long long before;
+	json_t *b;
+
+	(void)printf("# scenario 9: consent\n");
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	before = qlog_last();
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, json_pack("{s:o}",
+	    "auth", proof(&ch, c1.auth_cert, c1.auth_key)), NULL, &r);
+	CHECK(&r, 400, "CONSENT_REQUIRED", "no consent: CONSENT_REQUIRED");
+	resp_free(&r);
+	b = json_pack("{s:o,s:o}", "auth", proof(&ch, c1.auth_cert,
+	    c1.auth_key), "consent", consent("jlis.validity"));
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, b, NULL, &r);
+	CHECK(&r, 400, "CONSENT_REQUIRED", "purpose without jlis.linkage");
+	resp_free(&r);
+	b = json_pack("{s:o,s:{s:s,s:s,s:s,s:s}}", "auth", proof(&ch,
+	    c1.auth_cert, c1.auth_key), "consent", "consent_id", consent_uuid,
+	    "purpose", "jlis.validity jlis.linkage", "terms_version", "mock-0",
+	    "agreed_at", "2026-04-01T09:00:00+09:00");
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, b, NULL, &r);
+	CHECK(&r, 400, "CONSENT_REQUIRED", "unknown terms_version");
+	resp_free(&r);
+	ok(qlog_last() == before, "jlis_query_log unchanged");
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, login_body(&ch,
+	    &c1), NULL, &r);
+	CHECK(&r, 200, NULL, "with consent, the same challenge still works");
+	resp_free(&r);
+}
+
+/* ---- bad input ------------------------------------------------------- */
+
+static char *
+selfsigned_b64(int ec)
+{
+	EVP_PKEY *k = ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
+	X509 *x = X509_new();
+	unsigned char *der = NULL;
+	char *out = NULL;
+	int n;
+
+	if (k == NULL || x == NULL)
+		goto out;
+	(void)X509_set_version(x, 2);
+	(void)ASN1_INTEGER_set(X509_get_serialNumber(x), 4242);
+	(void)X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	(void)X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	(void)X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_ASC, (const unsigned char *)"not jpki", -1, -1, 0);
+	(void)X509_set_issuer_name(x, X509_get_subject_name(x));
+	(void)X509_set_pubkey(x, k);
+	if (!ec) {
+		/* JPKI-shaped (RSA-2048, digitalSignature) but untrusted */
+		X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL,
+		    NID_key_usage, "critical,digitalSignature");
+
+		(void)X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	(void)X509_sign(x, k, EVP_sha256());
+	if ((n = i2d_X509(x, &der)) <= 0 || (out = malloc(4 * (((size_t)n +
+	    2) / 3) + 1)) == NULL)
+		goto out;
+	(void)EVP_EncodeBlock((unsigned char *)out, der, n);
+out:
+	OPENSSL_free(der);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return out;
+}
+
+static void
+bad_proof(const char *what, const char *cert, const char *sig,
+    const char *chid, long status, const char *code)
+{
+	struct chl ch;
+	struct resp r;
+
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token,
+	    json_pack("{s:{s:s,s:s,s:s},s:o}", "auth", "challenge_id",
+	    chid != NULL ? chid : ch.id, "certificate", cert, "signature", sig,
+	    "consent", consent("jlis.validity jlis.linkage")), NULL, &r);
+	CHECK(&r, status, code, "%s: %ld %s", what, status, code);
+	resp_free(&r);
+}
+
+static void
+bad_input(void)
+{
+	struct resp r;
+	struct chl ch;
+	char *before, *after, *big, *ss, *ec, *sig, path[200];
+	const char *sqlish = "x'); DROP TABLE mykey_ids; --\"%_";
+	size_t i;
+
+	(void)printf("# bad input\n");
+	before = state_digest();
+	big = malloc(70 * 1024 + 1);
+	memset(big, 'a', 70 * 1024);
+	big[70 * 1024] = '\0';
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, big,
+	    70 * 1024, NULL, 0, &r);
+	CHECK(&r, 413, "INVALID_REQUEST", "oversized body: 413");
+	resp_free(&r);
+	free(big);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL,
+	    "{\"auth\":", 8, NULL, 0, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "malformed JSON");
+	resp_free(&r);
+	(void)http_ex("POST", "/v1/mykey-ids:verify", A.token, NULL, "[1,2]", 5,
+	    NULL, 0, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "JSON that is not an object");
+	resp_free(&r);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token, json_pack("{s:i,"
+	    "s:o}", "auth", 5, "consent", consent("jlis.validity "
+	    "jlis.linkage")), NULL, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "wrong type for auth");
+	resp_free(&r);
+	(void)http("POST", "/v1/challenges", A.token, json_pack("{s:i}",
+	    "purpose", 7), NULL, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "wrong type for purpose");
+	resp_free(&r);
+	(void)http("POST", "/v1/challenges", A.token, json_pack("{s:s}",
+	    "purpose", sqlish), NULL, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "SQL-ish purpose");
+	resp_free(&r);
+	(void)http("POST", "/v1/challenges", A.token, json_pack("{s:s,s:s}",
+	    "purpose", "mykey.verify", "mykey_id", sqlish), NULL, &r);
+	CHECK(&r, 400, "INVALID_MYKEY_ID_FORMAT", "SQL-ish mykey_id");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	sig = sign_b64(c1.auth_key, ch.tbs);
+	bad_proof("certificate not base64", "!!!notbase64!!!", sig, ch.id, 400,
+	    "INVALID_REQUEST");
+	bad_proof("signature not base64", c1.auth_cert, "@@@", NULL, 400,
+	    "INVALID_REQUEST");
+	bad_proof("DER garbage", "AAECAwQFBgcICQ==", sig, NULL, 400,
+	    "INVALID_CERTIFICATE");
+	bad_proof("sign cert as auth cert", c1.sign_cert, sig, NULL, 400,
+	    "UNSUPPORTED_CERTIFICATE");
+	ec = selfsigned_b64(1);
+	bad_proof("EC certificate", ec, sig, NULL, 400,
+	    "UNSUPPORTED_CERTIFICATE");
+	ss = selfsigned_b64(0);
+	bad_proof("self-signed RSA certificate", ss, sig, NULL, 401,
+	    "CHAIN_UNTRUSTED");
+	/* signature over the wrong bytes (another challenge's TBS) */
+	bad_proof("signature over the wrong bytes", c1.auth_cert, sig, NULL,
+	    401, "SIGNATURE_INVALID");
+	bad_proof("SQL-ish challenge_id", c1.auth_cert, sig, sqlish, 401,
+	    "CHALLENGE_NOT_FOUND");
+	free(sig);
+	free(ss);
+	free(ec);
+	(void)http("GET", "/v1/mykey-ids/ZZZZZZZZ", A.token, NULL, NULL, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "unknown MyKey ID");
+	resp_free(&r);
+	(void)http("GET", "/v1/mykey-ids/abc%27%3B--", A.token, NULL, NULL,
+	    &r);
+	CHECK(&r, 400, "INVALID_MYKEY_ID_FORMAT", "SQL-ish MyKey ID in path");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/services/%s/links/x%%27--", sid);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	CHECK(&r, 404, "LINK_NOT_FOUND", "SQL-ish PPID");
+	resp_free(&r);
+	(void)http("GET", "/v1/services/svc_x%27%20OR%201=1--/links/a",
+	    A.token, NULL, NULL, &r);
+	CHECK(&r, 404, "SERVICE_NOT_FOUND", "SQL-ish service id");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	(void)http("POST", "/v1/mykey-ids:verify", A.token,
+	    json_pack("{s:o,s:{s:s,s:s,s:s,s:s}}", "auth", proof(&ch,
+	    c1.auth_cert, c1.auth_key), "consent", "consent_id", sqlish,
+	    "purpose", "jlis.validity jlis.linkage", "terms_version", sqlish,
+	    "agreed_at", sqlish), NULL, &r);
+	CHECK(&r, 400, "CONSENT_REQUIRED", "SQL-ish consent fields");
+	resp_free(&r);
+	(void)http("POST", "/v1/mykey-ids", A.token, json_pack("{s:o,s:s,s:o}",
+	    "auth", proof(&ch, c1.auth_cert, c1.auth_key), "requested_mykey_id",
+	    sqlish, "consent", consent("jlis.validity jlis.linkage")), NULL,
+	    &r);
+	CHECK(&r, 400, "INVALID_MYKEY_ID_FORMAT", "SQL-ish requested_mykey_id");
+	resp_free(&r);
+	(void)http("POST", "/v1/token", NULL, json_pack("{s:s,s:s}",
+	    "client_id", sqlish, "client_secret", sqlish), NULL, &r);
+	CHECK(&r, 401, "CLIENT_AUTH_FAILED", "SQL-ish client credentials");
+	resp_free(&r);
+	(void)http("POST", "/v1/challenges", "x' OR '1'='1", json_pack("{s:s}",
+	    "purpose", "mykey.verify"), NULL, &r);
+	CHECK(&r, 401, "CLIENT_AUTH_FAILED", "SQL-ish bearer token");
+	resp_free(&r);
+	(void)http("POST", "/jlis/v1/status", NULL, json_pack("{s:s,s:s,s:o}",
+	    "cert_type", "auth", "issuance_number", sqlish, "consent",
+	    consent("jlis.validity")), NULL, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "SQL-ish issuance number at J-LIS");
+	resp_free(&r);
+	for (i = 0; i < 2; i++) {
+		(void)http("DELETE", "/v1/mykey-ids/ZZZZZZZZ", A.token,
+		    json_pack("{s:i}", "auth", 1), NULL, &r);
+		ok(r.status == 400 || r.status == 404, "DELETE with junk proof "
+		    "refused (%ld)", r.status);
+		resp_free(&r);
+	}
+	after = state_digest();
+	ok(before != NULL && after != NULL && strcmp(before, after) == 0,
+	    "no bad input changed stored data");
+	if (before != NULL && after != NULL && strcmp(before, after) != 0)
+		(void)printf("#   before %s\n#   after  %s\n", before, after);
+	free(before);
+	free(after);
+	/* SQL-significant text is stored verbatim, not interpreted */
+	(void)link_service(&A, &c1, sid, "O'Brien\"; DROP TABLE x;--", &r);
+	ok(r.status == 200 && strcmp(jget(&r, "service_user_number"),
+	    "O'Brien\"; DROP TABLE x;--") == 0, "quotes stored verbatim");
+	resp_free(&r);
+	(void)http("GET", "/v1/does-not-exist", A.token, NULL, NULL, &r);
+	ok(r.status == 404 && r.reqid[0] != '\0', "still alive; X-Request-Id "
+	    "on every answer");
+	resp_free(&r);
+}
+
+static void
+more(void)
+{
+	struct resp r;
+	struct chl ch;
+	char path[160], newid[16] = "MYK22222";
+
+	(void)printf("# check, push, change, revoke\n");
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s:check", mykey1);
+	(void)http("POST", path, A.token, json_pack("{s:o}", "consent",
+	    consent("jlis.validity")), NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "state"), "active") == 0 &&
+	    json_object_get(r.j, "auth") != NULL, ":check (現況確認)");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path),
+	    "/v1/mykey-ids/%s/issuance-numbers:push", mykey1);
+	(void)http("POST", path, A.token, json_pack("{s:{s:s},s:o}", "auth",
+	    "issuance_number", c1.auth_serial, "consent",
+	    consent("jlis.validity jlis.linkage")), NULL, &r);
+	ok(r.status == 200, ":push of the bound number");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", mykey1);
+	(void)http("PATCH", path, A.token, json_pack("{s:o,s:s,s:o}", "auth",
+	    proof(&ch, c1.auth_cert, c1.auth_key), "new_mykey_id", newid,
+	    "consent", consent("jlis.validity jlis.linkage")), NULL, &r);
+	if (r.status == 409) {
+		resp_free(&r);
+		ok(1, "MYK22222 taken from an earlier run");
+		return;
+	}
+	ok(r.status == 200 && strcmp(jget(&r, "mykey_id"), newid) == 0,
+	    "PATCH changes the MyKey ID");
+	resp_free(&r);
+	(void)link_service(&A, &c1, sid, NULL, &r);
+	ok(strcmp(jget(&r, "ppid"), ppid1) == 0, "PPID survives the change");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", newid);
+	(void)http("DELETE", path, A.token, json_pack("{s:o,s:o}", "auth",
+	    proof(&ch, c1.auth_cert, c1.auth_key), "consent",
+	    consent("jlis.validity jlis.linkage")), NULL, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "state"), "revoked") == 0,
+	    "DELETE revokes");
+	resp_free(&r);
+	(void)login(&A, &c1, 0, &r);
+	CHECK(&r, 410, "MYKEY_ID_REVOKED", "verify after revocation: 410");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/services/%s/links/%s", sid,
+	    ppid1);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	ok(strcmp(jget(&r, "state"), "revoked") == 0, "link mirrors: revoked");
+	resp_free(&r);
+}
+
+/* ---- durability ------------------------------------------------------ */
+
+/*
+ * Stream of writes; every acknowledged one is appended to ack (flushed
+ * at once) so the script can check it after a SIGKILL of the server.
+ */
+static int
+durability(const char *ackpath)
+{
+	FILE *ack = fopen(ackpath, "w");
+	struct card cards[4];
+	struct resp r;
+	char cid[40];
+	int i, n;
+
+	if (ack == NULL)
+		return 1;
+	memset(cards, 0, sizeof(cards));
+	for (i = 0; i < 4; i++) {
+		if (new_person_card("耐久　試験", &cards[i]) != 0)
+			return 1;
+	}
+	(void)printf("ready\n");
+	(void)fflush(stdout);
+	for (n = 0; n < 100000; n++) {
+		struct chl ch;
+		struct card *c = &cards[n % 4];
+		json_t *cons;
+
+		if (n < 4) {
+			if (login(&A, c, 1, &r) != 0)
+				break;
+			if (r.status == 201)
+				(void)fprintf(ack, "mykey %s %s\n", jget(&r,
+				    "mykey_id"), c->auth_serial);
+			resp_free(&r);
+			(void)fflush(ack);
+			continue;
+		}
+		if (challenge(&A, "service.link", NULL, sid, &ch) != 0)
+			break;
+		/* a fresh consent record per request */
+		(void)snprintf(cid, sizeof(cid),
+		    "%08x-0000-4000-8000-%012d", (unsigned)n, n);
+		cons = json_pack("{s:s,s:s,s:s,s:s}", "consent_id", cid,
+		    "purpose", "jlis.validity jlis.linkage id.link",
+		    "terms_version", "mock-1", "agreed_at",
+		    "2026-04-01T09:00:00+09:00");
+		{
+			char path[128];
+			json_t *b = json_pack("{s:o,s:o,s:s}", "auth",
+			    proof(&ch, c->auth_cert, c->auth_key), "consent",
+			    cons, "service_user_number", cid);
+
+			(void)snprintf(path, sizeof(path),
+			    "/v1/services/%s/links", sid);
+			if (http("PUT", path, A.token, b, NULL, &r) != 0)
+				break;
+		}
+		if (r.status == 200 || r.status == 201)
+			(void)fprintf(ack, "link %s %s %s\n", jget(&r, "ppid"),
+			    cid, jget(&r, "service_user_number"));
+		resp_free(&r);
+		(void)fflush(ack);
+	}
+	(void)fclose(ack);
+	for (i = 0; i < 4; i++)
+		card_clear(&cards[i]);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct resp r;
+	int rc;
+
+	if (argc < 4) {
+		(void)fprintf(stderr, "usage: mock_api BASE DB scenarios|"
+		    "durability ACK\n");
+		return 2;
+	}
+	base = argv[1];
+	dbpath = argv[2];
+	(void)curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (new_client(&A, "municipality", "mykey services issuance:read") !=
+	    0 || new_client(&B, "business", "mykey services") != 0) {
+		(void)fprintf(stderr, "mock_api: cannot set up clients\n");
+		return 1;
+	}
+	if (strcmp(argv[3], "durability") == 0 && argc == 5) {
+		(void)http("POST", "/v1/services", A.token, json_pack("{s:s,"
+		    "s:s}", "name", "Durability", "kind", "other"), NULL, &r);
+		(void)snprintf(sid, sizeof(sid), "%s", jget(&r, "service_id"));
+		resp_free(&r);
+		rc = durability(argv[4]);
+		curl_global_cleanup();
+		return rc;
+	}
+	s1_happy();
+	s2_renewals();
+	s3_move();
+	s4_lost();
+	s5_expiry();
+	s6_idempotency();
+	s7_faults();
+	s8_challenges();
+	s9_consent();
+	bad_input();
+	more();
+	card_clear(&c1);
+	curl_global_cleanup();
+	(void)printf("1..%d\n# %d failed\n", ntest, nfail);
+	return nfail == 0 ? 0 : 1;
+}
