@@ -258,6 +258,25 @@ int	jpki_textap_verify(const uint8_t *ef0001, size_t ef0001_len,
 	    const char *issuer_pem, size_t issuer_pem_len,
 	    jpki_textap_result_t *res);
 
+/*
+ * Detached CMS SignedData (RFC 5652) whose RSA operation is done by the
+ * caller, usually the card: sign gets the SHA-256 digest of the DER
+ * signed attributes and must return a PKCS#1 v1.5 signature (at most
+ * *sig_len bytes, set to the length written), e.g. by calling
+ * jpki_card_sign(card, key, hash, md, md_len, sig, sig_len).  The result
+ * carries the signer certificate and, if given, its CA certificate, and
+ * the signed attributes contentType, messageDigest and signingTime
+ * (signing_time unix seconds, 0 = now).  The signature is checked against
+ * the signer certificate's key before the CMS is returned.  *cms is DER
+ * owned by the caller (jpki_free).
+ */
+typedef int jpki_sign_cb_t(void *arg, jpki_hash_t hash, const uint8_t *md,
+	    size_t md_len, uint8_t *sig, size_t *sig_len);
+
+int	jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
+	    const uint8_t *data, size_t len, long long signing_time,
+	    jpki_sign_cb_t *sign, void *arg, uint8_t **cms, size_t *cms_len);
+
 #ifdef __cplusplus
 }
 #endif

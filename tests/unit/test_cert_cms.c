@@ -1,0 +1,239 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Detached CMS with an external signer (src/cert_cms.c).  The "card" is a
+ * callback holding the test key of tests/data/gen-certs.sh; the result is
+ * checked by `openssl cms -verify` against the mock sign CA.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <jpki/cert.h>
+
+static char dir[64];
+
+static const char *
+path(const char *name)
+{
+	static char p[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+	return p[i];
+}
+
+static jpki_cert_t *
+load(const char *name)
+{
+	jpki_cert_t *c = NULL;
+
+	assert_int_equal(jpki_cert_read_file(path(name), &c), JPKI_OK);
+	return c;
+}
+
+static EVP_PKEY *
+load_key(const char *name)
+{
+	FILE *f = fopen(path(name), "r");
+	EVP_PKEY *k;
+
+	assert_non_null(f);
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(k);
+	return k;
+}
+
+struct card {
+	EVP_PKEY	*key;
+	int		 calls;
+	int		 fail;
+};
+
+/* What the card does with a SHA-256 digest: PKCS#1 v1.5 over DigestInfo. */
+static int
+card_sign(void *arg, jpki_hash_t hash, const uint8_t *md, size_t md_len,
+    uint8_t *sig, size_t *sig_len)
+{
+	struct card *c = arg;
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	c->calls++;
+	if (c->fail)
+		return JPKI_ERR_PIN_INCORRECT;
+	assert_int_equal(hash, JPKI_HASH_SHA256);
+	assert_int_equal(md_len, 32);
+	ctx = EVP_PKEY_CTX_new(c->key, NULL);
+	assert_non_null(ctx);
+	ok = EVP_PKEY_sign_init(ctx) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
+	    EVP_PKEY_sign(ctx, sig, sig_len, md, md_len) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok ? JPKI_OK : JPKI_ERR_INTERNAL;
+}
+
+static void
+write_file(const char *p, const void *d, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(d, 1, n, f), n);
+	fclose(f);
+}
+
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int
+setup(void **state)
+{
+	const char *data = getenv("JPKI_TEST_DATA");
+	char cmd[512];
+
+	snprintf(dir, sizeof(dir), "/tmp/jpki-test-cms.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "sh %s/gen-certs.sh %s >/dev/null",
+	    data != NULL ? data : "tests/data", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_sign_verify(void **state)
+{
+	static const char msg[] = "申請書 2026-11-23: synthetic test document\n";
+	struct card card = { NULL, 0, 0 };
+	jpki_cert_t *c = load("sign.der"), *ca = load("sign-ca.der");
+	uint8_t *cms = NULL;
+	size_t n = 0;
+
+	card.key = load_key("ee.key");
+	/* 2026-11-23 12:00:00 UTC */
+	assert_int_equal(jpki_cms_sign(c, ca, (const uint8_t *)msg,
+	    strlen(msg), 1795435200LL, card_sign, &card, &cms, &n), JPKI_OK);
+	assert_int_equal(card.calls, 1);
+	assert_non_null(cms);
+	assert_true(n > 1000 && cms[0] == 0x30);
+	write_file(path("msg.txt"), msg, strlen(msg));
+	write_file(path("msg.p7s"), cms, n);
+	assert_int_equal(sh("openssl cms -verify -binary -inform DER -in %s "
+	    "-content %s -CAfile %s -purpose any -out /dev/null 2>/dev/null",
+	    path("msg.p7s"), path("msg.txt"), path("sign-ca.pem")), 0);
+	/* detached: no content inside; both certificates; signing time */
+	assert_int_equal(sh("openssl cms -cmsout -print -inform DER -in %s "
+	    "> %s", path("msg.p7s"), path("print.txt")), 0);
+	assert_int_equal(sh("grep -q 'eContent: <ABSENT>' %s",
+	    path("print.txt")), 0);
+	assert_int_equal(sh("grep -q 'UTCTIME:Nov 23 12:00:00 2026 GMT' %s",
+	    path("print.txt")), 0);
+	assert_int_equal(sh("grep -c 'JPKI-MOCK for digital signature' %s | "
+	    "grep -q '^[3-9]'", path("print.txt")), 0);
+	/* other content does not verify */
+	write_file(path("other.txt"), "x", 1);
+	assert_int_not_equal(sh("openssl cms -verify -binary -inform DER -in "
+	    "%s -content %s -CAfile %s -purpose any -out /dev/null "
+	    "2>/dev/null", path("msg.p7s"), path("other.txt"),
+	    path("sign-ca.pem")), 0);
+	free(cms);
+	EVP_PKEY_free(card.key);
+	jpki_cert_free(&c);
+	jpki_cert_free(&ca);
+}
+
+static void
+test_empty_and_no_ca(void **state)
+{
+	struct card card = { NULL, 0, 0 };
+	jpki_cert_t *c = load("sign.der");
+	uint8_t *cms = NULL;
+	size_t n = 0;
+
+	card.key = load_key("ee.key");
+	assert_int_equal(jpki_cms_sign(c, NULL, NULL, 0, 0, card_sign, &card,
+	    &cms, &n), JPKI_OK);
+	write_file(path("empty.txt"), "", 0);
+	write_file(path("empty.p7s"), cms, n);
+	assert_int_equal(sh("openssl cms -verify -binary -inform DER -in %s "
+	    "-content %s -CAfile %s -purpose any -out /dev/null 2>/dev/null",
+	    path("empty.p7s"), path("empty.txt"), path("sign-ca.pem")), 0);
+	free(cms);
+	EVP_PKEY_free(card.key);
+	jpki_cert_free(&c);
+}
+
+static void
+test_signer_errors(void **state)
+{
+	struct card card = { NULL, 0, 0 };
+	jpki_cert_t *c = load("sign.der");
+	uint8_t *cms = (uint8_t *)1;
+	size_t n = 7;
+
+	/* the card refuses: its error comes back, nothing is returned */
+	card.key = load_key("ee.key");
+	card.fail = 1;
+	assert_int_equal(jpki_cms_sign(c, NULL, (const uint8_t *)"a", 1, 0,
+	    card_sign, &card, &cms, &n), JPKI_ERR_PIN_INCORRECT);
+	assert_null(cms);
+	assert_int_equal(n, 0);
+	EVP_PKEY_free(card.key);
+	/* a key that does not belong to the certificate (the wrong one of
+	 * the card's two keys) */
+	card.key = load_key("auth-ca.key");
+	card.fail = 0;
+	assert_int_equal(jpki_cms_sign(c, NULL, (const uint8_t *)"a", 1, 0,
+	    card_sign, &card, &cms, &n), JPKI_ERR_SIGNATURE_INVALID);
+	assert_null(cms);
+	EVP_PKEY_free(card.key);
+	assert_int_equal(jpki_cms_sign(c, NULL, (const uint8_t *)"a", 1, 0,
+	    NULL, NULL, &cms, &n), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cms_sign(NULL, NULL, (const uint8_t *)"a", 1, 0,
+	    card_sign, &card, &cms, &n), JPKI_ERR_ARG);
+	jpki_cert_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sign_verify),
+		cmocka_unit_test(test_empty_and_no_ca),
+		cmocka_unit_test(test_signer_errors),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
