@@ -678,8 +678,11 @@ run(cli_t *cli, const char *cmd, const char *arg, pf_opts_t *o,
 
 	if (strcmp(cmd, "flush") == 0)
 		return do_flush(cli, o, p);
-	if (strcmp(cmd, "push") == 0)
-		return do_push(cli, o, p, &px, res);
+	if (strcmp(cmd, "push") == 0) {
+		if ((ex = do_push(cli, o, p, &px, res)) == EX_JPKI_OK)
+			print_result(cli, cmd, res);
+		return ex;
+	}
 	if (strcmp(cmd, "history") == 0) {
 		if ((ex = need_mykey(o, cmd)) != EX_JPKI_OK)
 			return ex;
