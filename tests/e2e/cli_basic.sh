@@ -190,6 +190,11 @@ EOF
 [ "$RC" -eq 0 ] && openssl dgst -sha256 -verify "$H_DIR/sign.pub" \
 	-signature "$H_DIR/sig.sign" "$H_DIR/data" >> "$H_DIR/check.log" 2>&1 &&
 	h_ok "sign sign (sha256 default) verifies" || h_fail "sign sign (exit $RC)"
+run "$J" sign auth --in - --out "$H_DIR/sig.stdin" --pin-fd 3 < "$H_DIR/data" 3<<EOF
+$PIN_AUTH
+EOF
+cmp -s "$H_DIR/sig.stdin" "$H_DIR/sig.sha256" && h_ok "sign --in - (stdin), deterministic PKCS#1 v1.5" ||
+	h_fail "sign --in - (exit $RC)"
 run "$J" sign auth --in "$H_DIR/data" --json --pin-fd 3 3<<EOF
 $PIN_AUTH
 EOF
@@ -306,6 +311,12 @@ $(conf "$M" pin.sign)
 EOF
 expect "cert sign on a minor's card: clear error before any PIN" 1 "" "no signature certificate"
 grep -q "tries left" "$ERR" && h_fail "asked for a PIN anyway" || h_ok "no PIN asked"
+
+# --- contactless ATR --------------------------------------------------------
+h_card_stop 0
+h_card_start "$M" --contactless
+run "$J" info --json
+expect "info on a contactless card" 0 '"contactless":true'
 
 # --- wrong PIN, last-try guard, lockout (a card of its own) ----------------
 h_card_stop 0
