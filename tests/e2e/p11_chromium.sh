@@ -6,7 +6,8 @@
 # Chromium under Xvfb, NSS DB with the module (FRIENDLY), the client
 # certificate chosen by policy, and the PIN typed by xdotool into Chromium's
 # own "Unlock Security Device" dialog (testing-without-hardware.md §7).
-# The server is nginx with TLS 1.2 and a required client certificate.
+# Servers: nginx (TLS 1.2, client certificate required), then the
+# mykey-mock browser login page, which shows the MyKey ID of the card.
 # Then a wrong PIN: the dialog comes back, the card has tries left, no
 # request succeeds.  Screenshots go to tests/tmp/p11_chromium/.
 #
@@ -21,6 +22,7 @@ M=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 D=$H_DIR
 PIN=1234
 PORT=9445
+LOGIN_PORT=18444
 export HOME=$D/home
 mkdir -p "$HOME"
 
@@ -84,7 +86,8 @@ h_check "NSS sees the module's two tokens" sh -c \
 
 cat > /etc/chromium/policies/managed/jpki-client-cert.json <<EOC
 { "AutoSelectCertificateForUrls": [
-  "{\"pattern\":\"https://127.0.0.1:$PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}" ] }
+  "{\"pattern\":\"https://127.0.0.1:$PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}",
+  "{\"pattern\":\"https://127.0.0.1:$LOGIN_PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}" ] }
 EOC
 
 DISPLAY_NO=77
@@ -96,13 +99,14 @@ while [ ! -S /tmp/.X11-unix/X$DISPLAY_NO ] && [ $i -lt 100 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 
-chromium_start() {	# chromium_start NAME
+chromium_start() {	# chromium_start NAME [URL]
 	rm -rf "$D/ud-$1"
+	url=${2:-https://127.0.0.1:$PORT/$1}
 	chromium --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update \
 		--disable-sync --disable-dev-shm-usage --ignore-certificate-errors \
 		--user-data-dir="$D/ud-$1" --window-size=1200,900 \
-		"https://127.0.0.1:$PORT/$1" > "$D/chromium-$1.log" 2>&1 &
+		"$url" > "$D/chromium-$1.log" 2>&1 &
 	CHROME_PID=$!
 	H_PIDS="$H_PIDS $CHROME_PID"
 }
@@ -128,10 +132,10 @@ wait_dialog() {	# wait_dialog SECONDS: window id of the PIN dialog
 	return 1
 }
 
-type_pin() {	# type_pin WINDOW PIN
+type_pin() {	# type_pin WINDOW PIN (typed from stdin, not xdotool's argv)
 	xdotool windowactivate --sync "$1" >/dev/null 2>&1 ||
 		xdotool windowfocus --sync "$1" >/dev/null 2>&1
-	xdotool type --delay 60 "$2"
+	printf '%s' "$2" | xdotool type --delay 60 --file -
 	xdotool key Return
 }
 
@@ -176,6 +180,56 @@ chromium_stop
 pkcs11-tool --module "$M" -T > "$D/T.txt" 2>&1 || true
 h_check "the card counted one wrong PIN and has tries left" sh -c \
 	"grep -q 'user PIN count low' '$D/T.txt' && ! grep -q 'final user PIN try\|user PIN locked' '$D/T.txt'"
+
+# --- 3. the mykey-mock browser login page ----------------------------------
+# A card issued by the mock's authority and registered (MyKey ID) with
+# `jpki platform register`; Chromium then opens /login on the mock's TLS 1.2
+# listener, which identifies the cardholder from the client certificate.
+. "$H_TOP/tests/e2e/platform_lib.sh"
+"$H_BIN/mykey-mock" serve --db "$D/mock.db" --ca-dir "$D/mock-ca" \
+	--profiles-dir "$D/profiles" --bind 127.0.0.1 --port "$P_PORT" \
+	--plain-http --login-port $LOGIN_PORT --log "$D/mock.log" \
+	>> "$D/mock.out" 2>&1 &
+H_PIDS="$H_PIDS $!"
+i=0
+while ! curl -s -o /dev/null "$P_URL/v1/token" && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+MYKEY=""
+if p_client; then
+	PERSON=$(p_person "Shiken Hanako")
+	p_card_issue "$PERSON" "$D/mockcard" > "$D/mockcard.json"
+	h_card_stop
+	h_card_start "$D/mockcard" || true
+	p_pins "$D/mockcard"
+	p_consent "$D/consent.json"
+	p_plat register --consent-file "$D/consent.json" --no-sign --json \
+		> "$D/register.json" 2>> "$D/register.err" || true
+	MYKEY=$(p_json mykey_id < "$D/register.json")
+fi
+h_check "card registered at mykey-mock (MyKey ID $MYKEY)" test -n "$MYKEY"
+chromium_start mock "https://127.0.0.1:$LOGIN_PORT/login"
+W=$(wait_dialog 40) || W=""
+h_check "mykey-mock login: Chromium asks for the PIN" test -n "$W"
+[ -n "$W" ] && type_pin "$W" "$JPKI_TEST_PIN"
+# the mock's audit log records the page's answer (event, MyKey ID, result)
+login_row() {
+	sqlite3 "$D/mock.db" "SELECT count(*) FROM audit_log WHERE \
+		action='login.page' AND mykey_id='$MYKEY' AND result_code='OK'" \
+		2>/dev/null
+}
+i=0
+while [ "$(login_row)" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+sleep 1
+import -window root "$D/mykey-login.png" 2>/dev/null
+h_check "mykey-mock /login identified the card as MyKey ID $MYKEY" \
+	test "$(login_row)" = 1
+h_check "the login page was served over TLS 1.2 with a 200" \
+	grep -q "GET /login 200" "$D/mock.log"
+h_check "login page screenshot saved" test -s "$D/mykey-login.png"
+chromium_stop
 
 h_card_stop
 h_done
