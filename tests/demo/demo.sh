@@ -89,5 +89,8 @@ step "Remove the card" \
 "jpki-cardsim leaves the reader; pcscd reports the slot empty." \
 	h_card_stop
 
+# Part 2: the MyKey Platform renewal story (owned by the platform client)
+. "$H_TOP/tests/e2e/platform_demo.sh"
+
 echo
 h_done
