@@ -795,3 +795,16 @@ out:
 	BIO_free(b);
 	return r;
 }
+
+int
+cert_from_x509(X509 *x, jpki_cert_t **c)
+{
+	unsigned char *d = NULL;
+	int l, r = JPKI_ERR_PARSE;
+
+	*c = NULL;
+	if ((l = i2d_X509(x, &d)) > 0)
+		r = jpki_cert_parse(d, (size_t)l, c);
+	OPENSSL_free(d);
+	return r;
+}

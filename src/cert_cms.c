@@ -130,7 +130,7 @@ out:
 int
 jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
     const uint8_t *data, size_t len, long long signing_time,
-    jpki_sign_cb_t *sign, void *arg, uint8_t **out, size_t *out_len)
+    jpki_sign_cb_t sign, void *arg, uint8_t **out, size_t *out_len)
 {
 	const unsigned int fl = CMS_DETACHED | CMS_PARTIAL | CMS_BINARY |
 	    CMS_NOSMIMECAP;

@@ -94,5 +94,11 @@ jpki_hierarchy_t cert_name_hierarchy(const X509_NAME *n);
 /* AUTH_CA / SIGN_CA from the OU naming the purpose (§9.1), or UNKNOWN. */
 jpki_cert_type_t cert_name_ca_purpose(const X509_NAME *n);
 int	cert_has_policy(const jpki_cert_t *c, const char *oid);
+/* A jpki_cert_t copy of x (caller frees). */
+int	cert_from_x509(X509 *x, jpki_cert_t **c);
+
+/* cert_verify.c: the anchor that issued x (name and signature), or NULL;
+ * borrowed from v. */
+X509	*cert_verify_find_issuer(const jpki_verify_t *v, X509 *x);
 
 #endif /* JPKI_CERT_INT_H */

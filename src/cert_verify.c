@@ -604,3 +604,20 @@ out:
 	X509_STORE_free(store);
 	return r;
 }
+
+X509 *
+cert_verify_find_issuer(const jpki_verify_t *v, X509 *x)
+{
+	X509 *a;
+	int i;
+
+	for (i = 0; v != NULL && i < sk_X509_num(v->anchors); i++) {
+		a = sk_X509_value(v->anchors, i);
+		if (X509_NAME_cmp(X509_get_subject_name(a),
+		    X509_get_issuer_name(x)) == 0 &&
+		    X509_verify(x, X509_get0_pubkey(a)) == 1)
+			return a;
+	}
+	ERR_clear_error();
+	return NULL;
+}

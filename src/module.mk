@@ -9,7 +9,7 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 # certificate module (OpenSSL inside)
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 		   src/revocation.c src/http_fetch.c src/cert_textap.c \
-		   src/cert_cms.c
+		   src/cert_cms.c src/cert_cms_verify.c
 # MyKey Platform client (libcurl, jansson) and its offline queue (SQLite)
 LIB_SRCS	+= src/platform.c src/platform_util.c src/platform_json.c \
 		   src/platform_ops.c src/queue.c

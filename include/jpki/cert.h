@@ -270,12 +270,35 @@ int	jpki_textap_verify(const uint8_t *ef0001, size_t ef0001_len,
  * the signer certificate's key before the CMS is returned.  *cms is DER
  * owned by the caller (jpki_free).
  */
-typedef int jpki_sign_cb_t(void *arg, jpki_hash_t hash, const uint8_t *md,
-	    size_t md_len, uint8_t *sig, size_t *sig_len);
+typedef int (*jpki_sign_cb_t)(void *arg, jpki_hash_t hash,
+	    const uint8_t *md, size_t md_len, uint8_t *sig, size_t *sig_len);
 
 int	jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
 	    const uint8_t *data, size_t len, long long signing_time,
-	    jpki_sign_cb_t *sign, void *arg, uint8_t **cms, size_t *cms_len);
+	    jpki_sign_cb_t sign, void *arg, uint8_t **cms, size_t *cms_len);
+
+/*
+ * Verify a detached CMS SignedData over data: the signature and content
+ * digest, then the signer certificate's chain with v (set its purpose,
+ * e.g. JPKI_PURPOSE_SIGN, and time), then, when rv is not NULL, the
+ * signer's revocation status (issuer from the CMS certificates or v's
+ * anchors).  Returns JPKI_OK, JPKI_ERR_SIGNATURE_INVALID, JPKI_ERR_PARSE,
+ * or the chain or revocation error; res (may be NULL) gets the details.
+ */
+typedef struct {
+	int			 rc;
+	long long		 signing_time;	/* signed attribute, 0 if none */
+	char			 signer_serial_hex[48];
+	char			 signer_subject[256];
+	jpki_verify_result_t	 chain;
+	int			 revocation_checked;
+	jpki_rev_result_t	 revocation;
+	char			 reason[320];	/* "ok" or why not */
+} jpki_cms_verify_result_t;
+
+int	jpki_cms_verify(const uint8_t *cms, size_t cms_len,
+	    const uint8_t *data, size_t len, const jpki_verify_t *v,
+	    jpki_rev_t *rv, jpki_cms_verify_result_t *res);
 
 #ifdef __cplusplus
 }

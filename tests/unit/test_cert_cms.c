@@ -120,6 +120,14 @@ setup(void **state)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "sh %s/gen-certs.sh %s >/dev/null",
 	    data != NULL ? data : "tests/data", dir);
+	if (system(cmd) != 0)
+		return -1;
+	/* the sign certificate (issuance number 80) is revoked */
+	snprintf(cmd, sizeof(cmd), "(cd %s && export CADIR=$PWD/db-sign-ca && "
+	    "O='-config ca.cnf -cert sign-ca.pem -keyfile sign-ca.key' && "
+	    "openssl ca $O -revoke sign.pem -crl_reason keyCompromise && "
+	    "openssl ca $O -gencrl -crldays 2 -out crl.pem) >/dev/null 2>&1",
+	    dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -226,6 +234,104 @@ test_signer_errors(void **state)
 	jpki_cert_free(&c);
 }
 
+/* Sign with the "card" for the certificate file, return the CMS. */
+static uint8_t *
+make_cms(const char *cert, const char *msg, size_t *n)
+{
+	struct card card = { NULL, 0, 0 };
+	jpki_cert_t *c = load(cert), *ca = load("sign-ca.der");
+	uint8_t *cms = NULL;
+
+	card.key = load_key("ee.key");
+	assert_int_equal(jpki_cms_sign(c, ca, (const uint8_t *)msg,
+	    strlen(msg), 1795435200LL, card_sign, &card, &cms, n), JPKI_OK);
+	EVP_PKEY_free(card.key);
+	jpki_cert_free(&c);
+	jpki_cert_free(&ca);
+	return cms;
+}
+
+static jpki_verify_t *
+verifier(const char *anchor)
+{
+	jpki_verify_t *v = NULL;
+
+	assert_int_equal(jpki_verify_new(&v, JPKI_VERIFY_NO_BUNDLED_ROOTS),
+	    JPKI_OK);
+	assert_int_equal(jpki_verify_add_anchor_file(v, path(anchor)),
+	    JPKI_OK);
+	jpki_verify_set_purpose(v, JPKI_PURPOSE_SIGN);
+	jpki_verify_set_time(v, 1795435200LL);
+	return v;
+}
+
+static void
+test_cms_verify(void **state)
+{
+	static const char msg[] = "synthetic contract text\n";
+	jpki_cms_verify_result_t res;
+	jpki_verify_t *v = verifier("sign-ca.der");
+	jpki_rev_t *rv = NULL;
+	uint8_t *cms;
+	size_t n;
+
+	cms = make_cms("serial1.der", msg, &n);
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_OK);
+	assert_string_equal(res.reason, "ok");
+	assert_int_equal(res.signing_time, 1795435200LL);
+	assert_string_equal(res.signer_serial_hex, "A");
+	assert_int_equal(res.chain.hierarchy, JPKI_HIER_MOCK);
+	assert_false(res.revocation_checked);
+	/* with the CRL: good */
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.pem")), JPKI_OK);
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, rv, &res), JPKI_OK);
+	assert_true(res.revocation_checked);
+	assert_int_equal(res.revocation.status, JPKI_REV_GOOD);
+	/* other content */
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)"x", 1, v,
+	    NULL, &res), JPKI_ERR_SIGNATURE_INVALID);
+	/* a flipped bit in the signature (the CMS ends with it) */
+	cms[n - 1] ^= 0x01;
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_ERR_SIGNATURE_INVALID);
+	cms[n - 1] ^= 0x01;
+	/* truncated, garbage */
+	assert_int_equal(jpki_cms_verify(cms, n - 1, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_ERR_PARSE);
+	assert_int_equal(jpki_cms_verify((const uint8_t *)"\x30\x00", 2,
+	    NULL, 0, v, NULL, &res), JPKI_ERR_PARSE);
+	jpki_verify_free(&v);
+	/* signer not under the anchors */
+	v = verifier("auth-ca.der");
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_ERR_CERT_UNTRUSTED);
+	assert_non_null(strstr(res.reason, "signer certificate"));
+	jpki_verify_free(&v);
+	/* purpose: an auth verifier rejects the sign policy */
+	v = verifier("sign-ca.der");
+	jpki_verify_set_purpose(v, JPKI_PURPOSE_AUTH);
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_ERR_CERT_POLICY);
+	jpki_verify_free(&v);
+	free(cms);
+
+	/* the revoked signer */
+	v = verifier("sign-ca.der");
+	cms = make_cms("sign.der", msg, &n);
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, NULL, &res), JPKI_OK);
+	assert_int_equal(jpki_cms_verify(cms, n, (const uint8_t *)msg,
+	    strlen(msg), v, rv, &res), JPKI_ERR_CERT_REVOKED);
+	assert_string_equal(res.revocation.reason_name, "keyCompromise");
+	assert_non_null(strstr(res.reason, "revoked keyCompromise"));
+	free(cms);
+	jpki_verify_free(&v);
+	jpki_rev_free(&rv);
+}
+
 int
 main(void)
 {
@@ -233,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_empty_and_no_ca),
 		cmocka_unit_test(test_signer_errors),
+		cmocka_unit_test(test_cms_verify),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
