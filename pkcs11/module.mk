@@ -60,7 +60,8 @@ CHECK_TARGETS	+= check-p11
 ASAN_TARGETS	+= check-p11
 
 # Chromium (headful under Xvfb, PIN typed into its dialog) logging in with
-# the card against a TLS 1.2 client-auth nginx (tests/e2e/p11_chromium.sh).
+# the card against a TLS 1.2 client-auth nginx and the mykey-mock login page
+# (tests/e2e/p11_chromium.sh).
 check-p11-chromium: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock \
 		$(BUILD)/bin/jpki
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_chromium.sh

@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Functions the card cannot offer.  The JPKI keys only sign (no decrypt,
- * jpki-card.md §5.6), the token is written only by the issuer, and there is
- * no random-number service through this module (no CKF_RNG).  Each answers
+ * jpki-card.md §5.6) and the token is written only by the issuer; the card
+ * cannot be seeded (C_GenerateRandom is in p11_sign.c).  Each answers
  * CKR_CRYPTOKI_NOT_INITIALIZED first, like every entry point, then the
  * PKCS#11 v2.40 code for "not offered".
  */
@@ -276,13 +276,6 @@ CK_RV
 C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
 {
 	return nosup("C_SeedRandom", CKR_RANDOM_SEED_NOT_SUPPORTED);
-}
-
-CK_RV
-C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData,
-    CK_ULONG ulRandomLen)
-{
-	return nosup("C_GenerateRandom", CKR_RANDOM_NO_RNG);
 }
 
 CK_RV

@@ -503,3 +503,34 @@ out:
 	p11_unlock();
 	return rv;
 }
+
+/* Random bytes from the card (GET CHALLENGE); no login needed. */
+CK_RV
+C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData,
+    CK_ULONG ulRandomLen)
+{
+	struct p11_session	*s;
+	struct p11_reader	*r;
+	int			 err;
+	CK_RV			 rv;
+
+	p11_lock();
+	if ((rv = p11_check_init()) != CKR_OK)
+		goto out;
+	if ((s = p11_session_get(hSession, &rv)) == NULL)
+		goto out;
+	rv = CKR_ARGUMENTS_BAD;
+	if (RandomData == NULL && ulRandomLen > 0)
+		goto out;
+	r = p11_slot_reader(s->slot, NULL);
+	if ((rv = p11_card_ready(r)) != CKR_OK)
+		goto out;
+	rv = CKR_OK;
+	if (ulRandomLen > 0 && (err = jpki_card_random(r->h, RandomData,
+	    ulRandomLen)) != JPKI_OK)
+		rv = p11_card_error(r, err);
+out:
+	p11_trace("C_GenerateRandom", rv);
+	p11_unlock();
+	return rv;
+}

@@ -481,7 +481,7 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	}
 	if ((rv = load_serial(r)) != CKR_OK)
 		goto out;
-	fl = CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
+	fl = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
 	    CKF_TOKEN_INITIALIZED;
 	if ((rv = pin_flags(r, k, &fl)) != CKR_OK)
 		goto out;

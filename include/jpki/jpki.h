@@ -143,6 +143,12 @@ int		 jpki_card_extended_used(const jpki_card_t *card);
 int	jpki_card_transmit(jpki_card_t *card, const uint8_t *apdu,
 	    size_t apdu_len, uint8_t *rsp, size_t *rsp_len);
 
+/*
+ * len random bytes from the card (GET CHALLENGE, 256 at a time).  Selects
+ * nothing, so verified PINs stay valid.
+ */
+int	jpki_card_random(jpki_card_t *card, uint8_t *out, size_t len);
+
 /* JPKI AP. */
 int	jpki_card_select_jpki(jpki_card_t *card);
 int	jpki_card_token_info(jpki_card_t *card, jpki_token_info_t *info);

@@ -245,7 +245,15 @@ session_args(void **state)
 	len = sizeof(sig);
 	assert_int_equal(f->C_Sign(s, sig, 246, sig, &len),
 	    CKR_DATA_LEN_RANGE);
-	/* a key of the other token is not this session's */
+	/* random bytes from the card keep the login (GET CHALLENGE) */
+	memset(sig, 0, sizeof(sig));
+	assert_int_equal(f->C_GenerateRandom(s, sig, 300), CKR_OK);
+	assert_memory_not_equal(sig, sig + 150, 150);
+	assert_int_equal(f->C_GenerateRandom(s, NULL, 4), CKR_ARGUMENTS_BAD);
+	mech.mechanism = CKM_SHA256_RSA_PKCS;
+	assert_int_equal(f->C_SignInit(s, &mech, priv), CKR_OK);
+	len = sizeof(sig);
+	assert_int_equal(f->C_Sign(s, data, 32, sig, &len), CKR_OK);
 	assert_int_equal(f->C_SetPIN(ro, (CK_UTF8CHAR *)PIN, 4,
 	    (CK_UTF8CHAR *)"5678", 4), CKR_SESSION_READ_ONLY);
 	assert_int_equal(f->C_SetPIN(s, (CK_UTF8CHAR *)PIN, 4,

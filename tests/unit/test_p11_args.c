@@ -234,7 +234,10 @@ null_and_size_query(void **state)
 	    CKR_FUNCTION_NOT_SUPPORTED);
 	assert_int_equal(f->C_DecryptInit(42, &mech, 1),
 	    CKR_FUNCTION_NOT_SUPPORTED);
-	assert_int_equal(f->C_GenerateRandom(42, buf, 8), CKR_RANDOM_NO_RNG);
+	assert_int_equal(f->C_GenerateRandom(42, buf, 8),
+	    CKR_SESSION_HANDLE_INVALID);
+	assert_int_equal(f->C_SeedRandom(42, buf, 8),
+	    CKR_RANDOM_SEED_NOT_SUPPORTED);
 	assert_int_equal(f->C_InitToken(0, NULL, 0, NULL),
 	    CKR_FUNCTION_NOT_SUPPORTED);
 	/* slot events */
