@@ -780,7 +780,7 @@ jpki_cert_read_file(const char *path, jpki_cert_t **cert)
 	/* PEM first; on failure rewind and try DER. */
 	if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
 		ERR_clear_error();
-		if (BIO_reset(b) != 0)
+		if (BIO_reset(b) < 0)
 			goto out;
 		x = d2i_X509_bio(b, NULL);
 	}

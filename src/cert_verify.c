@@ -103,7 +103,7 @@ add_file(jpki_verify_t *v, const char *path, int bundled)
 	}
 	if (n == 0) {
 		/* not PEM: one DER certificate */
-		if (BIO_reset(b) != 0 || (x = d2i_X509_bio(b, NULL)) == NULL) {
+		if (BIO_reset(b) < 0 || (x = d2i_X509_bio(b, NULL)) == NULL) {
 			log_debug("%s: no certificate in %s", __func__, path);
 			r = JPKI_ERR_PARSE;
 			goto out;

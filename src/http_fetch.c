@@ -61,8 +61,9 @@ write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-int
-http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
+/* POST when body is not NULL, else GET. */
+static int
+fetch(const char *url, const char *ctype, const uint8_t *body,
     size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
 {
 	CURL *c = NULL;
@@ -77,18 +78,23 @@ http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
 		goto out;
 	*out = NULL;
 	*out_len = 0;
-	if (url == NULL || ctype == NULL || body == NULL || len == 0 ||
+	if (url == NULL || (body != NULL && (ctype == NULL || len == 0)) ||
 	    (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0))
 		goto out;
 	r = JPKI_ERR_INTERNAL;
 	if (pthread_once(&once, init_once) != 0 || init_rc != CURLE_OK)
 		goto out;
-	snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
+	snprintf(hdr, sizeof(hdr), "Content-Type: %s",
+	    ctype != NULL ? ctype : "application/octet-stream");
 	r = JPKI_ERR_NOMEM;
 	if ((c = curl_easy_init()) == NULL ||
 	    (h = curl_slist_append(h, hdr)) == NULL)
 		goto out;
+	if (body == NULL) {
+		curl_slist_free_all(h);
+		h = NULL;
+	}
 	r = JPKI_ERR_INTERNAL;
 	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
@@ -100,13 +106,15 @@ http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
 	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)max) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)len) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_USERAGENT, "libjpki") != CURLE_OK)
+		goto out;
+	if (body != NULL &&
+	    (curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)len) != CURLE_OK))
 		goto out;
 	if ((cr = curl_easy_perform(c)) != CURLE_OK) {
 		log_debug("%s: %s: %s", __func__, url, curl_easy_strerror(cr));
@@ -137,4 +145,20 @@ out:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	return r;
+}
+
+int
+http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
+    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+{
+	if (body == NULL)
+		return JPKI_ERR_ARG;
+	return fetch(url, ctype, body, len, max, timeout_ms, out, out_len);
+}
+
+int
+http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
+    size_t *out_len)
+{
+	return fetch(url, NULL, NULL, 0, max, timeout_ms, out, out_len);
 }

@@ -2,7 +2,8 @@
  * Copyright (c) 2026 The libjpki developers.
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * A minimal HTTP client for revocation data (OCSP POST, RFC 6960 A.1).
+ * A minimal HTTP client for revocation data (OCSP POST, RFC 6960 A.1;
+ * CRL GET).
  * OCSP responses are signed, so plain http is allowed here, unlike the
  * platform client (house-style §2.6); redirects are never followed.
  */
@@ -24,6 +25,10 @@
  */
 int	http_fetch_post(const char *url, const char *ctype,
 	    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+	    uint8_t **out, size_t *out_len);
+
+/* GET url (http or https), same results (a CRL download, RFC 5280 4.2.1.13). */
+int	http_fetch_get(const char *url, size_t max, long timeout_ms,
 	    uint8_t **out, size_t *out_len);
 
 #endif /* JPKI_HTTP_FETCH_H */

@@ -26,7 +26,7 @@
 
 #define OCSP_CACHE_MAX		128
 #define OCSP_SKEW		300	/* seconds of clock skew tolerated */
-#define CRL_MAX_FILE		(16 * 1024 * 1024)
+#define CRL_MAX_BODY		(32 * 1024 * 1024)	/* national CRLs are large */
 
 struct ocsp_entry {
 	uint8_t			*key;	/* DER CertID */
@@ -35,7 +35,8 @@ struct ocsp_entry {
 };
 
 struct jpki_rev {
-	char			*crl_path;
+	char			*crl_path;	/* a file, or */
+	char			*crl_url;	/* where to GET it */
 	X509_CRL		*crl;	/* cached until its nextUpdate */
 	char			*ocsp_url;
 	long long		 at;
@@ -82,6 +83,7 @@ jpki_rev_free(jpki_rev_t **rvp)
 	if (rvp == NULL || (rv = *rvp) == NULL)
 		return;
 	free(rv->crl_path);
+	free(rv->crl_url);
 	free(rv->ocsp_url);
 	X509_CRL_free(rv->crl);
 	for (i = 0; i < rv->nocsp; i++)
@@ -109,7 +111,22 @@ jpki_rev_set_crl_file(jpki_rev_t *rv, const char *path)
 		return JPKI_ERR_ARG;
 	X509_CRL_free(rv->crl);
 	rv->crl = NULL;
+	free(rv->crl_url);
+	rv->crl_url = NULL;
 	return set_str(&rv->crl_path, path);
+}
+
+int
+jpki_rev_set_crl_url(jpki_rev_t *rv, const char *url)
+{
+	if (rv == NULL || url == NULL || (strncmp(url, "http://", 7) != 0 &&
+	    strncmp(url, "https://", 8) != 0))
+		return JPKI_ERR_ARG;
+	X509_CRL_free(rv->crl);
+	rv->crl = NULL;
+	free(rv->crl_path);
+	rv->crl_path = NULL;
+	return set_str(&rv->crl_url, url);
 }
 
 int
@@ -173,18 +190,31 @@ crl_load(jpki_rev_t *rv, char *why, size_t len)
 {
 	BIO *b = NULL;
 	X509_CRL *crl = NULL;
+	uint8_t *body = NULL;
+	size_t blen = 0;
 	int r = JPKI_ERR_IO;
 
-	if ((b = BIO_new_file(rv->crl_path, "rb")) == NULL) {
+	if (rv->crl_url != NULL) {
+		if ((r = http_fetch_get(rv->crl_url, CRL_MAX_BODY,
+		    rv->timeout_ms, &body, &blen)) != JPKI_OK) {
+			snprintf(why, len, "cannot download the CRL: %s",
+			    jpki_strerror(r));
+			goto out;
+		}
+		r = JPKI_ERR_NOMEM;
+		if ((b = BIO_new_mem_buf(body, (int)blen)) == NULL)
+			goto out;
+	} else if ((b = BIO_new_file(rv->crl_path, "rb")) == NULL) {
 		snprintf(why, len, "cannot open the CRL file");
 		goto out;
 	}
 	r = JPKI_ERR_PARSE;
 	if ((crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) == NULL) {
 		ERR_clear_error();
-		if (BIO_reset(b) != 0 ||
+		if (BIO_reset(b) < 0 ||
 		    (crl = d2i_X509_CRL_bio(b, NULL)) == NULL) {
-			snprintf(why, len, "the CRL file holds no CRL");
+			snprintf(why, len, "no CRL in the %s",
+			    rv->crl_url != NULL ? "download" : "file");
 			goto out;
 		}
 	}
@@ -196,6 +226,7 @@ out:
 	ERR_clear_error();
 	X509_CRL_free(crl);
 	BIO_free(b);
+	free(body);
 	return r;
 }
 
@@ -209,7 +240,8 @@ crl_check(jpki_rev_t *rv, const jpki_cert_t *cert, const jpki_cert_t *issuer,
 	long long tu = 0, nx = 0, when;
 	int crit, rc, reload, r = JPKI_ERR_CERT_STATUS_UNKNOWN;
 
-	snprintf(res->source, sizeof(res->source), "crl %s", rv->crl_path);
+	snprintf(res->source, sizeof(res->source), "crl %s",
+	    rv->crl_url != NULL ? rv->crl_url : rv->crl_path);
 	res->cached = 0;
 	/* Re-read only when there is no CRL or it is past its nextUpdate. */
 	reload = rv->crl == NULL;
@@ -501,7 +533,7 @@ jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 {
 	jpki_rev_result_t res, first;
 	long long at;
-	int r = JPKI_ERR_ARG;
+	int crl, r = JPKI_ERR_ARG;
 
 	memset(&res, 0, sizeof(res));
 	memset(&first, 0, sizeof(first));
@@ -510,7 +542,8 @@ jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 		goto out;
 	at = now_or(rv->at);
 	r = JPKI_ERR_CERT_STATUS_UNKNOWN;
-	if (rv->ocsp_url == NULL && rv->crl_path == NULL) {
+	crl = rv->crl_path != NULL || rv->crl_url != NULL;
+	if (rv->ocsp_url == NULL && !crl) {
 		snprintf(res.detail, sizeof(res.detail),
 		    "no revocation source configured");
 		goto out;
@@ -529,11 +562,10 @@ jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 		memset(&res, 0, sizeof(res));
 		res.reason = -1;
 	}
-	if (rv->crl_path != NULL &&
-	    crl_check(rv, cert, issuer, at, &res) == JPKI_OK)
+	if (crl && crl_check(rv, cert, issuer, at, &res) == JPKI_OK)
 		goto decided;
 	/* Neither source could answer: say why for each. */
-	if (rv->ocsp_url != NULL && rv->crl_path != NULL) {
+	if (rv->ocsp_url != NULL && crl) {
 		char d[sizeof(res.detail)];
 
 		snprintf(d, sizeof(d), "%s", res.detail);

@@ -192,14 +192,16 @@ typedef enum {
 
 int	jpki_rev_new(jpki_rev_t **rv);
 void	jpki_rev_free(jpki_rev_t **rv);
-/* DER or PEM CRL file, signed by the certificate's issuer. */
+/* DER or PEM CRL, signed by the certificate's issuer, from a file or
+ * downloaded (http/https GET) when needed; the last one set is used. */
 int	jpki_rev_set_crl_file(jpki_rev_t *rv, const char *path);
+int	jpki_rev_set_crl_url(jpki_rev_t *rv, const char *url);
 /* http:// or https:// URL of an OCSP responder. */
 int	jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url);
 /* Time the status is wanted for, unix seconds; 0 (default) = now.  A
  * certificate revoked after that time is reported good for it. */
 void	jpki_rev_set_time(jpki_rev_t *rv, long long at);
-/* OCSP request timeout, milliseconds (default 10000). */
+/* OCSP and CRL download timeout, milliseconds (default 10000). */
 void	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
 
 typedef struct {
@@ -210,7 +212,7 @@ typedef struct {
 	char		 revoked_at_str[32];	/* RFC 3339 JST */
 	long long	 this_update;
 	long long	 next_update;	/* 0 if the source gave none */
-	char		 source[300];	/* "ocsp <url>" or "crl <path>" */
+	char		 source[300];	/* "ocsp <url>", "crl <path or url>" */
 	int		 cached;	/* answered from the cache */
 	char		 detail[256];	/* why, when unknown */
 } jpki_rev_result_t;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +111,65 @@ ocsp_stop(pid_t pid)
 	if (ocsp_out != NULL)
 		fclose(ocsp_out);
 	ocsp_out = NULL;
+}
+
+/*
+ * A one-connection HTTP server in a child: answers the first request with
+ * status and the bytes of file (none for NULL).  Returns its pid.
+ */
+static pid_t
+http_once(int status, const char *file, int *port)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	char req[2048], hdr[128], *body = NULL;
+	size_t n = 0;
+	FILE *f;
+	pid_t pid;
+	int s, c;
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s, 1), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	*port = ntohs(a.sin_port);
+	if (file != NULL) {
+		assert_non_null(f = fopen(file, "rb"));
+		body = malloc(1 << 20);
+		assert_non_null(body);
+		n = fread(body, 1, 1 << 20, f);
+		fclose(f);
+	}
+	if ((pid = fork()) == 0) {
+		if ((c = accept(s, NULL, NULL)) >= 0) {
+			(void)!read(c, req, sizeof(req));
+			snprintf(hdr, sizeof(hdr), "HTTP/1.1 %d X\r\n"
+			    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			    status, n);
+			(void)!write(c, hdr, strlen(hdr));
+			if (n > 0)
+				(void)!write(c, body, n);
+			close(c);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(s);
+	free(body);
+	return pid;
+}
+
+static void
+reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
 }
 
 static int
@@ -353,6 +414,50 @@ test_ocsp_no_next_update(void **state)
 	jpki_rev_free(&rv);
 }
 
+/* The CRL from a distribution point URL, downloaded once per nextUpdate. */
+static void
+test_crl_url(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	char url[64];
+	pid_t pid;
+	int port;
+
+	pid = http_once(200, path("crl.der"), &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
+	    port);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	assert_non_null(strstr(res.source, "crl http://127.0.0.1:"));
+	reap(pid);
+	/* the server answered once; the rest comes from the cache */
+	assert_int_equal(check(rv, "serial1.der", &res), JPKI_OK);
+	assert_true(res.cached);
+	jpki_rev_free(&rv);
+	/* a 404 and a non-CRL body are "unknown", with the reason */
+	pid = http_once(404, NULL, &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x.crl", port);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "cannot download the CRL"));
+	reap(pid);
+	pid = http_once(200, path("ca.cnf"), &port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x.crl", port);
+	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "no CRL in the download"));
+	reap(pid);
+	assert_int_equal(jpki_rev_set_crl_url(rv, "file:///etc/passwd"),
+	    JPKI_ERR_ARG);
+	jpki_rev_free(&rv);
+}
+
 int
 main(void)
 {
@@ -362,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_crl_bad),
 		cmocka_unit_test(test_ocsp),
 		cmocka_unit_test(test_ocsp_no_next_update),
+		cmocka_unit_test(test_crl_url),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
