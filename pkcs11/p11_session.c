@@ -84,6 +84,28 @@ p11_session_get(CK_SESSION_HANDLE h, CK_RV *rv)
 	return NULL;
 }
 
+/*
+ * PKCS#11 v2.40 §5.6: closing a token's last session logs it out.  The card
+ * forgets PINs only all at once (re-selecting the AP), so it is told only
+ * when the card's other token has no session either; until then the other
+ * token's login stays usable.
+ */
+static void
+last_session_closed(CK_SLOT_ID slot)
+{
+	struct p11_reader	*r;
+	CK_SLOT_ID		 other = slot ^ 1;
+
+	if ((r = p11_slot_reader(slot, NULL)) == NULL)
+		return;
+	r->logged_in[slot % 2] = 0;
+	if (p11_session_count(other, 0) > 0)
+		return;
+	r->logged_in[other % 2] = 0;
+	if (r->h != NULL)
+		(void)jpki_card_logout(r->h);
+}
+
 CK_RV
 C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
     CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
@@ -133,7 +155,6 @@ CK_RV
 C_CloseSession(CK_SESSION_HANDLE hSession)
 {
 	struct p11_session	*s;
-	struct p11_reader	*r;
 	CK_SLOT_ID		 slot;
 	CK_RV			 rv;
 
@@ -144,13 +165,8 @@ C_CloseSession(CK_SESSION_HANDLE hSession)
 		goto out;
 	slot = s->slot;
 	p11_session_release(s);
-	/* PKCS#11 v2.40 §5.6: closing the last session logs the token out. */
-	if (p11_session_count(slot, 0) == 0 &&
-	    (r = p11_slot_reader(slot, NULL)) != NULL &&
-	    r->logged_in[slot % 2] && r->h != NULL) {
-		(void)jpki_card_logout(r->h);
-		r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
-	}
+	if (p11_session_count(slot, 0) == 0)
+		last_session_closed(slot);
 	rv = CKR_OK;
 out:
 	p11_trace("C_CloseSession", rv);
@@ -171,10 +187,7 @@ C_CloseAllSessions(CK_SLOT_ID slotID)
 	if ((r = p11_slot_reader(slotID, NULL)) == NULL)
 		goto out;
 	p11_sessions_close_slot(slotID);
-	if (r->logged_in[slotID % 2] && r->h != NULL) {
-		(void)jpki_card_logout(r->h);
-		r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
-	}
+	last_session_closed(slotID);
 	rv = CKR_OK;
 out:
 	p11_trace("C_CloseAllSessions", rv);

@@ -314,6 +314,34 @@ always_authenticate(void **state)
 	assert_int_equal(f->C_CloseSession(s), CKR_OK);
 }
 
+/* Closing one token's last session must not log the other token out. */
+static void
+close_keeps_other_token(void **state)
+{
+	CK_SESSION_HANDLE	a, b;
+	CK_SESSION_INFO		si;
+
+	(void)state;
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
+	    &a), CKR_OK);
+	assert_int_equal(f->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL,
+	    &b), CKR_OK);
+	assert_int_equal(f->C_Login(a, CKU_USER, (CK_UTF8CHAR *)PIN, 4),
+	    CKR_OK);
+	assert_int_equal(f->C_Login(b, CKU_USER, (CK_UTF8CHAR *)SPIN, 6),
+	    CKR_OK);
+	assert_int_equal(f->C_CloseSession(b), CKR_OK);
+	assert_int_equal(f->C_GetSessionInfo(a, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);
+	assert_int_not_equal(find(a, CKO_PRIVATE_KEY, 1), CK_INVALID_HANDLE);
+	assert_int_equal(f->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL,
+	    &b), CKR_OK);
+	assert_int_equal(f->C_GetSessionInfo(b, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+	assert_int_equal(f->C_CloseSession(b), CKR_OK);
+	assert_int_equal(f->C_CloseSession(a), CKR_OK);
+}
+
 /* Several threads, one session each, signing at once. */
 #define NTHREADS	4
 #define NSIGS		10
@@ -498,6 +526,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(session_args),
 		cmocka_unit_test(always_authenticate),
+		cmocka_unit_test(close_keeps_other_token),
 		cmocka_unit_test(threads),
 		cmocka_unit_test(reset_by_other),
 		cmocka_unit_test(removal_and_events),
