@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include <jpki/cert.h>
 
 static char dir[64];
+static char cardsim[512];
 
 /* gen-certs.sh: end entities 2025-03-02 00:00:00 JST .. 2030-02-17
  * 23:59:59 JST; CAs 2020-01-01 00:00:00 JST .. 2039-12-31 23:59:59 JST. */
@@ -363,9 +365,53 @@ test_bundled_roots_missing(void **state)
 	assert_int_equal(jpki_cert_verify(NULL, NULL, NULL), JPKI_ERR_ARG);
 }
 
-int
-main(void)
+/* Certificates of a `jpki-cardsim gen-profile` card (interop). */
+static void
+test_cardsim_profile(void **state)
 {
+	jpki_verify_result_t res;
+	jpki_cert_attrs_t a;
+	jpki_verify_t *v = NULL;
+	jpki_cert_t *c = NULL;
+	char cmd[1024];
+
+	if (access(cardsim, X_OK) != 0)
+		skip();
+	snprintf(cmd, sizeof(cmd), "%s gen-profile --out %s/prof --seed 5 "
+	    "--name '試験　次郎' --birth 20190501 --sex 1 >/dev/null", cardsim,
+	    dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(jpki_verify_new(&v, JPKI_VERIFY_NO_BUNDLED_ROOTS),
+	    JPKI_OK);
+	assert_int_equal(jpki_verify_add_anchor_file(v,
+	    path("prof/auth-ca.crt")), JPKI_OK);
+	assert_int_equal(jpki_verify_add_anchor_file(v,
+	    path("prof/sign-ca.crt")), JPKI_OK);
+	assert_int_equal(jpki_cert_read_file(path("prof/sign.crt"), &c),
+	    JPKI_OK);
+	assert_int_equal(jpki_cert_type(c), JPKI_CERT_TYPE_SIGN);
+	assert_int_equal(jpki_cert_verify(v, c, &res), JPKI_OK);
+	assert_int_equal(res.hierarchy, JPKI_HIER_MOCK);
+	assert_int_equal(jpki_cert_attrs(c, &a), JPKI_OK);
+	assert_string_equal(a.name, "試験　次郎");
+	assert_string_equal(a.birth_iso, "2019-05-01");
+	assert_string_equal(a.birth_era, "Reiwa");
+	assert_string_equal(a.sex_name, "male");
+	assert_non_null(a.address);
+	jpki_cert_free(&c);
+	assert_int_equal(jpki_cert_read_file(path("prof/auth.crt"), &c),
+	    JPKI_OK);
+	assert_int_equal(jpki_cert_type(c), JPKI_CERT_TYPE_AUTH);
+	assert_int_equal(jpki_cert_verify(v, c, &res), JPKI_OK);
+	jpki_cert_free(&c);
+	jpki_verify_free(&v);
+}
+
+int
+main(int argc, char **argv)
+{
+	char self[512];
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_chains),
 		cmocka_unit_test(test_jst_boundaries),
@@ -377,7 +423,14 @@ main(void)
 		cmocka_unit_test(test_production_only),
 		cmocka_unit_test(test_jlis_roots),
 		cmocka_unit_test(test_bundled_roots_missing),
+		cmocka_unit_test(test_cardsim_profile),
 	};
+
+	/* <BUILD>/tests/unit/test_cert_verify -> <BUILD>/bin/jpki-cardsim */
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(cardsim, sizeof(cardsim), "%s/../../bin/jpki-cardsim",
+	    dirname(self));
+	(void)argc;
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
