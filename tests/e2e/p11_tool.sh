@@ -221,5 +221,16 @@ h_expect_rc 1 "TLS 1.3 (needs RSA-PSS) fails: no client certificate accepted" \
 h_check "TLS 1.3 failure: the PSS mechanism was refused, not a hang" \
 	grep -q "Mechanism invalid" "$D/s_client.9444.log"
 
+# --- a card without a signature certificate (a minor's) --------------------
+h_card_stop
+PM=$(h_profile minor --pin-auth $PIN --no-sign-cert) || exit 1
+h_card_start "$PM" || exit 1
+$P11 -L > "$D/minor.txt" 2>&1 || true
+h_check "card without sign certificate: auth token listed" \
+	grep -q "JPKI User Authentication" "$D/minor.txt"
+h_expect_rc 1 "card without sign certificate: no signature token" \
+	grep -q "JPKI Digital Signature" "$D/minor.txt"
+set +e
+
 h_card_stop
 h_done
