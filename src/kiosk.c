@@ -29,6 +29,9 @@
  * 100 ms that kiosk.h promises.
  */
 #define WAIT_SLICE_MS	80
+/* While pcscd is down the monitor polls for it (connect, then a short
+ * sleep); thinner slices keep the wake-up inside 100 ms there too. */
+#define DOWN_SLICE_MS	40
 
 /* Events queued ahead of the monitor's: SERVICE_LOST fan-out and the
  * TAP_FAILED of pending taps, at most three per reader. */
@@ -65,6 +68,7 @@ struct jpki_kiosk {
 	pcsc_monitor_t		*mon;
 	jpki_card_t		*card;
 	atomic_int		 cancelled;
+	int			 down;		/* between SERVICE_LOST/BACK */
 	unsigned		 next_tap;
 	reader_t		 r[JPKI_MAX_READERS];
 	size_t			 nr;
@@ -530,6 +534,7 @@ on_monitor(jpki_kiosk_t *k, const mon_event_t *me, jpki_kiosk_event_t *ev)
 	case MON_SERVICE_LOST:
 		/* every reader went with the service: say so per reader, so
 		 * that each ADDED/INSERTED has its REMOVED */
+		k->down = 1;
 		ev_init(&e, JPKI_KIOSK_EV_SERVICE_LOST, NULL);
 		q_push(k, &e);
 		for (i = 0; i < k->nr; i++) {
@@ -546,6 +551,7 @@ on_monitor(jpki_kiosk_t *k, const mon_event_t *me, jpki_kiosk_event_t *ev)
 		k->nr = 0;
 		return q_pop(k, ev);
 	case MON_SERVICE_BACK:
+		k->down = 0;
 		ev_init(ev, JPKI_KIOSK_EV_SERVICE_BACK, NULL);
 		return 1;
 	default:
@@ -557,7 +563,7 @@ int
 jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *ev)
 {
 	mon_event_t	 me;
-	long long	 deadline, left;
+	long long	 deadline, left, slice;
 	int		 r, asked = 0;
 
 	if (k == NULL || ev == NULL)
@@ -580,14 +586,15 @@ jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *ev)
 			tap_step(k, ev);
 			return JPKI_OK;
 		}
-		left = deadline < 0 ? WAIT_SLICE_MS : deadline - now_ms();
+		slice = k->down ? DOWN_SLICE_MS : WAIT_SLICE_MS;
+		left = deadline < 0 ? slice : deadline - now_ms();
 		if (left <= 0) {
 			if (asked)
 				return JPKI_ERR_TIMEOUT;
 			left = 1;	/* a poll still asks the monitor once */
 		}
-		if (left > WAIT_SLICE_MS)
-			left = WAIT_SLICE_MS;
+		if (left > slice)
+			left = slice;
 		asked = 1;
 		r = pcsc_monitor_wait(k->mon, (int)left, &me);
 		if (r == JPKI_OK) {

@@ -15,6 +15,7 @@ pcscd vsmartcard-vpcd pcsc-tools libccid opensc openssl
 p11-kit gnutls-bin libengine-pkcs11-openssl
 iproute2 util-linux procps psmisc xxd curl sqlite3
 zlib1g-dev libpcsc-perl jq
+tmux
 "
 # Extra groups, enabled by the components that need them.
 [ -f tools/deps-extra.txt ] && PKGS="$PKGS $(grep -v '^#' tools/deps-extra.txt)"
