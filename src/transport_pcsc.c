@@ -383,6 +383,30 @@ ext_hint(SCARDHANDLE h)
 	return -1;
 }
 
+/*
+ * A card pulled out in the middle of an exchange often surfaces as
+ * SCARD_E_NOT_TRANSACTED or a comm error rather than SCARD_W_REMOVED_CARD
+ * (pcscd + vpcd do this): ask SCardStatus whether the card is still there.
+ */
+static int
+after_failure(pcsc_t *p, LONG rv)
+{
+	DWORD	rlen = 0, state = 0, proto = 0, alen = 0;
+	LONG	st;
+	int	r = rv_to_err(rv);
+
+	if (r != JPKI_ERR_TRANSPORT)
+		return r;
+	st = SCardStatus(p->h, NULL, &rlen, &state, &proto, NULL, &alen);
+	if (st == SCARD_W_REMOVED_CARD || st == SCARD_E_NO_SMARTCARD ||
+	    st == SCARD_E_READER_UNAVAILABLE ||
+	    (st == SCARD_S_SUCCESS && (state & SCARD_PRESENT) == 0))
+		return JPKI_ERR_CARD_REMOVED;
+	if (st == SCARD_W_RESET_CARD)
+		return JPKI_ERR_CARD_RESET;
+	return r;
+}
+
 static int
 p_transmit(transport_t *t, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
     size_t *rsp_len)
@@ -400,7 +424,7 @@ p_transmit(transport_t *t, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
 	if (rv != SCARD_S_SUCCESS) {
 		log_debug("SCardTransmit: %s", pcsc_stringify_error(rv));
 		*rsp_len = 0;
-		return rv_to_err(rv);
+		return after_failure(p, rv);
 	}
 	if (rlen > *rsp_len)
 		return JPKI_ERR_TRANSPORT;
