@@ -383,6 +383,14 @@ ext_hint(SCARDHANDLE h)
 	return -1;
 }
 
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 /*
  * A card pulled out in the middle of an exchange often surfaces as
  * SCARD_E_NOT_TRANSACTED or a comm error rather than SCARD_W_REMOVED_CARD
@@ -393,11 +401,20 @@ after_failure(pcsc_t *p, LONG rv)
 {
 	DWORD	rlen = 0, state = 0, proto = 0, alen = 0;
 	LONG	st;
-	int	r = rv_to_err(rv);
+	int	r = rv_to_err(rv), i;
 
 	if (r != JPKI_ERR_TRANSPORT)
 		return r;
-	st = SCardStatus(p->h, NULL, &rlen, &state, &proto, NULL, &alen);
+	/* pcscd notices a removal at its next presence poll (about 0.4 s
+	 * with vpcd): look for up to a second before calling it a failure */
+	for (i = 0; i < 20; i++) {
+		rlen = alen = 0;
+		st = SCardStatus(p->h, NULL, &rlen, &state, &proto, NULL,
+		    &alen);
+		if (st != SCARD_S_SUCCESS || (state & SCARD_PRESENT) == 0)
+			break;
+		sleep_ms(50);
+	}
 	if (st == SCARD_W_REMOVED_CARD || st == SCARD_E_NO_SMARTCARD ||
 	    st == SCARD_E_READER_UNAVAILABLE ||
 	    (st == SCARD_S_SUCCESS && (state & SCARD_PRESENT) == 0))
@@ -724,13 +741,6 @@ mon_down(pcsc_monitor_t *m)
 	m->nr = 0;
 }
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 int
 pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
