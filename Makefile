@@ -76,6 +76,7 @@ $(BUILD)/%.o: %.c
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
 -include data/module.mk
+-include udev/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
 -include tests/module.mk
 

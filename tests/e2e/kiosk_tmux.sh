@@ -13,6 +13,7 @@ set -u
 H_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$H_TOP/tests/lib/harness.sh"
 h_init "kiosk_tmux-$$"
+H_NAME=kiosk_tmux
 . "$H_TOP/tests/e2e/platform_lib.sh"
 
 K=$H_BIN/jpki-kiosk
@@ -172,7 +173,5 @@ grep -q '"event":"reader-added","reader":"Virtual PCD 00 00"' "$H_DIR/json.out" 
 	h_ok "--json: reader, tap-done with the issuance number, stopped" ||
 	{ h_fail "--json output"; sed 's/^/    /' "$H_DIR/json.out"; }
 
-mkdir -p "$H_TOP/tests/tmp/results/$H_BUILD"
-echo "$H_PASS $H_FAIL" > "$H_TOP/tests/tmp/results/$H_BUILD/kiosk_tmux.count"
 [ "$H_FAIL" -eq 0 ] && rm -rf "$H_DIR"
 h_done
