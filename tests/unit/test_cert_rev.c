@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <libgen.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -26,6 +27,7 @@
 
 static char dir[64];
 static FILE *ocsp_out;	/* kept open: a closed pipe would SIGPIPE it */
+static char mykey_mock[512];
 
 static const char *
 path(const char *name)
@@ -458,9 +460,144 @@ test_crl_url(void **state)
 	jpki_rev_free(&rv);
 }
 
-int
-main(void)
+static int
+port_open(int port)
 {
+	struct sockaddr_in a;
+	int s, ok;
+
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	ok = connect(s, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(s);
+	return ok;
+}
+
+static void
+run(const char *cmd, char *out, size_t len)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	assert_int_equal(pclose(f), 0);
+}
+
+static char *
+json_str(const char *json, const char *key, char *out, size_t len)
+{
+	char pat[64];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	assert_non_null(p = strstr(json, pat));
+	p += strlen(pat);
+	assert_non_null(e = strchr(p, '"'));
+	assert_true((size_t)(e - p) < len);
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return out;
+}
+
+/*
+ * The mock J-LIS of this project (mykey-mock, mykey-mock-api.md §5.4):
+ * a card is issued and its sign certificate revoked (the holder moved);
+ * its OCSP responder and CRL are then asked through this library.
+ */
+static void
+test_mykey_mock(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+	jpki_cert_t *c = NULL, *ca = NULL;
+	char base[1024], out[1024], id[64], serial[64], url[128];
+	char cmd[4096];
+	pid_t pid = -1;
+	int i, j, ready = 0, port = 0;
+
+	if (access(mykey_mock, X_OK) != 0)
+		skip();
+	/* the common options follow the subcommand */
+	snprintf(base, sizeof(base), "--db %s/mm.db --ca-dir %s/mm-ca "
+	    "--profiles-dir %s/mm-prof", dir, dir, dir);
+	snprintf(cmd, sizeof(cmd), "%s person add %s --name '試験　太郎' "
+	    "--birth 19800217 --sex 1 --address '東京都千代田区千代田１'",
+	    mykey_mock, base);
+	run(cmd, out, sizeof(out));
+	json_str(out, "person_id", id, sizeof(id));
+	snprintf(cmd, sizeof(cmd), "%s card issue %s --person %s --out "
+	    "%s/mm-card", mykey_mock, base, id, dir);
+	run(cmd, out, sizeof(out));
+	json_str(out, "sign_issuance_number", serial, sizeof(serial));
+	snprintf(cmd, sizeof(cmd), "%s cert revoke %s --serial %s --reason "
+	    "affiliationChanged", mykey_mock, base, serial);
+	run(cmd, out, sizeof(out));
+	/* the server cannot report a kernel-chosen port: try a few; its
+	 * "ready" line is block-buffered, so poll the port instead */
+	for (i = 0; i < 5 && !ready; i++) {
+		port = 20000 + (int)(((unsigned)getpid() * 7919u +
+		    (unsigned)i * 104729u) % 40000u);
+		snprintf(cmd, sizeof(cmd), "exec %s serve %s --plain-http "
+		    "--bind 127.0.0.1 --port %d >>%s/mm.log 2>&1", mykey_mock,
+		    base, port, dir);
+		if ((pid = fork()) == 0) {
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		assert_true(pid > 0);
+		for (j = 0; j < 100 && !ready; j++) {
+			if (waitpid(pid, NULL, WNOHANG) == pid)
+				break;	/* port taken: next one */
+			ready = port_open(port);
+			if (!ready)
+				usleep(50000);
+		}
+		if (!ready)
+			ocsp_stop(pid);
+	}
+	if (!ready) {
+		snprintf(cmd, sizeof(cmd), "cat %s/mm.log >&2", dir);
+		(void)!system(cmd);
+		fail_msg("mykey-mock did not start");
+	}
+	snprintf(cmd, sizeof(cmd), "%s/mm-card/sign.crt", dir);
+	assert_int_equal(jpki_cert_read_file(cmd, &c), JPKI_OK);
+	assert_string_equal(jpki_cert_serial_hex(c), serial);
+	snprintf(cmd, sizeof(cmd), "%s/mm-card/sign-ca.crt", dir);
+	assert_int_equal(jpki_cert_read_file(cmd, &ca), JPKI_OK);
+	/* OCSP */
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/ocsp", port);
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
+	if (jpki_rev_check(rv, c, ca, &res) != JPKI_ERR_CERT_REVOKED)
+		fail_msg("mykey-mock OCSP: %s", res.detail);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	jpki_rev_free(&rv);
+	/* CRL */
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
+	    port);
+	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
+	if (jpki_rev_check(rv, c, ca, &res) != JPKI_ERR_CERT_REVOKED)
+		fail_msg("mykey-mock CRL: %s", res.detail);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	jpki_rev_free(&rv);
+	jpki_cert_free(&c);
+	jpki_cert_free(&ca);
+	ocsp_stop(pid);
+}
+
+int
+main(int argc, char **argv)
+{
+	char self[512];
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crl),
 		cmocka_unit_test(test_crl_cache),
@@ -468,7 +605,14 @@ main(void)
 		cmocka_unit_test(test_ocsp),
 		cmocka_unit_test(test_ocsp_no_next_update),
 		cmocka_unit_test(test_crl_url),
+		cmocka_unit_test(test_mykey_mock),
 	};
+
+	/* <BUILD>/tests/unit/test_cert_rev -> <BUILD>/bin/mykey-mock */
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(mykey_mock, sizeof(mykey_mock), "%s/../../bin/mykey-mock",
+	    dirname(self));
+	(void)argc;
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
