@@ -22,6 +22,7 @@ M=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 D=$H_DIR
 PIN=1234
 PORT=9445
+PORT13=9446
 LOGIN_PORT=18444
 export HOME=$D/home
 mkdir -p "$HOME"
@@ -66,6 +67,17 @@ http {
 			return 200 "<html><body><h1>JPKI login</h1><p id=r>verify=\$ssl_client_verify</p><p>dn=\$ssl_client_s_dn</p><p>proto=\$ssl_protocol</p></body></html>\n";
 		}
 	}
+	server {
+		listen 127.0.0.1:$PORT13 ssl;
+		access_log $D/nginx/logs/access13.log cc;
+		ssl_certificate $D/srv.crt;
+		ssl_certificate_key $D/srv.key;
+		ssl_client_certificate $D/auth-ca.pem;
+		ssl_verify_client on;
+		ssl_protocols TLSv1.3;
+		default_type text/html;
+		location / { return 200 "verify=\$ssl_client_verify\n"; }
+	}
 }
 EOC
 nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" -g 'daemon off;' \
@@ -87,6 +99,7 @@ h_check "NSS sees the module's two tokens" sh -c \
 cat > /etc/chromium/policies/managed/jpki-client-cert.json <<EOC
 { "AutoSelectCertificateForUrls": [
   "{\"pattern\":\"https://127.0.0.1:$PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}",
+  "{\"pattern\":\"https://127.0.0.1:$PORT13\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}",
   "{\"pattern\":\"https://127.0.0.1:$LOGIN_PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}" ] }
 EOC
 
@@ -180,6 +193,19 @@ chromium_stop
 pkcs11-tool --module "$M" -T > "$D/T.txt" 2>&1 || true
 h_check "the card counted one wrong PIN and has tries left" sh -c \
 	"grep -q 'user PIN count low' '$D/T.txt' && ! grep -q 'final user PIN try\|user PIN locked' '$D/T.txt'"
+
+# --- 3. TLS 1.3 only: no RSA-PSS on the card, the handshake fails cleanly --
+chromium_start tls13 "https://127.0.0.1:$PORT13/tls13"
+W=$(wait_dialog 15) || W=""
+[ -n "$W" ] && type_pin "$W" $PIN
+sleep 4
+import -window root "$D/tls13.png" 2>/dev/null
+h_expect_rc 1 "TLS 1.3 server: no request succeeded" \
+	grep -q "verify=SUCCESS" "$D/nginx/logs/access13.log"
+set +e
+h_check "TLS 1.3: Chromium is still alive (clean failure, no hang)" \
+	kill -0 "$CHROME_PID"
+chromium_stop
 
 # --- 3. the mykey-mock browser login page ----------------------------------
 # A card issued by the mock's authority and registered (MyKey ID) with
