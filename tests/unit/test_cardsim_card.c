@@ -480,6 +480,50 @@ test_minor_short_record(void **state)
 	cardsim_free(&c);
 }
 
+/*
+ * Random APDUs (seeded): every answer is a well-formed R-APDU; ASan and
+ * UBSan (make asan) watch the parser and the handlers.
+ */
+static void
+test_random_apdus(void **state)
+{
+	static const uint8_t clas[] = { 0x00, 0x80, 0x0c, 0x01, 0x84, 0xa0 };
+	static const uint8_t inss[] = { 0xa4, 0xb0, 0xb2, 0x20, 0x24, 0x32,
+	    0x2a, 0x84, 0xca, 0x88, 0xcb };
+	const char *aids[] = { jpki_aid, text_aid, vis_aid, common_aid,
+	    juki_aid };
+	static uint8_t rsp[CARDSIM_RSP_MAX];
+	cardsim_t *c = open_card(prof_b, 0);
+	uint8_t cmd[300];
+	size_t len, n, i, j;
+
+	(void)state;
+	srand(1234);
+	for (i = 0; i < 20000; i++) {
+		if (i % 50 == 0)
+			assert_int_equal(tx(c, aids[(i / 50) % 5], NULL, NULL),
+			    0x9000);
+		len = 4 + (size_t)rand() % 270;
+		for (j = 0; j < len; j++)
+			cmd[j] = (uint8_t)rand();
+		cmd[0] = clas[(size_t)rand() % sizeof(clas)];
+		cmd[1] = inss[(size_t)rand() % sizeof(inss)];
+		if (cmd[1] == 0x20 || cmd[1] == 0x24 || cmd[1] == 0x32)
+			cmd[3] = 0x81;	/* spare the PIN counters' files */
+		if (rand() % 3 == 0 && len > 5) {
+			/* make the length byte consistent half the time */
+			cmd[4] = (uint8_t)(len - 5 > 255 ? 255 : len - 5);
+			len = 5 + cmd[4];
+		}
+		n = cardsim_apdu(c, cmd, len, rsp, sizeof(rsp));
+		assert_true(n >= 2 && n <= sizeof(rsp));
+		assert_true(rsp[n - 2] >= 0x61 && rsp[n - 2] <= 0x90);
+		if (n > 2)
+			assert_int_equal(rsp[n - 2] << 8 | rsp[n - 1], 0x9000);
+	}
+	cardsim_free(&c);
+}
+
 int
 main(void)
 {
@@ -491,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_no_extended),
 		cmocka_unit_test(test_change_key),
 		cmocka_unit_test(test_minor_short_record),
+		cmocka_unit_test(test_random_apdus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
