@@ -15,3 +15,9 @@ check-kiosk: $(KIOSKTEST_BIN) $(CARDSIM_BIN)
 
 CHECK_TARGETS	+= check-kiosk
 ASAN_TARGETS	+= check-kiosk
+
+# jpki doctor (tools/jpki/cmd_doctor.c)
+check-doctor: $(JPKI_CLI) $(CARDSIM_BIN)
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/kiosk_doctor.sh
+
+CHECK_TARGETS	+= check-doctor

@@ -74,6 +74,7 @@ int	cmd_cert(cli_t *, int, char **);
 int	cmd_pin(cli_t *, int, char **);
 int	cmd_sign(cli_t *, int, char **);
 int	cmd_text(cli_t *, int, char **);
+int	cmd_doctor(cli_t *, int, char **);
 int	cmd_platform(cli_t *, int, char **);
 
 /* cli.c */

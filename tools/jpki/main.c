@@ -27,6 +27,7 @@ static const char usage[] =
 "  sign auth|sign --in FILE     PKCS#1 v1.5 signature of FILE\n"
 "  text mynumber|attrs          My Number, or name/address/birth/sex\n"
 "  platform register|login|...  MyKey Platform: MyKey ID, issuance numbers\n"
+"  doctor                       check pcscd, readers, NFC drivers, cards\n"
 "\n"
 "Options (also accepted after the command):\n"
 "  -r, --reader NAME|INDEX      reader to use (default: first with a card)\n"
@@ -59,6 +60,7 @@ static const struct {
 	{ "sign",	cmd_sign },
 	{ "text",	cmd_text },
 	{ "platform",	cmd_platform },
+	{ "doctor",	cmd_doctor },
 };
 
 static int
