@@ -11,6 +11,8 @@
  *   kiosk_test cancel ROUNDS
  *	cancel a waiting jpki_kiosk_wait() from another thread; fails if a
  *	wake-up takes more than 100 ms
+ *   kiosk_test bench N [--full] [--push URL CLIENT_ID MYKEY_ID]
+ *	median tap time (and tap + platform acknowledgement) for make bench
  *   kiosk_test taps N [--full]
  *	wait for a card, then N taps on it (jpki_kiosk_retap); fails on any
  *	failed tap or on growth of open descriptors or heap (in use, by
@@ -35,6 +37,7 @@
 #include <jpki/jpki.h>
 #include <jpki/cert.h>
 #include <jpki/kiosk.h>
+#include <jpki/platform.h>
 
 static jpki_kiosk_t	*g_k;
 static atomic_int	 g_stop;
@@ -324,6 +327,134 @@ do_taps(int argc, char **argv)
 	return bad != 0;
 }
 
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long
+median_of(long *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_long);
+	return n == 0 ? -1 : v[n / 2];
+}
+
+/*
+ * kiosk_test bench N [--full] [--push URL CLIENT_ID MYKEY_ID]: N taps on
+ * the card in place (the first from its insertion); prints one line with
+ * the median tap time (insertion seen -> TAP_DONE, in us resolution ms),
+ * APDUs and bytes of a tap, and with --push the median of tap + the
+ * platform's answer to the no-signature push of the number read.
+ */
+static int
+do_bench(int argc, char **argv)
+{
+	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_opts_t	 o;
+	jpki_platform_t		*p = NULL;
+	jpki_platform_opts_t	 po;
+	jpki_platform_result_t	 res;
+	jpki_consent_t		 consent;
+	const char		*mykey = NULL;
+	long			*tap, *ack;
+	long long		 t0, tr = 0;
+	unsigned long		 apdus = 0, bytes = 0;
+	int			 n, i, done = 0, r, bad = 0;
+
+	n = atoi(argv[2]);
+	memset(&o, 0, sizeof(o));
+	memset(&po, 0, sizeof(po));
+	for (i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--full") == 0)
+			o.flags |= JPKI_KIOSK_FULL_CERT;
+		else if (strcmp(argv[i], "--push") == 0 && i + 3 < argc) {
+			po.url = argv[++i];
+			po.client_id = argv[++i];
+			mykey = argv[++i];
+		}
+	}
+	if (n <= 0 || (tap = calloc((size_t)n + 1, sizeof(long))) == NULL ||
+	    (ack = calloc((size_t)n + 1, sizeof(long))) == NULL)
+		return 2;
+	if (mykey != NULL) {
+		po.client_secret = getenv("JPKI_PLATFORM_CLIENT_SECRET");
+		po.allow_http_loopback = 1;
+		po.max_attempts = 1;
+		if ((p = jpki_platform_new()) == NULL ||
+		    jpki_platform_configure(p, &po) != JPKI_OK ||
+		    jpki_consent_new(&consent, JPKI_PURPOSE_PROOF,
+		    JPKI_TERMS_VERSION) != JPKI_OK ||
+		    jpki_platform_token(p) != JPKI_OK) {
+			fprintf(stderr, "bench: platform setup failed\n");
+			return 1;
+		}
+	}
+	if (jpki_kiosk_new(&g_k, &o) != JPKI_OK)
+		return 1;
+	t0 = now_ms();
+	n++;	/* one more: the insertion's tap is the warm-up */
+	while (done < n && now_ms() - t0 < 120000) {
+		if ((r = jpki_kiosk_wait(g_k, 10000, &ev)) != JPKI_OK) {
+			bad++;
+			break;
+		}
+		if (ev.type == JPKI_KIOSK_EV_TAP_FAILED) {
+			print_ev(&ev);
+			bad++;
+			break;
+		}
+		if (ev.type != JPKI_KIOSK_EV_TAP_DONE)
+			continue;
+		/* the first tap (from the insertion) warms up; the others
+		 * run from jpki_kiosk_retap() to TAP_DONE, in us */
+		tap[done] = (long)(now_us() - tr);
+		apdus = ev.apdus;
+		bytes = ev.bytes;
+		if (p != NULL) {
+			long long t1 = now_us();
+
+			memset(&res, 0, sizeof(res));
+			r = jpki_platform_push(p, mykey, ev.issuance, NULL,
+			    &consent, NULL, &res);
+			jpki_platform_result_clear(&res);
+			if (r != JPKI_OK) {
+				fprintf(stderr, "bench: push: %s\n",
+				    jpki_strerror_name(r));
+				bad++;
+				break;
+			}
+			ack[done] = tap[done] + (long)(now_us() - t1);
+		}
+		done++;
+		tr = now_us();
+		if (done < n && jpki_kiosk_retap(g_k, ev.reader) != JPKI_OK) {
+			bad++;
+			break;
+		}
+	}
+	/* tap[0]/ack[0] came from the insertion: not counted */
+	printf("BENCH taps=%d apdus=%lu bytes=%lu tap_us=%ld ack_us=%ld\n",
+	    done - 1, apdus, bytes, median_of(tap + 1, done - 1),
+	    p != NULL ? median_of(ack + 1, done - 1) : -1L);
+	jpki_kiosk_free(&g_k);
+	jpki_platform_free(&p);
+	free(tap);
+	free(ack);
+	return bad != 0 || done != n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -344,5 +475,7 @@ main(int argc, char **argv)
 		rc = do_cancel(atoi(argv[2]));
 	else if (strcmp(argv[1], "taps") == 0 && argc > 2)
 		rc = do_taps(argc, argv);
+	else if (strcmp(argv[1], "bench") == 0 && argc > 2)
+		rc = do_bench(argc, argv);
 	return rc;
 }

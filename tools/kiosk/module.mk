@@ -22,3 +22,9 @@ check-kiosk-tmux: $(KIOSK_BIN) $(CARDSIM_BIN) $(MOCK_BIN) $(JPKI_CLI)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/kiosk_tmux.sh
 
 CHECK_TARGETS	+= check-kiosk-tmux
+
+# make bench: tap to issuance number / to platform acknowledgement
+bench-kiosk: $(BUILD)/tests/e2e/kiosk_test $(CARDSIM_BIN) $(MOCK_BIN) $(JPKI_CLI)
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/kiosk_bench.sh
+
+BENCH_TARGETS	+= bench-kiosk
