@@ -365,6 +365,37 @@ test_bundled_roots_missing(void **state)
 	assert_int_equal(jpki_cert_verify(NULL, NULL, NULL), JPKI_ERR_ARG);
 }
 
+/*
+ * Two trusted CAs with the same name, like the 2015 and 2023 J-LIS
+ * generations (§9.1): each certificate chains to the one that signed it,
+ * with or without an authorityKeyIdentifier, in either anchor order.
+ */
+static void
+test_same_name_generations(void **state)
+{
+	static const char *const order[2][2] = {
+		{ "auth-ca.pem", "evil-ca.pem" },
+		{ "evil-ca.pem", "auth-ca.pem" },
+	};
+	jpki_verify_t *v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		v = NULL;
+		assert_int_equal(jpki_verify_new(&v,
+		    JPKI_VERIFY_NO_BUNDLED_ROOTS), JPKI_OK);
+		assert_int_equal(jpki_verify_add_anchor_file(v,
+		    path(order[i][0])), JPKI_OK);
+		assert_int_equal(jpki_verify_add_anchor_file(v,
+		    path(order[i][1])), JPKI_OK);
+		jpki_verify_set_time(v, MID);
+		expect(v, "auth.der", JPKI_OK, "ok");
+		expect(v, "auth-evil.der", JPKI_OK, "ok");
+		expect(v, "auth-evil-noaki.der", JPKI_OK, "ok");
+		jpki_verify_free(&v);
+	}
+}
+
 /* Certificates of a `jpki-cardsim gen-profile` card (interop). */
 static void
 test_cardsim_profile(void **state)
@@ -423,6 +454,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_production_only),
 		cmocka_unit_test(test_jlis_roots),
 		cmocka_unit_test(test_bundled_roots_missing),
+		cmocka_unit_test(test_same_name_generations),
 		cmocka_unit_test(test_cardsim_profile),
 	};
 
