@@ -135,8 +135,9 @@ void	jpki_kiosk_free(jpki_kiosk_t **k);
  * Return the next event in *ev.  timeout_ms < 0 waits forever, 0 polls.
  * Returns JPKI_OK (event in *ev), JPKI_ERR_TIMEOUT, JPKI_ERR_CANCELLED or
  * JPKI_ERR_ARG.  A tap step runs inside the call and may take longer than
- * timeout_ms (at most the tap budget).  A tap failure is an event, not a
- * return code.
+ * timeout_ms: a step under way (one or a few APDUs) is not interrupted, the
+ * budget is checked after each.  A tap failure is an event, not a return
+ * code.
  */
 int	jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms,
 	    jpki_kiosk_event_t *ev);
