@@ -17,6 +17,9 @@ install-kiosk: $(KIOSK_BIN)
 	install -m 0755 $(KIOSK_BIN) $(DESTDIR)$(BINDIR)/jpki-kiosk
 	install -m 0644 tools/kiosk/jpki-kiosk.1 \
 		$(DESTDIR)$(MANDIR)/man1/jpki-kiosk.1
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 0644 tools/kiosk/jpki_kiosk_new.3 \
+		$(DESTDIR)$(MANDIR)/man3/jpki_kiosk_new.3
 
 check-kiosk-tmux: $(KIOSK_BIN) $(CARDSIM_BIN) $(MOCK_BIN) $(JPKI_CLI)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/kiosk_tmux.sh
