@@ -517,7 +517,7 @@ jpki_cert_verify(const jpki_verify_t *v, const jpki_cert_t *c,
 		/* A root checked against itself (§9.1 self-signed CAs). */
 		if ((r = verify_anchor(c, &res)) != JPKI_OK)
 			goto out;
-		chain = v->anchors;	/* unused below for n == 1 */
+		chain = NULL;	/* a chain of one: c itself */
 		top = c->x;
 		n = 1;
 		goto checks;
