@@ -289,7 +289,10 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 		if (stop)
 			break;
 		st.bytes_out += rlen;
-		if (send_msg(fd, out, rlen) != 0)
+		r = send_msg(fd, out, rlen);
+		/* the answer may carry personal data (text/visual AP) */
+		jpki_secure_zero(out, rlen + 2);
+		if (r != 0)
 			break;
 		if (o->drop_after > 0 && st.commands >= o->drop_after) {
 			/* card pulled out of the field */

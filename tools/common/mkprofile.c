@@ -299,6 +299,30 @@ file_exists(const char *dir, const char *name)
 	return stat(path, &st) == 0;
 }
 
+/* mkdir -p, mode 0700 for what it creates. */
+static int
+mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return JPKI_ERR_ARG;
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "mkprofile: %s: %s\n", path,
+			    strerror(errno));
+			return JPKI_ERR_IO;
+		}
+		path[i] = i < n ? '/' : '\0';
+	}
+	return JPKI_OK;
+}
+
 static void
 remove_file(const char *dir, const char *name)
 {
@@ -721,11 +745,8 @@ mkp_ca_open(const char *dir, int create, mkp_ca_t **out)
 	rc = JPKI_ERR_NOMEM;
 	if ((ca = calloc(1, sizeof(*ca))) == NULL)
 		goto out;
-	if (dir != NULL && create && mkdir(dir, 0700) != 0 && errno !=
-	    EEXIST) {
-		rc = JPKI_ERR_IO;
+	if (dir != NULL && create && (rc = mkdir_p(dir)) != JPKI_OK)
 		goto out;
-	}
 	if ((rc = ca_pair(dir, create, 0, &ca->auth_key, &ca->auth_crt)) !=
 	    JPKI_OK ||
 	    (rc = ca_pair(dir, create, 1, &ca->sign_key, &ca->sign_crt)) !=
@@ -1200,10 +1221,8 @@ mkp_write_profile(const mkp_ca_t *ca, const mkp_params_t *p,
 	g.rng.s = (uint64_t)p->seed;
 	if ((rc = validity(&g)) != JPKI_OK)
 		goto out;
-	if (mkdir(p->out_dir, 0700) != 0 && errno != EEXIST) {
-		rc = JPKI_ERR_IO;
+	if ((rc = mkdir_p(p->out_dir)) != JPKI_OK)
 		goto out;
-	}
 	if (!p->overwrite && file_exists(p->out_dir, "profile.conf")) {
 		fprintf(stderr, "mkprofile: %s already holds a profile\n",
 		    p->out_dir);

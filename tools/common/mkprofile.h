@@ -27,7 +27,7 @@ int	mkp_ca_open(const char *dir, int create, mkp_ca_t **ca);
 void	mkp_ca_free(mkp_ca_t **ca);
 
 typedef struct {
-	const char	*out_dir;	/* created; must not hold a profile unless overwrite */
+	const char	*out_dir;	/* created (with parents); no profile unless overwrite */
 	int		 overwrite;
 	const char	*auth_serial_hex; /* NULL: random 8 bytes, positive */
 	const char	*sign_serial_hex; /* NULL: random */
