@@ -50,10 +50,13 @@ $(P11_API_BIN): $(BUILD)/tests/e2e/p11_api.o $(LIB_A) $(P11_SO)
 
 ALL_TARGETS	+= $(P11_API_BIN)
 
+# The sanitizer run gets its own work directories (tests/tmp/p11_*_asan).
+P11_TAG		:= $(if $(filter 1,$(SANITIZE)),asan)
+
 check-p11: $(P11_SO) $(P11_API_BIN) $(BUILD)/bin/jpki-cardsim
-	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) \
+	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) P11_TAG=$(P11_TAG) \
 		tests/lib/isolated.sh sh tests/e2e/p11_tool.sh
-	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) \
+	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) P11_TAG=$(P11_TAG) \
 		tests/lib/isolated.sh sh tests/e2e/p11_api.sh
 
 CHECK_TARGETS	+= check-p11

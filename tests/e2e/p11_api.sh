@@ -8,7 +8,7 @@
 set -u
 H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
-h_init p11_api
+h_init "p11_api${P11_TAG:+_$P11_TAG}"
 
 if [ -n "${P11_PRELOAD:-}" ]; then
 	export ASAN_OPTIONS=detect_leaks=0

@@ -12,7 +12,7 @@
 set -u
 H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
-h_init p11_tool
+h_init "p11_tool${P11_TAG:+_$P11_TAG}"
 
 M=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 D=$H_DIR
@@ -153,20 +153,26 @@ h_check "p11tool --login --list-all shows the private key" \
 # --- p11-kit: the module config makes it visible to p11-kit users ----------
 # jpki.module as `make install` writes it, in p11-kit's config directory
 # (a private tmpfs: this test runs in its own mount namespace).
-CONFDIR=$(pkg-config --variable=p11_module_configs p11-kit-1 2>/dev/null ||
-	echo /usr/share/p11-kit/modules)
-mkdir -p "$CONFDIR"
-mount -t tmpfs tmpfs "$CONFDIR"
-sed "s|@P11MODDIR@/jpki-pkcs11.so|$M|" "$H_TOP/pkcs11/jpki.module" \
-	> "$CONFDIR/jpki.module"
-p11-kit list-modules > "$D/p11kit.txt" 2>&1 || true
-h_check "p11-kit list-modules shows the module and its tokens" sh -c \
-	"grep -q '^jpki: ' '$D/p11kit.txt' && grep -q 'JPKI User Authentication' '$D/p11kit.txt'"
-PROXY=$(find /usr/lib -name p11-kit-proxy.so 2>/dev/null | head -n 1)
-pkcs11-tool --module "$PROXY" -L > "$D/proxy.txt" 2>&1 || true
-h_check "p11-kit-proxy.so exposes the JPKI tokens" \
-	grep -q "JPKI Digital Signature" "$D/proxy.txt"
-umount "$CONFDIR"
+if [ -n "${P11_PRELOAD:-}" ]; then
+	# libp11-kit's own destructor deadlocks in freelocale() when the ASan
+	# runtime is preloaded into p11-kit(1); the plain run covers this.
+	echo "# skip p11-kit checks under the ASan preload"
+else
+	CONFDIR=$(pkg-config --variable=p11_module_configs p11-kit-1 2>/dev/null ||
+		echo /usr/share/p11-kit/modules)
+	mkdir -p "$CONFDIR"
+	mount -t tmpfs tmpfs "$CONFDIR"
+	sed "s|@P11MODDIR@/jpki-pkcs11.so|$M|" "$H_TOP/pkcs11/jpki.module" \
+		> "$CONFDIR/jpki.module"
+	p11-kit list-modules > "$D/p11kit.txt" 2>&1 || true
+	h_check "p11-kit list-modules shows the module and its tokens" sh -c \
+		"grep -q '^jpki: ' '$D/p11kit.txt' && grep -q 'JPKI User Authentication' '$D/p11kit.txt'"
+	PROXY=$(find /usr/lib -name p11-kit-proxy.so 2>/dev/null | head -n 1)
+	pkcs11-tool --module "$PROXY" -L > "$D/proxy.txt" 2>&1 || true
+	h_check "p11-kit-proxy.so exposes the JPKI tokens" \
+		grep -q "JPKI Digital Signature" "$D/proxy.txt"
+	umount "$CONFDIR"
+fi
 
 # --- openssl s_client + libp11 engine: TLS client authentication ----------
 ENGINE=$(find /usr/lib -path '*engines-3/pkcs11.so' 2>/dev/null | head -n 1)
