@@ -153,13 +153,14 @@ load_pub(const char *dir, const char *name)
 
 static void
 verify_sha256(EVP_PKEY *k, const uint8_t *data, size_t len,
-    const uint8_t *sig)
+    const uint8_t *sig, int want)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 
 	assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
 	    k), 1);
-	assert_int_equal(EVP_DigestVerify(md, sig, 256, data, len), 1);
+	assert_int_equal(EVP_DigestVerify(md, sig, 256, data, len) == 1,
+	    want);
 	EVP_MD_CTX_free(md);
 }
 
@@ -215,10 +216,11 @@ hdrlen(const uint8_t *p)
 	return p[2] == 0x82 ? 5 : p[2] == 0x81 ? 4 : 3;
 }
 
+/* Read the card face of dir's card and check layout and DF28 (§7). */
 static void
-test_visual_face(void **state)
+check_face(const char *dir, int authentic)
 {
-	cardsim_t *c = open_card(prof_a, 0);
+	cardsim_t *c = open_card(dir, 0);
 	static uint8_t d[65536];
 	uint8_t h[96], cmd[64];
 	size_t n, off[9], i;
@@ -227,7 +229,6 @@ test_visual_face(void **state)
 	char b[15];
 	EVP_PKEY *k;
 
-	(void)state;
 	/* 照合番号B = 和暦 YYMMDD + expiry year + security code */
 	assert_int_equal(mkp_era(c->conf.birth, &era, &ey), JPKI_OK);
 	snprintf(b, sizeof(b), "%02d%.4s%.4s%.4s", ey, c->conf.birth + 4,
@@ -260,8 +261,8 @@ test_visual_face(void **state)
 	assert_int_equal(EVP_Digest(d + off[5], off[6] - off[5], h + 64, &hl,
 	    EVP_sha256(), NULL), 1);
 	assert_memory_equal(d + off[6], "\xdf\x28\x82\x01\x00", 5);
-	k = load_pub(prof_a, "visual-ap.key");
-	verify_sha256(k, h, sizeof(h), d + off[6] + 5);
+	k = load_pub(dir, "visual-ap.key");
+	verify_sha256(k, h, sizeof(h), d + off[6] + 5, authentic);
 	/* the images are PNGs */
 	for (i = 3; i < 9; i++) {
 		if (i == 6 || i == 7)
@@ -271,6 +272,23 @@ test_visual_face(void **state)
 	}
 	EVP_PKEY_free(k);
 	cardsim_free(&c);
+}
+
+static void
+test_visual_face(void **state)
+{
+	char path[512];
+	FILE *f;
+
+	(void)state;
+	check_face(prof_a, 1);
+	check_face(prof_b, 1);
+	/* tamper = visual-photo: DF27 changed after DF28 was made */
+	snprintf(path, sizeof(path), "%s/profile.conf", prof_b);
+	assert_non_null(f = fopen(path, "a"));
+	fputs("tamper = visual-photo\n", f);
+	fclose(f);
+	check_face(prof_b, 0);
 }
 
 static void

@@ -622,8 +622,20 @@ visual_face(bctx_t *b, buf_wr_t *f)
 	    (rc = sign_sha256(c->key[K_VISUAL], hh, sizeof(hh), sig)) !=
 	    JPKI_OK)
 		goto out;
-	if (strcmp(cf->tamper, "visual-photo") == 0)
-		s3.p[s3.len - 1] ^= 0x01;	/* test only: breaks DF28 */
+	if (strcmp(cf->tamper, "visual-photo") == 0) {
+		/* test only: another valid photo, DF28 no longer matches */
+		buf_wr_free(&s3);
+		buf_wr_init(&s3, MAX_FILE, 1);
+		if ((rc = png_photo(48, 60, seed ^ 0xa5a5a5a5u, &img,
+		    &nimg)) != JPKI_OK)
+			goto out;
+		tlv_put(&s3, 0xdf27, img, nimg);
+		free(img);
+		img = NULL;
+		rc = JPKI_ERR_TOO_LARGE;
+		if (!buf_wr_ok(&s3))
+			goto out;
+	}
 	put_hdr82(&rest, 0xdf28, 256);
 	buf_put_bytes(&rest, sig, 256);
 	tlv_put(&rest, 0xdf29, cf->expiry, 8);
