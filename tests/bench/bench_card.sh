@@ -13,8 +13,11 @@
 # the client's, median of BENCH_RUNS runs, with no link delay and with the
 # cardsim's 424 kbit/s contactless link model.  "min" is the fewest APDUs
 # and bytes the card protocol allows (jpki-card.md §3, §5.3, §5.6):
-#   info      SELECT AP, READ BINARY EF 0006 by SFI (160 bytes), two empty
-#             VERIFY by SFI (auth, sign PIN tries)
+#   info      what `jpki info` prints: SELECT JPKI AP, READ BINARY by SFI of
+#             EF 0006 (160 bytes token info), EF 0008 (3 bytes), the first
+#             24 bytes of EF 000A (auth cert serial), empty VERIFY by SFI for
+#             the auth and sign PINs; SELECT text AP + empty VERIFY; SELECT
+#             visual AP + empty VERIFY (jpki-card.md §5.1, §5.2, §6, §7)
 #   cert auth SELECT AP, one extended READ BINARY by SFI 0A (whole EF); with
 #             short APDUs only: the first 256 bytes by SFI, the rest by
 #             offset from the current EF, 256 bytes each
@@ -104,7 +107,7 @@ measure() {
 }
 
 # physical minima (see the header)
-INFO_MIN="4 28 168"			# out: 15+5+4+4; in: 2+162+2+2
+INFO_MIN="10 76 207"	# out: 15+5+5+5+4+4+15+4+15+4; in: 2+162+5+26+2*6
 CERT_MIN="2 22 $((CERT_SIZE + 4))"	# out: 15+7; in: 2 + cert + 2
 chunks=$(((CERT_SIZE + 255) / 256))
 CERT_SHORT_MIN="$((1 + chunks)) $((15 + 5 * chunks)) $((2 + CERT_SIZE + 2 * chunks))"
@@ -153,6 +156,7 @@ for link in - 424; do
 	}
 done
 echo
-echo "OpenSC rows are compared against the short-APDU minimum for reading a"
-echo "certificate: its jpki driver sends short APDUs only (jpki-card.md §10.1)."
+echo "OpenSC has no 'info'; pkcs11-tool -L (slots, token labels, PIN state) is"
+echo "the nearest.  Its certificate rows are compared with the short-APDU"
+echo "minimum: its jpki driver sends short APDUs only (jpki-card.md §10.1)."
 h_done
