@@ -9,6 +9,9 @@
  * flags, key usage and the policy OID of the purpose.
  */
 #include <dirent.h>
+#include <dlfcn.h>
+#include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,11 +177,37 @@ jpki_verify_add_anchor_dir(jpki_verify_t *v, const char *dir)
 	return add_dir(v, dir, 0);
 }
 
+/*
+ * Where the bundled roots are: $JPKI_ROOTS_DIR, else the installed
+ * directory, else share/jpki/roots beside the lib/ directory this library
+ * was loaded from (the build tree has the installed layout).
+ */
+static int
+add_bundled(jpki_verify_t *v)
+{
+	Dl_info info;
+	const char *dir;
+	char lib[4096], alt[4200];
+	int r;
+
+	if ((dir = getenv("JPKI_ROOTS_DIR")) != NULL && *dir != '\0')
+		return add_dir(v, dir, 1);
+	if ((r = add_dir(v, JPKI_ROOTS_DIR, 1)) != JPKI_ERR_IO)
+		return r;
+	memset(&info, 0, sizeof(info));
+	if (dladdr((void *)(uintptr_t)add_bundled, &info) == 0 ||
+	    info.dli_fname == NULL || strlen(info.dli_fname) >= sizeof(lib))
+		return r;
+	snprintf(lib, sizeof(lib), "%s", info.dli_fname);
+	snprintf(alt, sizeof(alt), "%s/../share/jpki/roots", dirname(lib));
+	log_debug("%s: %s missing, trying %s", __func__, JPKI_ROOTS_DIR, alt);
+	return add_dir(v, alt, 1);
+}
+
 int
 jpki_verify_new(jpki_verify_t **vp, unsigned flags)
 {
 	jpki_verify_t *v = NULL;
-	const char *dir;
 	int r = JPKI_ERR_ARG;
 
 	if (vp == NULL)
@@ -190,14 +219,10 @@ jpki_verify_new(jpki_verify_t **vp, unsigned flags)
 	    (v->bundled = sk_X509_new_null()) == NULL)
 		goto out;
 	v->flags = flags;
-	if ((flags & JPKI_VERIFY_NO_BUNDLED_ROOTS) == 0) {
-		if ((dir = getenv("JPKI_ROOTS_DIR")) == NULL || *dir == '\0')
-			dir = JPKI_ROOTS_DIR;
-		if ((r = add_dir(v, dir, 1)) != JPKI_OK) {
-			log_debug("%s: bundled roots in %s: %d", __func__, dir,
-			    r);
-			goto out;
-		}
+	if ((flags & JPKI_VERIFY_NO_BUNDLED_ROOTS) == 0 &&
+	    (r = add_bundled(v)) != JPKI_OK) {
+		log_debug("%s: no bundled roots: %d", __func__, r);
+		goto out;
 	}
 	*vp = v;
 	v = NULL;

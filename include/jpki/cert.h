@@ -126,7 +126,9 @@ const char	*jpki_cert_attrs_error(const jpki_cert_t *c);
  * jpki_verify_new() loads the bundled J-LIS roots (2015 and 2023
  * generations, both purposes) from JPKI_ROOTS_DIR, installed as
  * $(DATADIR)/jpki/roots; the environment variable JPKI_ROOTS_DIR overrides
- * the directory (uninstalled builds and tests).  It fails with
+ * the directory (tests), and when the installed directory is missing,
+ * share/jpki/roots beside the lib/ directory of the loaded libjpki.so is
+ * used (the build tree, $(BUILD)/share/jpki/roots).  It fails with
  * JPKI_ERR_IO when no root can be loaded, unless
  * JPKI_VERIFY_NO_BUNDLED_ROOTS is given.  With JPKI_VERIFY_PRODUCTION_ONLY
  * the chain must end in a bundled root of O=JPKI.
