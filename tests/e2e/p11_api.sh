@@ -21,7 +21,7 @@ s=$(printf '%016s' "$s" | tr ' ' 0)
 export P11_SERIAL2=$(printf '%s' "$s" | tail -c 16)
 export P11_MODULE=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 export P11_CARDSIM=$H_BIN/jpki-cardsim P11_PROFILE=$P1 P11_PROFILE2=$P2
-if "$H_TOP/$H_BUILD/tests/e2e/p11_api" > "$H_DIR/p11_api.log" 2>&1; then
+if timeout 300 "$H_TOP/$H_BUILD/tests/e2e/p11_api" > "$H_DIR/p11_api.log" 2>&1; then
 	h_ok "p11_api: $(grep -c '\[       OK \]' "$H_DIR/p11_api.log") cmocka tests"
 else
 	cat "$H_DIR/p11_api.log"

@@ -23,7 +23,8 @@ if [ -n "${P11_PRELOAD:-}" ]; then
 fi
 PIN=1234
 SPIN=ABC123
-P11="pkcs11-tool --module $M"
+# every client call is bounded: a hang fails a check, not all of make check
+P11="timeout 60 pkcs11-tool --module $M"
 
 h_pcscd_start || exit 1
 P=$(h_profile card1 --pin-auth $PIN --pin-sign $SPIN) || exit 1
@@ -142,10 +143,10 @@ h_check "pkcs11-tool --test (sign token): No errors" grep -q "^No errors" "$D/te
 
 # --- p11tool (GnuTLS) ------------------------------------------------------
 URI='pkcs11:token=JPKI%20User%20Authentication'
-p11tool --provider "$M" --list-all "$URI" > "$D/p11tool.txt" 2>&1 || true
+timeout 60 p11tool --provider "$M" --list-all "$URI" > "$D/p11tool.txt" 2>&1 || true
 h_check "p11tool --list-all shows the auth certificate" \
 	grep -q "User Authentication Certificate" "$D/p11tool.txt"
-GNUTLS_PIN=$PIN p11tool --provider "$M" --login --list-all "$URI" \
+GNUTLS_PIN=$PIN timeout 60 p11tool --provider "$M" --login --list-all "$URI" \
 	> "$D/p11tool-login.txt" 2>&1 || true
 h_check "p11tool --login --list-all shows the private key" \
 	grep -q "Type: Private key" "$D/p11tool-login.txt"
@@ -164,11 +165,11 @@ else
 	mount -t tmpfs tmpfs "$CONFDIR"
 	sed "s|@P11MODDIR@/jpki-pkcs11.so|$M|" "$H_TOP/pkcs11/jpki.module" \
 		> "$CONFDIR/jpki.module"
-	p11-kit list-modules > "$D/p11kit.txt" 2>&1 || true
+	timeout 60 p11-kit list-modules > "$D/p11kit.txt" 2>&1 || true
 	h_check "p11-kit list-modules shows the module and its tokens" sh -c \
 		"grep -q '^jpki: ' '$D/p11kit.txt' && grep -q 'JPKI User Authentication' '$D/p11kit.txt'"
 	PROXY=$(find /usr/lib -name p11-kit-proxy.so 2>/dev/null | head -n 1)
-	pkcs11-tool --module "$PROXY" -L > "$D/proxy.txt" 2>&1 || true
+	timeout 60 pkcs11-tool --module "$PROXY" -L > "$D/proxy.txt" 2>&1 || true
 	h_check "p11-kit-proxy.so exposes the JPKI tokens" \
 		grep -q "JPKI Digital Signature" "$D/proxy.txt"
 	umount "$CONFDIR"
