@@ -207,6 +207,7 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 	FILE *trace = NULL;
 	unsigned sw;
 	double cost;
+	const char *why = "vpcd closed the connection";
 	int fd = -1, rc = 1, r;
 
 	memset(&st, 0, sizeof(st));
@@ -231,6 +232,8 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 		rc = stop ? 0 : 1;
 		goto out;
 	}
+	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
+	    o->port);
 	for (;;) {
 		if ((r = recv_full(fd, hdr, 2)) != 0)
 			break;
@@ -296,10 +299,15 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 			break;
 		if (o->drop_after > 0 && st.commands >= o->drop_after) {
 			/* card pulled out of the field */
+			why = "--drop-after reached";
 			break;
 		}
 	}
 done:
+	if (stop)
+		why = "signal";
+	fprintf(stderr, "jpki-cardsim: card removed (%s) after %lu commands\n",
+	    why, st.commands);
 	rc = 0;
 out:
 	if (fd >= 0)
