@@ -270,6 +270,7 @@ test_wr_sticky(void **state)
 	buf_put_u32(&w, 1);
 	buf_put_u16(&w, 2);	/* over the cap */
 	assert_false(buf_wr_ok(&w));
+	buf_wr_free(&w);
 	/* a later append that would fit is still a no-op */
 	buf_wr_init(&w, 4, 0);
 	buf_put_u16(&w, 1);
