@@ -102,30 +102,36 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 		sc->ul = is_cert ? CKO_CERTIFICATE : o == P11_O_PUB ?
 		    CKO_PUBLIC_KEY : CKO_PRIVATE_KEY;
 		*len = sizeof(sc->ul);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	case CKA_TOKEN:
 		sc->b = CK_TRUE;
 		*len = sizeof(sc->b);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	case CKA_PRIVATE:
 		sc->b = obj_private(k, o) ? CK_TRUE : CK_FALSE;
 		*len = sizeof(sc->b);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	case CKA_MODIFIABLE:
 	case CKA_COPYABLE:
 	case CKA_DESTROYABLE:
 	case CKA_TRUSTED:
 		sc->b = CK_FALSE;
 		*len = sizeof(sc->b);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	case CKA_LABEL:
 		*val = labels[k][o];
 		*len = (CK_ULONG)strlen(labels[k][o]);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	case CKA_ID:
 		sc->id = (CK_BYTE)((o == P11_O_CA ? 3 : 1) + (int)k);
 		*len = 1;
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	default:
 		break;
 	}
@@ -134,23 +140,27 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 		case CKA_CERTIFICATE_TYPE:
 			sc->ul = CKC_X_509;
 			*len = sizeof(sc->ul);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_CERTIFICATE_CATEGORY:
 			/* 1 = token user, 2 = authority (PKCS#11 §4.6.2) */
 			sc->ul = o == P11_O_CA ? 2 : 1;
 			*len = sizeof(sc->ul);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_JAVA_MIDP_SECURITY_DOMAIN:
 			sc->ul = 0;
 			*len = sizeof(sc->ul);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_URL:
 		case CKA_HASH_OF_SUBJECT_PUBLIC_KEY:
 		case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
 		case CKA_START_DATE:
 		case CKA_END_DATE:
 			*len = 0;
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_VALUE:
 		case CKA_SUBJECT:
 		case CKA_ISSUER:
@@ -158,26 +168,31 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 		case CKA_PUBLIC_KEY_INFO:
 			break;
 		default:
-			return CKR_ATTRIBUTE_TYPE_INVALID;
+			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			goto out;
 		}
 	} else if (is_key) {
 		switch (t) {
 		case CKA_KEY_TYPE:
 			sc->ul = CKK_RSA;
 			*len = sizeof(sc->ul);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_KEY_GEN_MECHANISM:
 			sc->ul = CK_UNAVAILABLE_INFORMATION;
 			*len = sizeof(sc->ul);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_START_DATE:
 		case CKA_END_DATE:
 			*len = 0;
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_ALLOWED_MECHANISMS:
 			*val = sign_mechs;
 			*len = sizeof(sign_mechs);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_LOCAL:
 		case CKA_DERIVE:
 		case CKA_ENCRYPT:
@@ -192,43 +207,60 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 			*len = sizeof(sc->b);
 			if (o == P11_O_PUB && (t == CKA_DECRYPT ||
 			    t == CKA_UNWRAP || t == CKA_SIGN_RECOVER ||
-			    t == CKA_EXTRACTABLE || t == CKA_WRAP_WITH_TRUSTED))
-				return CKR_ATTRIBUTE_TYPE_INVALID;
+			    t == CKA_EXTRACTABLE || t == CKA_WRAP_WITH_TRUSTED)) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
 			if (o == P11_O_PRIV && (t == CKA_ENCRYPT ||
-			    t == CKA_WRAP || t == CKA_VERIFY_RECOVER))
-				return CKR_ATTRIBUTE_TYPE_INVALID;
-			return CKR_OK;
+			    t == CKA_WRAP || t == CKA_VERIFY_RECOVER)) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
+			rv = CKR_OK;
+			goto out;
 		case CKA_VERIFY:
-			if (o != P11_O_PUB)
-				return CKR_ATTRIBUTE_TYPE_INVALID;
+			if (o != P11_O_PUB) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
 			sc->b = CK_TRUE;
 			*len = sizeof(sc->b);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_SIGN:
 		case CKA_SENSITIVE:
 		case CKA_ALWAYS_SENSITIVE:
 		case CKA_NEVER_EXTRACTABLE:
-			if (o != P11_O_PRIV)
-				return CKR_ATTRIBUTE_TYPE_INVALID;
+			if (o != P11_O_PRIV) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
 			sc->b = CK_TRUE;
 			*len = sizeof(sc->b);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_ALWAYS_AUTHENTICATE:
 			/* the sign key: a PIN per signature (jpki-card §10.2) */
-			if (o != P11_O_PRIV)
-				return CKR_ATTRIBUTE_TYPE_INVALID;
+			if (o != P11_O_PRIV) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
 			sc->b = k == P11_SIGN ? CK_TRUE : CK_FALSE;
 			*len = sizeof(sc->b);
-			return CKR_OK;
+			rv = CKR_OK;
+			goto out;
 		case CKA_PRIVATE_EXPONENT:
 		case CKA_PRIME_1:
 		case CKA_PRIME_2:
 		case CKA_EXPONENT_1:
 		case CKA_EXPONENT_2:
 		case CKA_COEFFICIENT:
-			if (o != P11_O_PRIV)
-				return CKR_ATTRIBUTE_TYPE_INVALID;
-			return CKR_ATTRIBUTE_SENSITIVE;
+			if (o != P11_O_PRIV) {
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
+				goto out;
+			}
+			rv = CKR_ATTRIBUTE_SENSITIVE;
+			goto out;
 		case CKA_SUBJECT:
 		case CKA_MODULUS:
 		case CKA_PUBLIC_EXPONENT:
@@ -238,12 +270,13 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 			/* defined for public keys; handy on the private one */
 			break;
 		default:
-			return CKR_ATTRIBUTE_TYPE_INVALID;
+			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			goto out;
 		}
 	}
 	/* The rest comes from the certificate. */
 	if ((rv = p11_load_cert(r, obj_cert(k, o))) != CKR_OK)
-		return rv;
+		goto out;
 	c = r->cert[obj_cert(k, o)];
 	switch (t) {
 	case CKA_VALUE:
@@ -264,19 +297,26 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 	case CKA_MODULUS_BITS:
 		sc->ul = jpki_cert_key_bits(c);
 		*len = sizeof(sc->ul);
-		return CKR_OK;
+		rv = CKR_OK;
+		goto out;
 	default:	/* CKA_MODULUS, CKA_PUBLIC_EXPONENT */
-		if (jpki_cert_rsa_public(c, &n, &nl, &e, &el) != JPKI_OK)
-			return CKR_ATTRIBUTE_TYPE_INVALID;
+		if (jpki_cert_rsa_public(c, &n, &nl, &e, &el) != JPKI_OK) {
+			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			goto out;
+		}
 		p = t == CKA_MODULUS ? n : e;
 		pl = t == CKA_MODULUS ? nl : el;
 		break;
 	}
-	if (p == NULL)
-		return CKR_ATTRIBUTE_TYPE_INVALID;
+	if (p == NULL) {
+		rv = CKR_ATTRIBUTE_TYPE_INVALID;
+		goto out;
+	}
 	*val = p;
 	*len = (CK_ULONG)pl;
-	return CKR_OK;
+	rv = CKR_OK;
+out:
+	return rv;
 }
 
 /* Resolve a session's object handle; the object must be visible to it. */
