@@ -393,6 +393,29 @@ H_CARD_PID_0=""
 h_wait_nocard 0
 expect "--drop-after: the reader shows no card" "false" "$(h_reader_state 0)"
 
+# --- SIGTERM removes the card, exit 0 ---------------------------------------
+h_card_start "$PROF"
+pid=$H_CARD_PID_0
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+H_CARD_PID_0=""
+expect "SIGTERM: cardsim exits 0" "0" "$rc"
+h_wait_nocard 0
+expect "SIGTERM: the reader shows no card" "false" "$(h_reader_state 0)"
+
+# --- the card waits for vpcd (started before pcscd) ------------------------
+h_pcscd_stop
+"$H_BIN/jpki-cardsim" --profile "$PROF" --connect-timeout 20 \
+	> "$H_DIR/early.log" 2>&1 &
+H_CARD_PID_0=$!
+H_PIDS="$H_PIDS $H_CARD_PID_0"
+sleep 0.5
+h_pcscd_start
+h_wait_card 0 && h_ok "card started before pcscd connects once vpcd listens" ||
+	h_fail "card started before pcscd connects once vpcd listens"
+h_card_stop
+
 # --- bad profiles are refused ----------------------------------------------
 mkdir -p "$H_DIR/bad"
 cp -r "$PROF/." "$H_DIR/bad/"
