@@ -254,7 +254,7 @@ pin_load(struct p11_pin *p, enum p11_kind k, CK_UTF8CHAR_PTR pin,
 
 	memset(p, 0, sizeof(*p));
 	if (pin == NULL)
-		return CKR_ARGUMENTS_BAD;	/* no PIN pad path (README) */
+		return CKR_ARGUMENTS_BAD;	/* no PIN pad path (jpki-pkcs11.8) */
 	if (len < min || len > max)
 		return CKR_PIN_LEN_RANGE;
 	for (i = 0; i < len; i++) {
