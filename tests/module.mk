@@ -49,6 +49,11 @@ check-exports: $(LIB_SO)
 		echo "1 0" > $(RESULTS)/exports.count; else \
 		echo "0 1" > $(RESULTS)/exports.count; exit 1; fi
 
+# Public headers self-contained (C11, C++11); make install DESTDIR stages a
+# tree that a pkg-config user can build and run against.
+check-install: all
+	@sh tests/check-install.sh $(BUILD) $(RESULTS)/install.count
+
 # The ASan + UBSan variant of every suite in ASAN_TARGETS.
 check-asan:
 	@$(MAKE) --no-print-directory asan
@@ -63,6 +68,7 @@ include tests/fuzz/module.mk
 
 # Order: unit tests and static checks first, the components' suites as
 # their fragments listed them, fuzz regressions, and the sanitizer run last.
-CHECK_TARGETS	:= check-unit check-errtab check-exports $(CHECK_TARGETS) \
+CHECK_TARGETS	:= check-unit check-errtab check-exports check-install \
+		   $(CHECK_TARGETS) \
 		   check-fuzz check-fuzz-smoke check-asan
 ASAN_TARGETS	:= check-unit $(ASAN_TARGETS) check-fuzz

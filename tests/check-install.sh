@@ -1,0 +1,98 @@
+#!/bin/sh
+# Copyright (c) 2026 The libjpki developers.
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# What a packager or a user of the library gets (house-style §2.9):
+#   - every public header compiles on its own, twice (include guard), as
+#     strict C11 and as C++11, and declares its API extern "C";
+#   - `make install DESTDIR=... PREFIX=/usr/local` stages the library with
+#     its soname links, the headers and jpki.pc;
+#   - a program built with `pkg-config --cflags --libs jpki` against the
+#     staged tree links and runs, and the staged jpki finds its library
+#     through its $ORIGIN-relative run path, not the build tree.
+#
+#   tests/check-install.sh BUILD RESULTS_FILE
+set -u
+build=${1:-build}
+res=${2:-}
+cc=${CC:-cc}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $*"; }
+no() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $*"; }
+t() {	# t DESCRIPTION CMD...
+	d=$1; shift
+	if "$@" >> "$tmp/log" 2>&1; then ok "$d"; else no "$d"; fi
+}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for h in include/jpki/*.h; do
+	b=$(basename "$h")
+	printf '#include <jpki/%s>\n#include <jpki/%s>\nint jpki_check_tu;\n' \
+		"$b" "$b" > "$tmp/h.c"
+	t "$b compiles alone as C11" $cc -std=c11 -Wall -Wextra -Werror \
+		-pedantic -Iinclude -fsyntax-only "$tmp/h.c"
+	if command -v g++ > /dev/null; then
+		cp "$tmp/h.c" "$tmp/h.cc"
+		t "$b compiles alone as C++11" g++ -std=c++11 -Wall -Wextra \
+			-Werror -pedantic -Iinclude -fsyntax-only "$tmp/h.cc"
+	fi
+	t "$b declares its API extern \"C\"" grep -q 'extern "C"' "$h"
+done
+
+stage=$tmp/stage
+pre=$stage/usr/local
+t "make install DESTDIR PREFIX=/usr/local" \
+	make --no-print-directory BUILD="$build" DESTDIR="$stage" \
+	PREFIX=/usr/local install
+t "libjpki.so.0 soname link" test -L "$pre/lib/libjpki.so.0"
+t "libjpki.so development link" test -L "$pre/lib/libjpki.so"
+t "real file behind the links" test -f "$(readlink -f "$pre/lib/libjpki.so")"
+for h in include/jpki/*.h; do
+	t "header $(basename "$h") installed" cmp -s "$h" \
+		"$pre/include/jpki/$(basename "$h")"
+done
+t "jpki.pc installed" test -f "$pre/lib/pkgconfig/jpki.pc"
+t "jpki.pc has prefix=/usr/local" grep -qx 'prefix=/usr/local' \
+	"$pre/lib/pkgconfig/jpki.pc"
+
+cat > "$tmp/use.c" <<'EOC'
+#include <stdio.h>
+#include <string.h>
+#include <jpki/jpki.h>
+#include <jpki/err.h>
+
+int
+main(void)
+{
+	/* a symbol from the library, not the header */
+	return strcmp(jpki_strerror_name(JPKI_ERR_PIN_LOCKED),
+	    "JPKI_ERR_PIN_LOCKED") != 0;
+}
+EOC
+flags=$(PKG_CONFIG_PATH=$pre/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage \
+	pkg-config --cflags --libs jpki 2>> "$tmp/log")
+t "pkg-config --cflags --libs jpki" test -n "$flags"
+# shellcheck disable=SC2086
+t "program built with pkg-config flags links" $cc -std=c11 -o "$tmp/use" \
+	"$tmp/use.c" $flags
+t "program runs against the staged library" \
+	env LD_LIBRARY_PATH="$pre/lib" "$tmp/use"
+if [ -x "$pre/bin/jpki" ]; then
+	t "staged jpki runs from its own lib (\$ORIGIN run path)" \
+		"$pre/bin/jpki" --version
+	t "staged jpki has no build-tree run path" \
+		sh -c "! readelf -d '$pre/bin/jpki' | grep -q '$(pwd)'"
+fi
+
+if [ "$fail" -ne 0 ]; then
+	echo "check-install: log:"
+	sed 's/^/  /' "$tmp/log" | tail -n 40
+fi
+echo "install: $pass passed, $fail failed"
+if [ -n "$res" ]; then
+	mkdir -p "$(dirname "$res")"
+	echo "$pass $fail" > "$res"
+fi
+[ "$fail" -eq 0 ]
