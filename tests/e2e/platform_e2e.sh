@@ -197,6 +197,7 @@ exec 4>&-
 wait $LPID
 RC=$?
 cat "$H_DIR/pull.out" >> "$LOG"
+rm -f "$H_DIR/pin.fifo"
 t "card pulled after the challenge: exit 7 (card removed)" test "$RC" -eq 7
 t "  ... nothing sent that changes the platform" \
 	test "$(mlog 'POST /v1/mykey-ids:verify')" -eq "$v0"

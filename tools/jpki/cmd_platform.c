@@ -838,10 +838,16 @@ cmd_platform(cli_t *cli, int argc, char **argv)
 	}
 	if ((ex = setup(cli, &o, &p)) == EX_JPKI_OK)
 		ex = run(cli, cmd, arg, &o, p, &res);
-	if (cli->stats)
-		fprintf(stderr, "stats: %u HTTP requests\n",
-		    jpki_platform_problem(p) != NULL ? res.requests : 0);
-	cli_print_stats(cli);
+	if (cli->stats) {
+		jpki_stats_t st;
+
+		memset(&st, 0, sizeof(st));
+		if (cli->card != NULL)
+			jpki_card_stats(cli->card, &st);
+		/* at the platform's answer; cli_close adds the logout */
+		fprintf(stderr, "stats: %u HTTP requests, %lu APDUs until the "
+		    "answer\n", res.requests, st.apdus);
+	}
 	jpki_platform_result_clear(&res);
 	jpki_platform_free(&p);
 	cli_close(cli);
