@@ -373,6 +373,11 @@ test_malformed(void **state)
 	assert_int_equal(tx(c, "00 A4 04 0C 05 01 02", NULL, NULL), 0x6700);
 	assert_int_equal(tx(c, "00 B0 00 00 00 01", NULL, NULL), 0x6700);
 	assert_int_equal(tx(c, "00 A4 04 0C 00 00 00", NULL, NULL), 0x6700);
+	/* unknown AID: 6A82 with any P2; a known one with a bad P2: 6A86 */
+	assert_int_equal(tx(c, "00 A4 04 04 05 A0 00 00 00 01", NULL, NULL),
+	    0x6a82);
+	assert_int_equal(tx(c, "00 A4 04 0D 0A D3 92 F0 00 26 01 00 00 00 01",
+	    NULL, NULL), 0x6a86);
 	assert_int_equal(tx(c, jpki_aid, NULL, NULL), 0x9000);
 	assert_int_equal(tx(c, "00 A4 02 0C 02 00 18", NULL, NULL), 0x9000);
 	memset(cmd, '1', sizeof(cmd));

@@ -210,28 +210,34 @@ cmd_select(cardsim_t *c, const apdu_t *a)
 {
 	size_t i;
 	ef_t *e;
+	int p2ok = a->p2 == 0x0c || a->p2 == 0x00;
 
-	if (a->p2 != 0x0c && a->p2 != 0x00)
-		return SW_BAD_P1P2;
 	switch (a->p1) {
 	case 0x04:
+		/* unknown AIDs: 6A82 whatever P2 (§12 MUST 2) */
 		if (a->lc == 0)
 			return SW_WRONG_LENGTH;
 		for (i = 0; i < DF_COUNT; i++) {
 			if (a->lc == c->df[i].aidlen && memcmp(a->data,
 			    c->df[i].aid, a->lc) == 0) {
+				if (!p2ok)
+					return SW_BAD_P1P2;
 				select_df(c, (int)i);
 				return SW_OK;
 			}
 		}
 		if (a->lc == sizeof(aid_isd) && memcmp(a->data, aid_isd,
 		    a->lc) == 0) {
+			if (!p2ok)
+				return SW_BAD_P1P2;
 			/* the ISD restores the power-on (MF) state (§1) */
 			select_df(c, -1);
 			return SW_OK;
 		}
 		return SW_NOT_FOUND;
 	case 0x02:
+		if (!p2ok)
+			return SW_BAD_P1P2;
 		if (a->lc != 2)
 			return SW_WRONG_LENGTH;
 		if ((e = find_ef(cur_df(c), (uint16_t)(a->data[0] << 8 |
@@ -240,6 +246,8 @@ cmd_select(cardsim_t *c, const apdu_t *a)
 		c->cur_ef = e;
 		return SW_OK;
 	case 0x00:
+		if (!p2ok)
+			return SW_BAD_P1P2;
 		/* the MF cannot really be selected (§1) */
 		if (a->lc != 0)
 			return SW_NOT_FOUND;
