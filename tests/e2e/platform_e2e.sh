@@ -203,6 +203,36 @@ t "  ... nothing sent that changes the platform" \
 	test "$(mlog 'POST /v1/mykey-ids:verify')" -eq "$v0"
 insert "$H_DIR/card4"
 
+# --- §5.9 (8) challenge misuse: an expired challenge -------------------------
+# The client cannot reuse a challenge or take another client's (it fetches
+# one per proof, for its own client id); what it can meet is expiry: the
+# holder takes longer than 300 s between the challenge and the signature.
+mkfifo "$H_DIR/pin.fifo"
+ch0=$(mlog 'POST /v1/challenges'); s0=$(sigs)
+"$H_BIN/jpki" platform login --url "$P_URL" --allow-http --client-id "$P_ID" \
+	$C --pin-fd 3 3< "$H_DIR/pin.fifo" > "$H_DIR/slow.out" 2>&1 &
+LPID=$!
+exec 4> "$H_DIR/pin.fifo"
+i=0
+while [ "$(mlog 'POST /v1/challenges')" -eq "$ch0" ] && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+p_mm clock set +301 > /dev/null
+echo "$good" >&4
+exec 4>&-
+wait $LPID
+RC=$?
+cat "$H_DIR/slow.out" >> "$LOG"
+rm -f "$H_DIR/pin.fifo"
+p_mm clock set real > /dev/null
+t "challenge answered 301 s later: exit 9, CHALLENGE_EXPIRED" \
+	test "$RC" -eq 9 -a -n "$(grep -l CHALLENGE_EXPIRED "$H_DIR/slow.out")"
+t "  ... told to run the command again; one signature, not retried" \
+	test -n "$(grep -l 'run the command again' "$H_DIR/slow.out")" -a \
+	"$(($(sigs) - s0))" -eq 1
+run p_plat login $C --json
+t "a fresh challenge works" test "$RC" -eq 0
+
 # --- §5.9 (3) move: sign cert revoked, auth untouched ---------------------
 MOVE=$(p_mm person move --person "$PERSON" --address "大阪府大阪市北区1-1 (synthetic)")
 S2=$(echo "$MOVE" | p_json sign_issuance_number)
