@@ -34,7 +34,8 @@ $(BUILD)/tests/unit/test_err.o: $(BUILD)/tests/gen/err_codes.h
 
 ALL_TARGETS	+= $(UNIT_BINS)
 
-check-unit: $(UNIT_BINS)
+# check-errtab first: a new error code without its row fails check-unit.
+check-unit: check-errtab $(UNIT_BINS)
 	@sh tests/lib/run-unit.sh $(RESULTS)/unit.count $(UNIT_BINS)
 
 # Static checks: every error code has a row in src/err.c; the shared
@@ -68,7 +69,7 @@ include tests/fuzz/module.mk
 
 # Order: unit tests and static checks first, the components' suites as
 # their fragments listed them, fuzz regressions, and the sanitizer run last.
-CHECK_TARGETS	:= check-unit check-errtab check-exports check-install \
+CHECK_TARGETS	:= check-unit check-exports check-install \
 		   $(CHECK_TARGETS) \
 		   check-fuzz check-fuzz-smoke check-asan
 ASAN_TARGETS	:= check-unit $(ASAN_TARGETS) check-fuzz
