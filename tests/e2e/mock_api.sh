@@ -13,6 +13,7 @@ BIN=$TOP/$BUILD/bin/mykey-mock
 CLIENT=$TOP/$BUILD/tests/mock/mock_api
 DIR=$TOP/tests/tmp/mock_api
 PORT=18443
+LPORT=18446
 if [ "${JPKI_ISOLATED:-}" != 1 ]; then
 	echo "mock_api.sh: run under tests/lib/isolated.sh" >&2
 	exit 2
@@ -28,8 +29,8 @@ trap cleanup EXIT
 
 fail=0
 t0=$(date +%s%N)
-"$BIN" serve --db "$DIR/m.db" --port $PORT --log "$DIR/server.log" \
-	>"$DIR/server.out" 2>&1 &
+"$BIN" serve --db "$DIR/m.db" --port $PORT --login-port $LPORT \
+	--log "$DIR/server.log" >"$DIR/server.out" 2>&1 &
 pid=$!
 i=0
 until curl -sk -o /dev/null "https://127.0.0.1:$PORT/v1/token"; do
@@ -57,7 +58,78 @@ else
 	echo "ok - --plain-http needs a loopback address"
 fi
 
-"$CLIENT" "https://127.0.0.1:$PORT" "$DIR/m.db" scenarios || fail=1
+"$CLIENT" "https://127.0.0.1:$PORT" "$DIR/m.db" scenarios \
+	>"$DIR/client.out" 2>&1 || fail=1
+cat "$DIR/client.out"
+
+# ---- browser login page: client certificate in the TLS 1.2 handshake
+set -- $(sed -n 's/^# s2-mykey //p' "$DIR/client.out")
+MYKEY=$1 SERIAL=$2 PROF=$3
+CA=$DIR/m.db.d/ca
+openssl x509 -inform DER -in "$PROF/auth.crt" -out "$DIR/auth.pem"
+login() {
+	curl -sk --tlsv1.2 -o "$DIR/login.html" -w '%{http_code}' "$@" \
+	    "https://127.0.0.1:$LPORT/login"
+}
+code=$(login --cert "$DIR/auth.pem" --key "$PROF/auth.key")
+if [ "$code" = 200 ] && grep -q "<dd id=\"mykey-id\">$MYKEY<" "$DIR/login.html"
+then echo "ok - /login with the card's auth certificate shows the MyKey ID"
+else echo "not ok - /login ($code)"; cat "$DIR/login.html"; fail=1; fi
+code=$(login)
+if [ "$code" = 401 ] && grep -q NO_CLIENT_CERTIFICATE "$DIR/login.html"
+then echo "ok - /login without a certificate: clear refusal"
+else echo "not ok - /login without certificate ($code)"; fail=1; fi
+if curl -sk --tlsv1.3 -o /dev/null "https://127.0.0.1:$LPORT/login"; then
+	echo "not ok - login listener accepts TLS 1.3"; fail=1
+else echo "ok - login listener is TLS 1.2 only"; fi
+
+# ---- CLI renewal on the same database, then /login walks old -> new
+"$BIN" card renew --db "$DIR/m.db" --serial "$SERIAL" >"$DIR/renew.json"
+NPROF=$(sed 's/.*"profile_dir":"\([^"]*\)".*/\1/' "$DIR/renew.json")
+openssl x509 -inform DER -in "$NPROF/auth.crt" -out "$DIR/auth2.pem"
+NSER=$(openssl x509 -in "$DIR/auth2.pem" -noout -serial | sed 's/serial=0*//')
+grep -q "\"auth_issuance_number\":\"$NSER\"" "$DIR/renew.json" &&
+	echo "ok - card renew: profile serial = recorded issuance number" ||
+	{ echo "not ok - card renew serial"; fail=1; }
+code=$(login --cert "$DIR/auth2.pem" --key "$NPROF/auth.key")
+if [ "$code" = 200 ] && grep -q "<dd id=\"mykey-id\">$MYKEY<" "$DIR/login.html" &&
+    grep -q '<dd id="linkage-hops">1<' "$DIR/login.html"
+then echo "ok - /login after a CLI renewal: same MyKey ID, one hop"
+else echo "not ok - /login after renewal ($code)"; cat "$DIR/login.html"; fail=1; fi
+code=$(login --cert "$DIR/auth.pem" --key "$PROF/auth.key")
+if [ "$code" = 401 ] && grep -q CERT_REVOKED "$DIR/login.html"
+then echo "ok - /login with the superseded card: CERT_REVOKED"
+else echo "not ok - /login superseded ($code)"; fail=1; fi
+
+# ---- DER CRL and OCSP (RFC 6960) for the certificate module
+openssl x509 -inform DER -in "$CA/auth-ca.crt" -out "$DIR/auth-ca.pem"
+curl -sk -o "$DIR/auth.crl" "https://127.0.0.1:$PORT/jlis/v1/crl/auth.crl"
+if openssl crl -inform DER -in "$DIR/auth.crl" -CAfile "$DIR/auth-ca.pem" \
+    -noout -text >"$DIR/crl.txt" 2>&1 && grep -q 'verify OK' "$DIR/crl.txt" &&
+    grep -q "Serial Number: $SERIAL" "$DIR/crl.txt" &&
+    grep -q 'Superseded' "$DIR/crl.txt"
+then echo "ok - DER CRL signed by the auth CA lists the superseded cert"
+else echo "not ok - CRL"; cat "$DIR/crl.txt"; fail=1; fi
+ocsp() {
+	openssl ocsp -issuer "$DIR/auth-ca.pem" -cert "$1" -nonce \
+	    -reqout "$DIR/ocsp.req" >/dev/null 2>&1
+	curl -sk -H 'Content-Type: application/ocsp-request' \
+	    --data-binary @"$DIR/ocsp.req" -o "$DIR/ocsp.resp" \
+	    "https://127.0.0.1:$PORT/jlis/v1/ocsp"
+	openssl ocsp -respin "$DIR/ocsp.resp" -reqin "$DIR/ocsp.req" \
+	    -CAfile "$DIR/auth-ca.pem" -VAfile "$DIR/auth-ca.pem" \
+	    -resp_text 2>&1 || true
+}
+out=$(ocsp "$DIR/auth2.pem")
+echo "$out" | grep -q 'Response verify OK' &&
+    echo "$out" | grep -q 'Cert Status: good' &&
+	echo "ok - OCSP: renewed cert good, response verifies" ||
+	{ echo "not ok - OCSP good: $out"; fail=1; }
+out=$(ocsp "$DIR/auth.pem")
+echo "$out" | grep -q 'Cert Status: revoked' &&
+    echo "$out" | grep -qi 'Reason: superseded' &&
+	echo "ok - OCSP: old cert revoked (superseded)" ||
+	{ echo "not ok - OCSP revoked: $out"; fail=1; }
 
 # restart: schema already there, starts fast
 kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -231,6 +231,7 @@ struct client {
 struct card {
 	char		 person[48];
 	char		 card_id[48];
+	char		 profile_dir[512];
 	char		 auth_serial[48];
 	char		 sign_serial[48];
 	char		*auth_cert;	/* base64 DER */
@@ -301,6 +302,8 @@ card_from(const struct resp *r, struct card *c, const char *person)
 	(void)snprintf(c->person, sizeof(c->person), "%s", person);
 	(void)snprintf(c->card_id, sizeof(c->card_id), "%s", jget(r,
 	    "card_id"));
+	(void)snprintf(c->profile_dir, sizeof(c->profile_dir), "%s", jget(r,
+	    "profile_dir"));
 	if (!json_is_object(a))
 		return -1;
 	(void)snprintf(c->auth_serial, sizeof(c->auth_serial), "%s",
@@ -806,6 +809,9 @@ s2_renewals(void)
 	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "another person's proof: 404");
 	resp_free(&r);
 	(void)snprintf(rid_prefix, sizeof(rid_prefix), "t");
+	/* for the /login checks of tests/e2e/mock_api.sh */
+	(void)printf("# s2-mykey %s %s %s\n", id, c.auth_serial,
+	    c.profile_dir);
 	card_clear(&c);
 }
 

@@ -566,12 +566,17 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			r->too_big = 1;
 		else
 			(void)snprintf(r->path, sizeof(r->path), "%s", url);
+		/*
+		 * Over the cap: the body is read and dropped, so the client
+		 * sees the 413; far over it, answer at once and let MHD close
+		 * the connection.
+		 */
 		cl = req_header(r, "Content-Length");
 		if (cl != NULL && strtoull(cl, NULL, 10) > MM_MAX_BODY)
 			r->too_big = 1;
-		if (!r->too_big)
+		if (!r->too_big || (cl != NULL && strtoull(cl, NULL, 10) <=
+		    16 * MM_MAX_BODY))
 			return MHD_YES;
-		/* answer at once; MHD closes the connection afterwards */
 		(void)req_problem(r, 413, "INVALID_REQUEST",
 		    "body or URL over the cap");
 		return send_response(r);
