@@ -288,6 +288,8 @@ expect "200 APDUs answered" "200" "$n"
 h_card_stop
 h_check "trace redacts VERIFY data" sh -c \
 	"grep -q '00 20 00 98 04 <4 bytes redacted>' '$H_DIR/trace.log' && ! grep -q '31 32 33 34' '$H_DIR/trace.log'"
+h_check "trace redacts text AP personal data" sh -c \
+	"grep -q '^< <17 bytes redacted> 90 00' '$H_DIR/trace.log' && ! grep -q 'FF 10 0C' '$H_DIR/trace.log'"
 h_check "stats JSON written at exit" grep -q '"commands": [1-9]' "$H_DIR/stats.json"
 
 # --- --no-extended, --contactless, --sw-at ----------------------------------

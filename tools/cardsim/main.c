@@ -33,7 +33,7 @@ usage(FILE *f)
 "  --connect-timeout S    keep retrying while vpcd does not listen (10)\n"
 "  --contactless          Type B PC/SC part 3 ATR instead of the contact one\n"
 "  --no-extended          answer extended-length APDUs with 6700\n"
-"  --trace FILE|-         APDU trace (VERIFY/CHANGE data redacted)\n"
+"  --trace FILE|-         APDU trace (PINs and personal data redacted)\n"
 "  --drop-after N         remove the card after answering the Nth C-APDU\n"
 "  --sw-at N:SW           answer SW (hex) to the Nth C-APDU; repeatable\n"
 "  --delay-ms MS          extra delay per C-APDU\n"

@@ -275,7 +275,15 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 			redact = (len > 4 && (in[1] == 0x20 || in[1] ==
 			    0x24 || in[1] == 0x32)) ? 5 : len;
 			trace_hex(trace, ">", in, len, redact);
-			trace_hex(trace, "<", out + 2, rlen, rlen);
+			if (rlen > 2 && (card->cur_df == DF_TEXT ||
+			    card->cur_df == DF_VISUAL)) {
+				/* personal data of the 券面 APs (§2.5) */
+				fprintf(trace, "< <%zu bytes redacted> %02X "
+				    "%02X\n", rlen - 2, out[rlen], out[rlen + 1]);
+				fflush(trace);
+			} else {
+				trace_hex(trace, "<", out + 2, rlen, rlen);
+			}
 		}
 		jpki_secure_zero(in, len);
 		cost = o->delay_ms;
