@@ -11,9 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <jpki/cert.h>
+
+#include "buf.h"
+#include "tlv.h"
 
 /* Policy OIDs, jpki-card.md §9.2. */
 #define CERT_OID_POLICY_AUTH		"1.2.392.200149.8.5.1.3.30"
@@ -100,5 +104,32 @@ int	cert_from_x509(X509 *x, jpki_cert_t **c);
 /* cert_verify.c: the anchor that issued x (name and signature), or NULL;
  * borrowed from v. */
 X509	*cert_verify_find_issuer(const jpki_verify_t *v, X509 *x);
+
+/* cert_cvc.c: card-verifiable certificates (§6.5) and shared helpers. */
+#define CERT_HASH_LEN		32
+#define CERT_SIG_LEN		256	/* RSA-2048 */
+#define CERT_KEY_ID_LEN		16
+
+struct cert_cvc {
+	const uint8_t	*body;		/* 5F4E value: what the issuer signed */
+	size_t		 body_len;
+	const uint8_t	*sig;
+	const uint8_t	*ids;		/* issuer then subject key ID */
+	const uint8_t	*n;
+	size_t		 n_len;
+	const uint8_t	*e;
+	size_t		 e_len;
+};
+
+int	cert_expect_tlv(buf_rd_t *r, uint32_t tag, tlv_t *t);
+int	cert_outer_tlv(const uint8_t *p, size_t len, uint32_t tag, tlv_t *t);
+void	cert_hex16(const uint8_t *p, char out[33]);
+int	cert_sha256(const uint8_t *p, size_t len, uint8_t md[CERT_HASH_LEN]);
+int	cert_sig_ok(EVP_PKEY *k, const uint8_t *data, size_t len,
+	    const uint8_t *sig, size_t siglen);
+EVP_PKEY *cert_rsa_from(const uint8_t *n, size_t nlen, const uint8_t *e,
+	    size_t elen);
+EVP_PKEY *cert_pem_pubkey(const char *pem, size_t len);
+int	cert_cvc_parse(const uint8_t *p, size_t len, struct cert_cvc *cv);
 
 #endif /* JPKI_CERT_INT_H */

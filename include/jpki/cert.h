@@ -304,6 +304,32 @@ int	jpki_cms_verify(const uint8_t *cms, size_t cms_len,
 	    const uint8_t *data, size_t len, const jpki_verify_t *v,
 	    jpki_rev_t *rv, jpki_cms_verify_result_t *res);
 
+/*
+ * Visual AP (券面事項確認AP) card face, jpki-card.md §7: EF 0002 as read
+ * (FF20 { DF21 offsets, DF22 birth, DF23 sex, DF24 public key, DF25 name
+ * image, DF26 address image, DF27 photo, DF28 signature, DF29 expiry,
+ * DF2A security-code image }) and the AP's CV certificate EF 0004.
+ * Authentic when EF 0004 is signed by the issuer key (PEM), DF24 is the
+ * key EF 0004 certifies, and DF28 is its sha256WithRSA PKCS#1 v1.5
+ * signature over SHA-256(DF22..DF24 TLVs) || SHA-256(DF25..DF26 TLVs) ||
+ * SHA-256(DF27 TLV).  DF29 and DF2A are not covered by the signature.
+ * Returns as jpki_textap_verify().
+ */
+typedef struct {
+	int	 authentic;
+	int	 cvc_ok;		/* EF 0004 signed by the issuer key */
+	int	 key_match;		/* DF24 = the key EF 0004 certifies */
+	int	 face_sig_ok;		/* DF28 verifies under that key */
+	char	 issuer_key_id[33];
+	char	 subject_key_id[33];
+	char	 reason[160];
+} jpki_visualap_result_t;
+
+int	jpki_visualap_verify(const uint8_t *ef0002, size_t ef0002_len,
+	    const uint8_t *ef0004, size_t ef0004_len,
+	    const char *issuer_pem, size_t issuer_pem_len,
+	    jpki_visualap_result_t *res);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,10 +5,11 @@
  * The certificate module on what a (virtual) card returns through real
  * pcscd: the issuance numbers, the holder attributes and the chain of the
  * certificates read from the card, the text AP integrity record
- * (jpki-card.md §6.4, §6.5) read raw from EF 0001..0004, and a detached
- * CMS whose RSA operation the card does.  Run by tests/e2e/cert_card.sh;
- * JPKI_TEST_PROFILE names the profile the card serves, JPKI_CERTTEST the
- * group: "authentic" or "tampered" (profile with tamper = text-name).
+ * (jpki-card.md §6.4, §6.5) read raw from EF 0001..0004, the visual AP
+ * card face (§7), and a detached CMS whose RSA operation the card does.
+ * Run by tests/e2e/cert_card.sh; JPKI_TEST_PROFILE names the profile the
+ * card serves, JPKI_CERTTEST the group: "authentic", "tampered" (tamper =
+ * text-name) or "photo" (tamper = visual-photo).
  *
  * Links the static library to read raw EFs through the card layer
  * (src/card.h); all checks use the public API of include/jpki/cert.h.
@@ -293,6 +294,54 @@ test_textap_tampered(void **state)
 	assert_non_null(strstr(res.reason, "EF 0002"));
 }
 
+/* Visual AP card face after 照合番号A (the My Number, synthetic). */
+static int
+visualap(jpki_visualap_result_t *res)
+{
+	jpki_card_t *c = open_card();
+	uint8_t *ef2 = NULL, *ef4 = NULL;
+	size_t n2 = 0, n4 = 0, pl;
+	char mn[16], *pem;
+	int t, r;
+
+	conf("mynumber", mn, sizeof(mn));
+	assert_int_equal(jpki_card_verify_pin(c, JPKI_PIN_VISUAL_A, mn, 0,
+	    &t), JPKI_OK);
+	jpki_secure_zero(mn, sizeof(mn));
+	assert_int_equal(card_begin(c), JPKI_OK);
+	assert_int_equal(card_read_ef(c, 0x02, JPKI_MAX_EF, CMD_REDACT, &ef2,
+	    &n2), JPKI_OK);
+	assert_int_equal(card_read_ef(c, 0x04, 1024, 0, &ef4, &n4), JPKI_OK);
+	card_end(c);
+	pem = slurp("cv-ca.pub", &pl);
+	assert_non_null(pem);
+	r = jpki_visualap_verify(ef2, n2, ef4, n4, pem, pl, res);
+	jpki_free_secret(ef2, n2);
+	free(ef4);
+	free(pem);
+	jpki_card_free(&c);
+	return r;
+}
+
+static void
+test_visual_authentic(void **state)
+{
+	jpki_visualap_result_t res;
+
+	assert_int_equal(visualap(&res), JPKI_OK);
+	assert_true(res.authentic);
+}
+
+static void
+test_visual_tampered(void **state)
+{
+	jpki_visualap_result_t res;
+
+	assert_int_equal(visualap(&res), JPKI_ERR_NOT_AUTHENTIC);
+	assert_false(res.face_sig_ok);
+	assert_true(res.cvc_ok && res.key_match);
+}
+
 int
 main(void)
 {
@@ -301,9 +350,15 @@ main(void)
 		cmocka_unit_test(test_certs),
 		cmocka_unit_test(test_cms),
 		cmocka_unit_test(test_textap_authentic),
+		cmocka_unit_test(test_visual_authentic),
 	};
 	const struct CMUnitTest tampered[] = {
 		cmocka_unit_test(test_textap_tampered),
+		cmocka_unit_test(test_visual_authentic),
+	};
+	const struct CMUnitTest photo[] = {
+		cmocka_unit_test(test_textap_authentic),
+		cmocka_unit_test(test_visual_tampered),
 	};
 
 	profile = getenv("JPKI_TEST_PROFILE");
@@ -317,6 +372,9 @@ main(void)
 	if (strcmp(g, "tampered") == 0)
 		return cmocka_run_group_tests_name("cert tampered", tampered,
 		    NULL, NULL);
+	if (strcmp(g, "photo") == 0)
+		return cmocka_run_group_tests_name("cert photo", photo, NULL,
+		    NULL);
 	fprintf(stderr, "unknown group %s\n", g);
 	return 2;
 }
