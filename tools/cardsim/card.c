@@ -682,7 +682,7 @@ cardsim_apdu(cardsim_t *c, const uint8_t *cmd, size_t len, uint8_t *out,
 	if (parse_apdu(cmd, len, &a) != 0)
 		sw = SW_WRONG_LENGTH;
 	else if (a.ext && c->no_extended)
-		sw = SW_WRONG_LENGTH;	/* models a card/reader without it */
+		sw = SW_WRONG_LENGTH;	/* a card/reader without it */
 	else
 		sw = dispatch(c, &a, &r);
 	if (sw != SW_OK)

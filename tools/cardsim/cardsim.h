@@ -41,9 +41,9 @@ enum { EF_BIN, EF_REC, EF_PIN, EF_KEY };
 typedef struct {
 	uint16_t	 fid;
 	int		 kind;
-	uint8_t		*data;		/* EF_BIN, EF_REC (one record) */
+	uint8_t		*data;		/* EF_BIN; EF_REC: record 1 */
 	size_t		 len;
-	int		 acc[ACC_MAX];	/* any of these PINs, -2 = unused */
+	int		 acc[ACC_MAX];	/* any of these; -2 unused */
 	int		 pin;		/* EF_PIN: P_* */
 	int		 key;		/* EF_KEY: K_* */
 	int		 key_pin;	/* EF_KEY: P_* needed, -1 none */
@@ -67,10 +67,10 @@ enum { FMT_4DIGIT, FMT_SIGN, FMT_ANY };
 typedef struct {
 	char		 val[17];
 	size_t		 len;
-	int		 tries;		/* TRY_* or -1: permanently blocked */
+	int		 tries;		/* TRY_*; -1 always blocked */
 	int		 fmt;
-	int		 change;	/* 0 none, 0x24 CHANGE REF DATA, 0x32 CHANGE KEY */
-	const char	*conf_key;	/* profile.conf key for a changed PIN */
+	int		 change;	/* INS that changes it: 24, 32 or 0 */
+	const char	*conf_key;	/* profile.conf key on change */
 } pin_t;
 
 typedef struct cardsim {
@@ -85,7 +85,7 @@ typedef struct cardsim {
 	/* volatile state, cleared by power events */
 	int		 cur_df;	/* -1: MF level */
 	ef_t		*cur_ef;
-	uint32_t	 verified;	/* bit per P_* since the DF was selected */
+	uint32_t	 verified;	/* bit per P_* since DF select */
 } cardsim_t;
 
 /* build.c: load the profile and build every EF (caller zeroes c). */

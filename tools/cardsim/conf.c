@@ -38,7 +38,7 @@ enum vtype {
 typedef struct {
 	const char	*key;
 	enum vtype	 type;
-	size_t		 off;	/* offset of the char array in cs_conf_t */
+	size_t		 off;	/* of the char array in cs_conf_t */
 	size_t		 size;	/* its size */
 	size_t		 ndig;	/* V_DIGITS: exact count */
 	int		 required;
@@ -591,7 +591,8 @@ conf_set_value(const char *path, const char *key, const char *value)
 
 	if ((rc = slurp(path, &b, &n)) != JPKI_OK)
 		return rc;
-	cap = n + strlen(value) + kl + 8;	/* one line replaced or added */
+	/* one line replaced or added */
+	cap = n + strlen(value) + kl + 8;
 	rc = JPKI_ERR_NOMEM;
 	if ((o = malloc(cap)) == NULL)
 		goto out;

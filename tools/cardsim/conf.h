@@ -18,7 +18,8 @@ enum {
 	TRY_AUTH, TRY_SIGN, TRY_TEXT, TRY_TEXT_A, TRY_TEXT_B, TRY_VISUAL_A,
 	TRY_VISUAL_B, TRY_VISUAL_BIRTH, TRY_JUKI, TRY_COUNT
 };
-extern const char *const conf_tries_keys[TRY_COUNT];	/* "tries.auth", ... */
+/* "tries.auth", ... */
+extern const char *const conf_tries_keys[TRY_COUNT];
 
 typedef struct {
 	int	format;

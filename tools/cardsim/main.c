@@ -284,8 +284,8 @@ main(int argc, char **argv)
 			o.delay_ms = (double)v;
 			break;
 		case O_LINK:
-			if (parse_ulong(optarg, 106, 848, &v) != 0 || (v != 106 &&
-			    v != 212 && v != 424 && v != 848))
+			if (parse_ulong(optarg, 106, 848, &v) != 0 ||
+			    (v != 106 && v != 212 && v != 424 && v != 848))
 				goto bad;
 			o.link_kbps = (unsigned)v;
 			break;

@@ -212,7 +212,8 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 
 	memset(&st, 0, sizeof(st));
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: recv returns EINTR */
+	/* no SA_RESTART: a blocked recv returns EINTR */
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
@@ -279,7 +280,8 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 			    card->cur_df == DF_VISUAL)) {
 				/* personal data of the 券面 APs (§2.5) */
 				fprintf(trace, "< <%zu bytes redacted> %02X "
-				    "%02X\n", rlen - 2, out[rlen], out[rlen + 1]);
+				    "%02X\n", rlen - 2, out[rlen],
+				    out[rlen + 1]);
 				fflush(trace);
 			} else {
 				trace_hex(trace, "<", out + 2, rlen, rlen);

@@ -1010,7 +1010,8 @@ make_cvc(EVP_PKEY *ca, EVP_PKEY *subj, const char *subj_id,
 	memcpy(p, hdr, sizeof(hdr));
 	p += sizeof(hdr);
 	body = p;
-	memcpy(p, "9000001\x08\x05" "001\0\0\0\0", 16);	/* issuer key id */
+	/* issuer key id */
+	memcpy(p, "9000001\x08\x05" "001\0\0\0\0", 16);
 	p += 16;
 	memcpy(p, subj_id, 7);
 	memcpy(p + 7, "\x08\x05" "001\0\0\0\0", 9);

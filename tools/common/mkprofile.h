@@ -27,7 +27,8 @@ int	mkp_ca_open(const char *dir, int create, mkp_ca_t **ca);
 void	mkp_ca_free(mkp_ca_t **ca);
 
 typedef struct {
-	const char	*out_dir;	/* created (with parents); no profile unless overwrite */
+	/* created with its parents; must hold no profile unless overwrite */
+	const char	*out_dir;
 	int		 overwrite;
 	const char	*auth_serial_hex; /* NULL: random 8 bytes, positive */
 	const char	*sign_serial_hex; /* NULL: random */
@@ -39,10 +40,11 @@ typedef struct {
 	long long	 not_before, not_after;
 	const char	*name, *address, *birth /* YYYYMMDD */, *sex;
 	const char	*mynumber;	/* NULL: random, valid check digit */
-	const char	*pin_auth, *pin_sign, *pin_text; /* NULL: 1234 / ABC123 / 1234 */
-	const char	*card_expiry;	/* YYYYMMDD, NULL = cert not_after date (JST) */
+	/* NULL: 1234 / ABC123 / 1234 */
+	const char	*pin_auth, *pin_sign, *pin_text;
+	const char	*card_expiry;	/* YYYYMMDD; NULL: not_after (JST) */
 	const char	*municipality;	/* NULL: 13101 */
-	unsigned long	 seed;		/* 0 = random; else serials/IDs/My Number repeat */
+	unsigned long	 seed;		/* 0: random; else repeatable IDs */
 } mkp_params_t;
 
 /*
