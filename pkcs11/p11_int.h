@@ -99,6 +99,7 @@ struct p11_session {
 	int		 sign_multi;	/* C_SignUpdate was used */
 	int		 ctx_login;	/* CKU_CONTEXT_SPECIFIC done */
 	jpki_hash_t	 sign_alg;
+	int		 sign_pss;	/* card scheme P1 04 */
 	jpki_hash_ctx_t	*sign_hash;	/* multi-part, hashing mechs */
 	uint8_t		 sign_buf[245];	/* CKM_RSA_PKCS multi-part input */
 	size_t		 sign_len;
@@ -119,6 +120,7 @@ struct p11_global {
 	int		 waiters;
 	int		 finalizing;
 	int		 allow_last_try;
+	int		 pss_enabled;	/* JPKI_P11_PSS=1 */
 };
 
 extern struct p11_global g_p11;
@@ -145,6 +147,7 @@ void	p11_reader_forget(struct p11_reader *r);
 unsigned long p11_reader_state(const struct p11_reader *r);
 void	p11_slots_fini(void);
 int	p11_mech_supported(CK_MECHANISM_TYPE m, CK_FLAGS *flags);
+int	p11_mech_is_pss(CK_MECHANISM_TYPE m);
 void	p11_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
 /* p11_session.c */

@@ -124,6 +124,9 @@ C_Initialize(CK_VOID_PTR pInitArgs)
 	g_p11.next_handle = 1;
 	e = getenv("JPKI_P11_ALLOW_LAST_TRY");
 	g_p11.allow_last_try = e != NULL && strcmp(e, "1") == 0;
+	/* the card's PSS scheme is unverified on production cards (man page) */
+	e = getenv("JPKI_P11_PSS");
+	g_p11.pss_enabled = e != NULL && strcmp(e, "1") == 0;
 	g_p11.initialized = 1;
 	/* Readers present now are not events for C_WaitForSlotEvent. */
 	if (p11_refresh_readers() == CKR_OK) {

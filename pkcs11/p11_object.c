@@ -25,10 +25,13 @@ static const char *const labels[2][P11_O_COUNT] = {
 	  "Digital Signature Key", "Digital Signature Certificate CA" }
 };
 
+/* PKCS#1 v1.5 mechanisms, then the two PSS ones (JPKI_P11_PSS=1). */
 static const CK_MECHANISM_TYPE sign_mechs[] = {
 	CKM_RSA_PKCS, CKM_SHA1_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-	CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS
+	CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS,
+	CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS
 };
+#define NSIGN_PKCS1	5
 
 CK_OBJECT_HANDLE
 p11_obj_handle(CK_SLOT_ID slot, enum p11_obj o)
@@ -190,7 +193,9 @@ attr_value(struct p11_reader *r, enum p11_kind k, enum p11_obj o,
 			goto out;
 		case CKA_ALLOWED_MECHANISMS:
 			*val = sign_mechs;
-			*len = sizeof(sign_mechs);
+			*len = (CK_ULONG)((g_p11.pss_enabled ?
+			    sizeof(sign_mechs) / sizeof(sign_mechs[0]) :
+			    NSIGN_PKCS1) * sizeof(sign_mechs[0]));
 			rv = CKR_OK;
 			goto out;
 		case CKA_LOCAL:

@@ -7,8 +7,11 @@
  *   CKM_RSA_PKCS          the caller's DigestInfo (1..245 bytes) as given;
  *   CKM_SHAx_RSA_PKCS     hashed here (libjpki, incremental for
  *                         C_SignUpdate), DigestInfo built by libjpki.
- * No PSS: libjpki's jpki_card_sign offers only P1 00 and the card's PSS
- * schemes are unverified on production cards.  Keys never decrypt.
+ * RSA-PSS only when JPKI_P11_PSS=1: the card's scheme P1 04 (SHA-256,
+ * MGF1-SHA-256, 32-byte salt) is unverified on production cards.
+ *   CKM_RSA_PKCS_PSS         a 32-byte SHA-256 hash from the caller;
+ *   CKM_SHA256_RSA_PKCS_PSS  hashed here.
+ * Keys never decrypt.
  *
  * The sign key carries CKA_ALWAYS_AUTHENTICATE: every signature needs
  * C_Login(CKU_CONTEXT_SPECIFIC) after C_SignInit (PKCS#11 v2.40 §4.9).
@@ -25,6 +28,7 @@ p11_sign_reset(struct p11_session *s)
 	s->sign_len = 0;
 	s->sign_active = 0;
 	s->sign_multi = 0;
+	s->sign_pss = 0;
 	s->ctx_login = 0;
 }
 
@@ -54,9 +58,26 @@ sign_alg(CK_MECHANISM_TYPE m, jpki_hash_t *alg)
 	case CKM_SHA512_RSA_PKCS:
 		*alg = JPKI_HASH_SHA512;
 		return 1;
+	case CKM_RSA_PKCS_PSS:
+		*alg = JPKI_HASH_NONE;
+		return 1;
+	case CKM_SHA256_RSA_PKCS_PSS:
+		*alg = JPKI_HASH_SHA256;
+		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* The only PSS parameters the card's scheme produces (jpki-card §5.6). */
+static int
+pss_params_ok(const CK_MECHANISM *m)
+{
+	const CK_RSA_PKCS_PSS_PARAMS *p = m->pParameter;
+
+	return p != NULL && m->ulParameterLen == sizeof(*p) &&
+	    p->hashAlg == CKM_SHA256 && p->mgf == CKG_MGF1_SHA256 &&
+	    p->sLen == 32;
 }
 
 static int
@@ -90,7 +111,7 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	enum p11_obj		 o;
 	CK_SLOT_ID		 slot;
 	jpki_hash_t		 alg;
-	int			 err;
+	int			 err, pss;
 	CK_RV			 rv;
 
 	p11_lock();
@@ -105,10 +126,13 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (s->sign_active)
 		goto out;
 	rv = CKR_MECHANISM_INVALID;
-	if (!sign_alg(pMechanism->mechanism, &alg))
+	if (!sign_alg(pMechanism->mechanism, &alg) ||
+	    !p11_mech_supported(pMechanism->mechanism, NULL))
 		goto out;
+	pss = p11_mech_is_pss(pMechanism->mechanism);
 	rv = CKR_MECHANISM_PARAM_INVALID;
-	if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
+	if (pss ? !pss_params_ok(pMechanism) :
+	    (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0))
 		goto out;
 	rv = CKR_KEY_HANDLE_INVALID;
 	if (!p11_obj_decode(hKey, &slot, &o) || slot != s->slot ||
@@ -133,6 +157,7 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	s->sign_active = 1;
 	s->sign_mech = pMechanism->mechanism;
 	s->sign_alg = alg;
+	s->sign_pss = pss;
 	s->sign_key = k;
 	s->sign_multi = 0;
 	s->sign_len = 0;
@@ -167,8 +192,12 @@ card_sign(struct p11_session *s, const uint8_t *in, size_t in_len,
 		goto out;
 	if ((rv = p11_card_ready(r)) != CKR_OK)
 		goto out;
-	err = jpki_card_sign(r->h, k == P11_AUTH ? JPKI_KEY_AUTH :
-	    JPKI_KEY_SIGN, s->sign_alg, in, in_len, out, &out_len);
+	if (s->sign_pss)
+		err = jpki_card_sign_pss(r->h, k == P11_AUTH ? JPKI_KEY_AUTH :
+		    JPKI_KEY_SIGN, in, in_len, out, &out_len);
+	else
+		err = jpki_card_sign(r->h, k == P11_AUTH ? JPKI_KEY_AUTH :
+		    JPKI_KEY_SIGN, s->sign_alg, in, in_len, out, &out_len);
 	if (err != JPKI_OK) {
 		rv = p11_card_error(r, err);
 		goto out;
@@ -227,8 +256,10 @@ C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 	if (size_query(pSignature, pulSignatureLen, &rv))
 		goto out;
 	if (s->sign_alg == JPKI_HASH_NONE) {
+		/* a DigestInfo, or for PSS a SHA-256 hash */
 		rv = CKR_DATA_LEN_RANGE;
-		if (ulDataLen == 0 || ulDataLen > P11_MAX_DIGESTINFO)
+		if (ulDataLen == 0 || ulDataLen > P11_MAX_DIGESTINFO ||
+		    (s->sign_pss && ulDataLen != 32))
 			goto end;
 		rv = card_sign(s, pData, ulDataLen, pSignature,
 		    pulSignatureLen);
@@ -316,7 +347,7 @@ C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 		goto out;
 	if (s->sign_alg == JPKI_HASH_NONE) {
 		rv = CKR_DATA_LEN_RANGE;
-		if (s->sign_len == 0)
+		if (s->sign_len == 0 || (s->sign_pss && s->sign_len != 32))
 			goto end;
 		rv = card_sign(s, s->sign_buf, s->sign_len, pSignature,
 		    pulSignatureLen);

@@ -569,43 +569,66 @@ out:
 	return rv;
 }
 
-/* Mechanisms (PKCS#11 v2.40 §2.1): PKCS#1 v1.5 signing, and digests. */
+/*
+ * Mechanisms (PKCS#11 v2.40 §2.1): PKCS#1 v1.5 signing and digests; the
+ * card's RSA-PSS scheme (SHA-256 only) when JPKI_P11_PSS=1.
+ */
 static const struct {
 	CK_MECHANISM_TYPE	m;
 	CK_ULONG		min, max;
 	CK_FLAGS		flags;
+	int			pss;
 } mechs[] = {
-	{ CKM_RSA_PKCS,		2048, 2048, CKF_HW | CKF_SIGN },
-	{ CKM_SHA1_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN },
-	{ CKM_SHA256_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN },
-	{ CKM_SHA384_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN },
-	{ CKM_SHA512_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN },
-	{ CKM_SHA_1,		0, 0, CKF_DIGEST },
-	{ CKM_SHA256,		0, 0, CKF_DIGEST },
-	{ CKM_SHA384,		0, 0, CKF_DIGEST },
-	{ CKM_SHA512,		0, 0, CKF_DIGEST },
+	{ CKM_RSA_PKCS,		2048, 2048, CKF_HW | CKF_SIGN, 0 },
+	{ CKM_SHA1_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN, 0 },
+	{ CKM_SHA256_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN, 0 },
+	{ CKM_SHA384_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN, 0 },
+	{ CKM_SHA512_RSA_PKCS,	2048, 2048, CKF_HW | CKF_SIGN, 0 },
+	{ CKM_RSA_PKCS_PSS,	2048, 2048, CKF_HW | CKF_SIGN, 1 },
+	{ CKM_SHA256_RSA_PKCS_PSS, 2048, 2048, CKF_HW | CKF_SIGN, 1 },
+	{ CKM_SHA_1,		0, 0, CKF_DIGEST, 0 },
+	{ CKM_SHA256,		0, 0, CKF_DIGEST, 0 },
+	{ CKM_SHA384,		0, 0, CKF_DIGEST, 0 },
+	{ CKM_SHA512,		0, 0, CKF_DIGEST, 0 },
 };
+#define NMECHS	(sizeof(mechs) / sizeof(mechs[0]))
+
+/* Offered now: PSS only by configuration. */
+static int
+mech_offered(size_t i)
+{
+	return !mechs[i].pss || g_p11.pss_enabled;
+}
+
+int
+p11_mech_is_pss(CK_MECHANISM_TYPE m)
+{
+	return m == CKM_RSA_PKCS_PSS || m == CKM_SHA256_RSA_PKCS_PSS;
+}
 
 int
 p11_mech_supported(CK_MECHANISM_TYPE m, CK_FLAGS *flags)
 {
-	size_t i;
+	size_t	i;
+	int	found = 0;
 
-	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (mechs[i].m == m) {
+	for (i = 0; i < NMECHS && !found; i++)
+		if (mechs[i].m == m && mech_offered(i)) {
 			if (flags != NULL)
 				*flags = mechs[i].flags;
-			return 1;
+			found = 1;
 		}
-	return 0;
+	return found;
 }
 
 CK_RV
 C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList,
     CK_ULONG_PTR pulCount)
 {
-	CK_ULONG	n = sizeof(mechs) / sizeof(mechs[0]), i;
-	CK_RV		rv;
+	CK_MECHANISM_TYPE	list[NMECHS];
+	CK_ULONG		n = 0;
+	size_t			i;
+	CK_RV			rv;
 
 	p11_lock();
 	if ((rv = p11_check_init()) != CKR_OK)
@@ -616,13 +639,15 @@ C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList,
 	rv = CKR_SLOT_ID_INVALID;
 	if (p11_slot_reader(slotID, NULL) == NULL)
 		goto out;
+	for (i = 0; i < NMECHS; i++)
+		if (mech_offered(i))
+			list[n++] = mechs[i].m;
 	rv = CKR_OK;
 	if (pList != NULL) {
 		if (*pulCount < n)
 			rv = CKR_BUFFER_TOO_SMALL;
 		else
-			for (i = 0; i < n; i++)
-				pList[i] = mechs[i].m;
+			memcpy(pList, list, n * sizeof(list[0]));
 	}
 	*pulCount = n;
 out:
@@ -648,8 +673,8 @@ C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
 	if (p11_slot_reader(slotID, NULL) == NULL)
 		goto out;
 	rv = CKR_MECHANISM_INVALID;
-	for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (mechs[i].m == type) {
+	for (i = 0; i < NMECHS; i++)
+		if (mechs[i].m == type && mech_offered(i)) {
 			pInfo->ulMinKeySize = mechs[i].min;
 			pInfo->ulMaxKeySize = mechs[i].max;
 			pInfo->flags = mechs[i].flags;

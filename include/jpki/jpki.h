@@ -189,6 +189,14 @@ int	jpki_card_logout(jpki_card_t *card);
 int	jpki_card_sign(jpki_card_t *card, jpki_key_t key, jpki_hash_t hash,
 	    const uint8_t *in, size_t in_len, uint8_t *sig, size_t *sig_len);
 
+/*
+ * RSASSA-PSS by the card's own scheme (P1 04): md is a SHA-256 hash (32
+ * bytes); PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt.  Unverified on
+ * production cards (jpki-card.md §5.6): offer it only by configuration.
+ */
+int	jpki_card_sign_pss(jpki_card_t *card, jpki_key_t key, const uint8_t *md,
+	    size_t md_len, uint8_t *sig, size_t *sig_len);
+
 /* Hashing and DigestInfo helpers (OpenSSL inside). */
 size_t	jpki_hash_len(jpki_hash_t hash);
 const char *jpki_hash_name(jpki_hash_t hash);

@@ -102,6 +102,36 @@ h_expect_rc 1 "mechanism without a card scheme (PSS) refused" \
 	$P11 --slot 0 --login --pin $PIN --sign --id 01 -m SHA256-RSA-PKCS-PSS \
 	-i "$D/small" -o "$D/sig"
 
+# --- RSA-PSS: only with JPKI_P11_PSS=1 (the card's scheme P1 04) ---------
+$P11 -M > "$D/M.txt" 2>&1 || true
+h_expect_rc 1 "PSS not offered by default" grep -q "RSA-PKCS-PSS" "$D/M.txt"
+set +e
+JPKI_P11_PSS=1 $P11 -M > "$D/Mpss.txt" 2>&1 || true
+h_check "JPKI_P11_PSS=1 offers SHA256-RSA-PKCS-PSS" \
+	grep -q "SHA256-RSA-PKCS-PSS" "$D/Mpss.txt"
+rm -f "$D/sig"
+JPKI_P11_PSS=1 $P11 --slot 0 --login --pin $PIN --sign --id 01 \
+	-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA256 --salt-len 32 \
+	-i "$D/big" -o "$D/sig" >/dev/null 2>&1 || true
+h_check "auth key SHA256-RSA-PKCS-PSS verifies (openssl, salt 32)" \
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	-sigopt rsa_pss_saltlen:32 -verify "$D/auth.pub" -signature "$D/sig" \
+	"$D/big"
+openssl dgst -sha256 -binary "$D/small" > "$D/small.sha256"
+rm -f "$D/sig"
+JPKI_P11_PSS=1 $P11 --slot 0 --login --pin $PIN --sign --id 01 \
+	-m RSA-PKCS-PSS --hash-algorithm SHA256 --mgf MGF1-SHA256 \
+	--salt-len 32 -i "$D/small.sha256" -o "$D/sig" >/dev/null 2>&1 || true
+h_check "auth key RSA-PKCS-PSS over a SHA-256 hash verifies" \
+	openssl dgst -sha256 -sigopt rsa_padding_mode:pss \
+	-sigopt rsa_pss_saltlen:32 -verify "$D/auth.pub" -signature "$D/sig" \
+	"$D/small"
+h_expect_rc 1 "PSS with a salt the card does not use is refused" \
+	env JPKI_P11_PSS=1 $P11 --slot 0 --login --pin $PIN --sign --id 01 \
+	-m SHA256-RSA-PKCS-PSS --mgf MGF1-SHA256 --salt-len 20 \
+	-i "$D/small" -o "$D/sig"
+set +e
+
 # --- wrong PIN, live counter, last-try guard -----------------------------
 h_expect_rc 1 "wrong PIN refused" $P11 --slot 0 --login --pin 9999 -O
 $P11 -T > "$D/T1.txt" 2>&1 || true
@@ -227,6 +257,12 @@ h_expect_rc 1 "TLS 1.3 (needs RSA-PSS) fails: no client certificate accepted" \
 	grep -q "Client certificate" "$D/s_client.9444.log"
 h_check "TLS 1.3 failure: the PSS mechanism was refused, not a hang" \
 	grep -q "Mechanism invalid" "$D/s_client.9444.log"
+# with the card's PSS scheme enabled, TLS 1.3 works
+JPKI_P11_PSS=1 tls_try 9445 -tls1_3 -tls1_3 || true
+h_check "TLS 1.3 with JPKI_P11_PSS=1: client certificate accepted" \
+	grep -q "Client certificate" "$D/s_client.9445.log"
+h_check "TLS 1.3 with JPKI_P11_PSS=1: protocol TLSv1.3" \
+	grep -q "Protocol *: TLSv1.3" "$D/s_client.9445.log"
 
 # --- a card without a signature certificate (a minor's) --------------------
 h_card_stop
