@@ -42,3 +42,18 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 
 CHECK_TARGETS	+= check-mock
 ASAN_TARGETS	+= check-mock
+
+# make bench-mock (in make bench): tests/e2e/mock_bench.sh, :verify load on a
+# 1,000,000-ID database (bench-platform is the client's tap-to-MyKey-ID bench).
+MOCKBENCH_BIN	:= $(BUILD)/tests/mock/mock_bench
+
+$(MOCKBENCH_BIN): $(BUILD)/tests/mock/mock_bench.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(ALL_LDFLAGS) $(shell pkg-config --libs jansson \
+		libcurl libcrypto 2>/dev/null) -lpthread
+
+ALL_TARGETS	+= $(MOCKBENCH_BIN)
+
+bench-mock: $(MOCK_BIN) $(MOCKBENCH_BIN)
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_bench.sh
+BENCH_TARGETS	+= bench-mock
