@@ -37,6 +37,7 @@ struct jpki_platform {
 	unsigned	 backoff_base_ms;
 	unsigned	 backoff_max_ms;
 	unsigned	 max_retry_after_s;
+	int		 force_last_try;
 	char		*token;		/* Bearer, wiped on free */
 	time_t		 token_expires;
 	unsigned	 requests;	/* HTTP attempts, for statistics */

@@ -135,6 +135,7 @@ jpki_platform_configure(jpki_platform_t *p, const jpki_platform_opts_t *o)
 	p->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 5000;
 	p->max_retry_after_s = o->max_retry_after_s > 0 ?
 	    o->max_retry_after_s : 30;
+	p->force_last_try = o->force_last_try != 0;
 	r = JPKI_OK;
 out:
 	free(url);
@@ -287,8 +288,8 @@ out:
 
 /* Ask the caller for a PIN and VERIFY it once.  Never retried. */
 static int
-verify_pin(jpki_card_t *card, jpki_pin_kind_t kind, jpki_pin_cb_t cb,
-    void *arg, int *tries_out)
+verify_pin(jpki_card_t *card, jpki_pin_kind_t kind, unsigned flags,
+    jpki_pin_cb_t cb, void *arg, int *tries_out)
 {
 	char	pin[JPKI_PIN_MAX + 1];
 	int	tries = -1, r;
@@ -305,11 +306,18 @@ verify_pin(jpki_card_t *card, jpki_pin_kind_t kind, jpki_pin_cb_t cb,
 		goto out;
 	}
 	tries = -1;
-	r = jpki_card_verify_pin(card, kind, pin, 0, &tries);
+	/* the library's last-try guard stays on unless the caller lifts it */
+	r = jpki_card_verify_pin(card, kind, pin, flags, &tries);
 	*tries_out = tries;
 out:
 	jpki_secure_zero(pin, sizeof(pin));
 	return r;
+}
+
+static unsigned
+pin_flags(const jpki_platform_t *p)
+{
+	return p->force_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0;
 }
 
 static int
@@ -365,7 +373,7 @@ make_proof(jpki_platform_t *p, jpki_card_t *card, const char *purpose,
 		    &x->auth_sig_len);
 	p->auth_verified = NULL;
 	if (r == JPKI_ERR_SECURITY) {
-		if ((r = verify_pin(card, JPKI_PIN_AUTH, cb, arg,
+		if ((r = verify_pin(card, JPKI_PIN_AUTH, pin_flags(p), cb, arg,
 		    &res->pin_tries)) != JPKI_OK)
 			goto out;
 		r = sign_tbs(card, JPKI_KEY_AUTH, tbs, tbs_len, x->auth_sig,
@@ -376,7 +384,8 @@ make_proof(jpki_platform_t *p, jpki_card_t *card, const char *purpose,
 	p->auth_verified = card;
 	if (!with_sign)
 		goto out;
-	if ((r = verify_pin(card, JPKI_PIN_SIGN, cb, arg,
+	if ((r = verify_pin(card, JPKI_PIN_SIGN, pin_flags(p), cb,
+	    arg,
 	    &res->pin_tries)) != JPKI_OK)
 		goto out;
 	if ((r = jpki_card_read_cert(card, JPKI_CERT_SIGN, &x->sign_cert,

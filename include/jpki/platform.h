@@ -65,6 +65,7 @@ typedef struct {
 	unsigned	 backoff_base_ms;	/* 0: 200 */
 	unsigned	 backoff_max_ms;	/* 0: 5000 */
 	unsigned	 max_retry_after_s;	/* longer Retry-After: give up; 0: 30 */
+	int		 force_last_try;	/* VERIFY even with one try left */
 } jpki_platform_opts_t;
 
 /*

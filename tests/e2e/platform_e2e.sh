@@ -33,6 +33,7 @@ has() { printf '%s' "$1" | grep -q -- "$2"; }
 sigs() { grep -c '^> 80 2A' "$TRACE" 2>/dev/null || true; }
 verifies() { grep -c '^> 00 20 00 .. 0[0-9A-F] <' "$TRACE" 2>/dev/null || true; }
 mlog() { grep -c -- "$1" "$H_DIR/mock.log" 2>/dev/null || true; }
+sq() { sqlite3 -cmd '.timeout 5000' "$Q" "$1"; }
 pushes() {
 	grep 'issuance-numbers:push 200' "$H_DIR/mock.log" 2>/dev/null |
 		grep -vc replayed || true
@@ -281,28 +282,56 @@ KEY1=$(echo "$OUT" | p_json idempotency_key)
 run p_plat push --mykey-id "$M" --auth-issuance "$A5" $C --queue "$Q" --retries 1
 t "a second push queued" test "$RC" -eq 10
 t "two entries on disk, with the key of the failed attempt" \
-	test "$(sqlite3 "$Q" 'SELECT count(*) FROM push_queue')" -eq 2 -a \
-	"$(sqlite3 "$Q" "SELECT count(*) FROM push_queue WHERE idem_key='$KEY1'")" -eq 1
+	test "$(sq 'SELECT count(*) FROM push_queue')" -eq 2 -a \
+	"$(sq "SELECT count(*) FROM push_queue WHERE idem_key='$KEY1'")" -eq 1
 t "the queue holds no PIN, signature or certificate" \
-	test -z "$(sqlite3 "$Q" 'SELECT * FROM push_queue' | grep -e "$good" -e MII)"
+	test -z "$(sq 'SELECT * FROM push_queue' | grep -e "$good" -e MII)"
 p_plat flush --queue "$Q" --retries 20 > /dev/null 2>&1 &
 FPID=$!
 sleep 0.5
 kill -KILL $FPID 2>/dev/null
 wait $FPID 2>/dev/null
 t "flush killed while the server is down: nothing lost" \
-	test "$(sqlite3 "$Q" 'SELECT count(*) FROM push_queue')" -eq 2
+	test "$(sq 'SELECT count(*) FROM push_queue')" -eq 2
 p_mock_start || exit 1
 p0=$(pushes)
 run p_plat flush --queue "$Q" --json
 t "server back: flush sends both (exit 0)" \
 	test "$RC" -eq 0 -a -n "$(has "$OUT" '"sent":2' && echo y)"
 t "  ... the queue is empty" \
-	test "$(sqlite3 "$Q" 'SELECT count(*) FROM push_queue')" -eq 0
+	test "$(sq 'SELECT count(*) FROM push_queue')" -eq 0
 run p_plat flush --queue "$Q" --json
 t "a second flush sends nothing" has "$OUT" '"sent":0'
 t "the platform processed exactly two pushes" \
 	test "$(($(pushes) - p0))" -eq 2
+
+# --- consent asked on the terminal (a pty from script(1)) -----------------
+JPLAT="$H_BIN/jpki platform login --url $P_URL --allow-http --client-id $P_ID --pin-env JPKI_TEST_PIN"
+ch0=$(mlog 'POST /v1/challenges')
+run sh -c "printf 'n\n' | script -qec '$JPLAT' /dev/null"
+t "consent declined on the terminal: exit 2, nothing sent" \
+	test "$RC" -eq 2 -a "$(mlog 'POST /v1/challenges')" -eq "$ch0"
+run sh -c "printf 'y\n' | script -qec '$JPLAT --save-consent $H_DIR/saved.json' /dev/null"
+t "consent given on the terminal: terms shown (Arts. 16, 17, 20), exit 0" \
+	test "$RC" -eq 0 -a -n "$(has "$OUT" 'Art. 16' && has "$OUT" 'Art. 20' && \
+	has "$OUT" "MyKey ID: *$M" && echo y)"
+t "  ... and recorded (--save-consent) for the next time" \
+	test -n "$(grep -l '"terms_version": "mock-1"' "$H_DIR/saved.json")"
+run p_plat login --consent-file "$H_DIR/saved.json" --json
+t "the saved record is accepted" test "$RC" -eq 0
+
+# --- the last PIN try is not spent unless asked for -------------------------
+JPKI_TEST_PIN=$bad; run p_plat login $C
+JPKI_TEST_PIN=$bad; run p_plat login $C
+t "second wrong PIN: '1 try left' with a warning" \
+	test "$RC" -eq 5 -a -n "$(has "$ERR" '1 try left' && echo y)"
+v0=$(verifies)
+JPKI_TEST_PIN=$good; run p_plat login $C
+t "one try left: refused before the PIN prompt (exit 6), no VERIFY" \
+	test "$RC" -eq 6 -a "$(verifies)" -eq "$v0"
+JPKI_TEST_PIN=$good; run p_plat login $C --force-last-try --json
+t "--force-last-try with the right PIN: exit 0, same ID" \
+	test "$RC" -eq 0 -a "$(echo "$OUT" | p_json mykey_id)" = "$M"
 
 # --- revocation (terminal) --------------------------------------------------
 run p_plat revoke --mykey-id "$M" $C --json

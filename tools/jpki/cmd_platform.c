@@ -396,8 +396,12 @@ pin_cb(void *arg, jpki_pin_kind_t kind, int tries, char *pin, size_t size)
 	memset(&p, 0, sizeof(p));
 	if (tries == 0)
 		return JPKI_ERR_PIN_LOCKED;
-	if (tries == 1)	/* jpki(1) guard; the library refuses it too */
+	if (tries == 1 && !x->cli->force_last_try) {
+		fprintf(stderr, "%s: only 1 try left; not asking (a wrong "
+		    "PIN would lock it).\n  Use --force-last-try if you are "
+		    "sure of it.\n", cli_pin_name(kind));
 		return JPKI_ERR_PIN_LAST_TRY;
+	}
 	if (tries > 0)
 		fprintf(stderr, "%s: %d tries left\n", cli_pin_name(kind),
 		    tries);
@@ -536,6 +540,7 @@ setup(cli_t *cli, pf_opts_t *o, jpki_platform_t **pp)
 	po.allow_http_loopback = o->allow_http;
 	po.timeout_ms = o->timeout_s * 1000;
 	po.max_attempts = o->retries >= 0 ? (unsigned)o->retries + 1 : 0;
+	po.force_last_try = cli->force_last_try;
 	if ((r = jpki_platform_configure(*pp, &po)) != JPKI_OK) {
 		if (strncmp(o->url, "http:", 5) == 0)
 			cli_warnx("%s: plain http is allowed only to a loopback "
