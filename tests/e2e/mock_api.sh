@@ -30,7 +30,7 @@ trap cleanup EXIT
 fail=0
 t0=$(date +%s%N)
 "$BIN" serve --db "$DIR/m.db" --port $PORT --login-port $LPORT \
-	--log "$DIR/server.log" >"$DIR/server.out" 2>&1 &
+	--log "$DIR/server.log" >>"$DIR/server.out" 2>&1 &
 pid=$!
 i=0
 until curl -sk -o /dev/null "https://127.0.0.1:$PORT/v1/token"; do
@@ -135,7 +135,7 @@ echo "$out" | grep -q 'Cert Status: revoked' &&
 kill "$pid"; wait "$pid" 2>/dev/null || true
 t0=$(date +%s%N)
 "$BIN" serve --db "$DIR/m.db" --port $PORT --log "$DIR/server2.log" \
-	>"$DIR/server.out" 2>&1 &
+	>>"$DIR/server.out" 2>&1 &
 pid=$!
 until curl -sk -o /dev/null "https://127.0.0.1:$PORT/v1/token"; do sleep 0.01; done
 t1=$(date +%s%N)
@@ -162,4 +162,11 @@ else
 fi
 ic=$(sqlite3 "$DIR/m.db" "PRAGMA integrity_check")
 [ "$ic" = ok ] && echo "ok - integrity_check" || { echo "not ok - $ic"; fail=1; }
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+# sanitizer builds (make asan) report to the server's stderr
+if grep -q -e 'Sanitizer' -e 'runtime error' "$DIR/server.out"; then
+	echo "not ok - sanitizer report"; cat "$DIR/server.out"; fail=1
+else
+	echo "ok - server stopped cleanly, no sanitizer report"
+fi
 exit $fail
