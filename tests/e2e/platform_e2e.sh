@@ -29,6 +29,7 @@ t() {
 	desc=$1; shift
 	if "$@" >> "$LOG" 2>&1; then h_ok "$desc"; else h_fail "$desc"; fi
 }
+gone() { ! kill -0 "$1" 2>/dev/null; }
 has() { printf '%s' "$1" | grep -q -- "$2"; }
 sigs() { grep -c '^> 80 2A' "$TRACE" 2>/dev/null || true; }
 verifies() { grep -c '^> 00 20 00 .. 0[0-9A-F] <' "$TRACE" 2>/dev/null || true; }
@@ -286,15 +287,19 @@ t "two entries on disk, with the key of the failed attempt" \
 	"$(sq "SELECT count(*) FROM push_queue WHERE idem_key='$KEY1'")" -eq 1
 t "the queue holds no PIN, signature or certificate" \
 	test -z "$(sq 'SELECT * FROM push_queue' | grep -e "$good" -e MII)"
-p_plat flush --queue "$Q" --retries 20 > /dev/null 2>&1 &
+# jpki itself in the background (not a shell function: $! must be its pid)
+"$H_BIN/jpki" platform flush --url "$P_URL" --allow-http --client-id "$P_ID" \
+	--queue "$Q" --retries 20 > /dev/null 2>&1 &
 FPID=$!
 sleep 0.5
 kill -KILL $FPID 2>/dev/null
 wait $FPID 2>/dev/null
 t "flush killed while the server is down: nothing lost" \
 	test "$(sq 'SELECT count(*) FROM push_queue')" -eq 2
+t "  ... the killed flush is really gone" gone $FPID
 p_mock_start || exit 1
 p0=$(pushes)
+cp "$Q" "$H_DIR/queue-before-flush.db"
 run p_plat flush --queue "$Q" --json
 t "server back: flush sends both (exit 0)" \
 	test "$RC" -eq 0 -a -n "$(has "$OUT" '"sent":2' && echo y)"
@@ -303,6 +308,15 @@ t "  ... the queue is empty" \
 run p_plat flush --queue "$Q" --json
 t "a second flush sends nothing" has "$OUT" '"sent":0'
 t "the platform processed exactly two pushes" \
+	test "$(($(pushes) - p0))" -eq 2
+# a crash after sending but before the deletes reached the disk: the old
+# file comes back, the entries go again with their stored keys
+r0=$(mlog 'issuance-numbers:push 200 - .* replayed')
+run p_plat flush --queue "$H_DIR/queue-before-flush.db" --json
+t "crash before the deletes: resent with the stored keys, replayed" \
+	test "$RC" -eq 0 -a \
+	"$(($(mlog 'issuance-numbers:push 200 - .* replayed') - r0))" -eq 2
+t "  ... and still only two pushes processed" \
 	test "$(($(pushes) - p0))" -eq 2
 
 # --- consent asked on the terminal (a pty from script(1)) -----------------
