@@ -244,7 +244,8 @@ parse_key_usage(jpki_cert_t *c)
 	uint32_t ku, bit;
 	unsigned i;
 
-	c->has_key_usage = (X509_get_extension_flags(c->x) & EXFLAG_KUSAGE) != 0;
+	c->has_key_usage =
+	    (X509_get_extension_flags(c->x) & EXFLAG_KUSAGE) != 0;
 	c->key_usage = 0;
 	if (!c->has_key_usage)
 		return;

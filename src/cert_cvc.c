@@ -142,7 +142,8 @@ cert_cvc_parse(const uint8_t *p, size_t len, struct cert_cvc *cv)
 		return JPKI_ERR_PARSE;
 	buf_rd_init(&r, outer.value, outer.len);
 	if (cert_expect_tlv(&r, 0x5f4e, &body) != JPKI_OK ||
-	    cert_expect_tlv(&r, 0x5f37, &sig) != JPKI_OK || sig.len != CERT_SIG_LEN ||
+	    cert_expect_tlv(&r, 0x5f37, &sig) != JPKI_OK ||
+	    sig.len != CERT_SIG_LEN ||
 	    buf_rd_left(&r) != 0 || body.len < 2 * CERT_KEY_ID_LEN)
 		return JPKI_ERR_PARSE;
 	buf_rd_init(&r, body.value + 2 * CERT_KEY_ID_LEN,

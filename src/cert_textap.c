@@ -42,9 +42,12 @@ parse_record(const uint8_t *p, size_t len, struct record *rec)
 	if (cert_outer_tlv(p, len, 0xff30, &outer) != JPKI_OK)
 		return JPKI_ERR_PARSE;
 	buf_rd_init(&r, outer.value, outer.len);
-	if (cert_expect_tlv(&r, 0xdf31, &h1) != JPKI_OK || h1.len != CERT_HASH_LEN ||
-	    cert_expect_tlv(&r, 0xdf32, &h2) != JPKI_OK || h2.len != CERT_HASH_LEN ||
-	    cert_expect_tlv(&r, 0xdf33, &sig) != JPKI_OK || sig.len != CERT_SIG_LEN ||
+	if (cert_expect_tlv(&r, 0xdf31, &h1) != JPKI_OK ||
+	    h1.len != CERT_HASH_LEN ||
+	    cert_expect_tlv(&r, 0xdf32, &h2) != JPKI_OK ||
+	    h2.len != CERT_HASH_LEN ||
+	    cert_expect_tlv(&r, 0xdf33, &sig) != JPKI_OK ||
+	    sig.len != CERT_SIG_LEN ||
 	    buf_rd_left(&r) != 0)
 		return JPKI_ERR_PARSE;
 	rec->h1 = h1.value;
@@ -135,7 +138,8 @@ jpki_textap_verify(const uint8_t *ef1, size_t ef1_len, const uint8_t *ef2,
 	if (cert_sha256(part, part_len, md) != JPKI_OK)
 		goto out;
 	res.attrs_hash_ok = memcmp(md, rec.h2, CERT_HASH_LEN) == 0;
-	res.cvc_ok = cert_sig_ok(ik, cv.body, cv.body_len, cv.sig, CERT_SIG_LEN);
+	res.cvc_ok = cert_sig_ok(ik, cv.body, cv.body_len, cv.sig,
+	    CERT_SIG_LEN);
 	res.record_sig_ok = cert_sig_ok(ck, rec.signed_part, rec.signed_len,
 	    rec.sig, CERT_SIG_LEN);
 	res.authentic = res.mynumber_hash_ok && res.attrs_hash_ok &&

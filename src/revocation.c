@@ -26,7 +26,8 @@
 
 #define OCSP_CACHE_MAX		128
 #define OCSP_SKEW		300	/* seconds of clock skew tolerated */
-#define CRL_MAX_BODY		(32 * 1024 * 1024)	/* national CRLs are large */
+/* national CRLs are large */
+#define CRL_MAX_BODY		(32 * 1024 * 1024)
 
 struct ocsp_entry {
 	uint8_t			*key;	/* DER CertID */

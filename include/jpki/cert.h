@@ -141,7 +141,7 @@ typedef struct jpki_verify jpki_verify_t;
 typedef enum {
 	JPKI_PURPOSE_ANY = 0,	/* as the certificate's policy says */
 	JPKI_PURPOSE_AUTH,	/* user authentication, policy ...1.3.30 */
-	JPKI_PURPOSE_SIGN	/* digital signature, policy ...1.1.20 / 1.0.20 */
+	JPKI_PURPOSE_SIGN	/* digital signature, ...1.1.20 / ...1.0.20 */
 } jpki_purpose_t;
 
 int	jpki_verify_new(jpki_verify_t **v, unsigned flags);
@@ -159,7 +159,7 @@ void	jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p);
 typedef struct {
 	int		 rc;		/* as returned */
 	jpki_hierarchy_t hierarchy;	/* of the trust anchor reached */
-	jpki_cert_type_t type;		/* what the certificate was checked as */
+	jpki_cert_type_t type;		/* what it was checked as */
 	char		 anchor[256];	/* subject of the trust anchor */
 	char		 reason[320];	/* "ok" or why it failed, never empty */
 } jpki_verify_result_t;
@@ -291,7 +291,7 @@ int	jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
  */
 typedef struct {
 	int			 rc;
-	long long		 signing_time;	/* signed attribute, 0 if none */
+	long long		 signing_time;	/* signed attr., 0: none */
 	char			 signer_serial_hex[48];
 	char			 signer_subject[256];
 	jpki_verify_result_t	 chain;

@@ -143,7 +143,7 @@ teardown(void **state)
 static void
 test_sign_verify(void **state)
 {
-	static const char msg[] = "申請書 2026-11-23: synthetic test document\n";
+	static const char msg[] = "申請書 2026-11-23: synthetic\n";
 	struct card card = { NULL, 0, 0 };
 	jpki_cert_t *c = load("sign.der"), *ca = load("sign-ca.der");
 	uint8_t *cms = NULL;
