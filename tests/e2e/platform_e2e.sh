@@ -126,6 +126,11 @@ t "  ... each naming the consent it relied on" \
 	has "$OUT" "$(sed -n 's/.*"consent_id":"\([^"]*\)".*/\1/p' "$H_DIR/consent.json")"
 run p_plat history --mykey-id "$M"
 t "history shows the superseded bindings" has "$OUT" superseded
+h0=$(mlog "GET /v1/mykey-ids/$M/history")
+run p_plat history --mykey-id "$M" --max-response 200
+t "an answer over the response cap: exit 9, not retried" \
+	test "$RC" -eq 9 -a -n "$(has "$ERR" 'larger than the cap' && echo y)" -a \
+	"$(($(mlog "GET /v1/mykey-ids/$M/history") - h0))" -eq 1
 
 # --- §5.9 (6) dropped answer and timeout: same MyKey ID, one signature --
 s0=$(sigs); v0=$(mlog 'POST /v1/mykey-ids:verify')

@@ -63,6 +63,7 @@ static const char usage[] =
 "  --sign-pin-env VAR      signature password from $VAR\n"
 "  --timeout SECONDS       per HTTP attempt (default 30)\n"
 "  --retries N             extra attempts where allowed (default 4)\n"
+"  --max-response BYTES    cap on an answer's body (default 1 MiB)\n"
 "  -r, --reader, -w, --wait, --pin-fd, --pin-env, -j, --json, -v, --stats\n"
 "\n"
 "Examples:\n"
@@ -79,7 +80,7 @@ enum {
 	OPT_ALLOW_HTTP, OPT_CONSENT, OPT_SAVE_CONSENT, OPT_MYKEY,
 	OPT_QUEUE, OPT_AUTH_IN, OPT_SIGN_IN, OPT_WITH_SIGN, OPT_WITH_PROOF,
 	OPT_NO_SIGN, OPT_CHECK, OPT_USER_NUMBER, OPT_SIGN_PIN_ENV,
-	OPT_TIMEOUT, OPT_RETRIES
+	OPT_TIMEOUT, OPT_RETRIES, OPT_MAX_RESPONSE
 };
 
 typedef struct {
@@ -102,6 +103,7 @@ typedef struct {
 	int		 check;
 	long		 timeout_s;
 	long		 retries;
+	long		 max_response;
 } pf_opts_t;
 
 typedef struct {
@@ -157,6 +159,14 @@ pf_opt(void *ctx, int id, const char *arg)
 	case OPT_RETRIES:
 		if (num(arg, 20, &o->retries) != 0) {
 			cli_usage_error(usage, "--retries: 0-20");
+			return -1;
+		}
+		return 0;
+	case OPT_MAX_RESPONSE:
+		if (num(arg, 64L * 1024 * 1024, &o->max_response) != 0 ||
+		    o->max_response == 0) {
+			cli_usage_error(usage, "--max-response: 1-67108864 "
+			    "bytes");
 			return -1;
 		}
 		return 0;
@@ -287,7 +297,10 @@ pf_fail(cli_t *cli, jpki_platform_t *p, int err, const char *what,
 			    "the municipal office\n", stderr);
 		return EX_JPKI_PIN;
 	}
-	if (err > -100 || err < -139)
+	/* card and local errors keep jpki(1)'s messages and exit codes;
+	 * a timeout or an over-cap answer here comes from HTTP */
+	if ((err > -100 || err < -139) && err != JPKI_ERR_TIMEOUT &&
+	    err != JPKI_ERR_TOO_LARGE)
 		return cli_fail(cli, err, what);
 	if (cli->json) {
 		json_init(&j, stdout);
@@ -372,6 +385,14 @@ pf_fail(cli_t *cli, jpki_platform_t *p, int err, const char *what,
 	case JPKI_ERR_TLS:
 		fputs("  TLS failed: check --ca and the server certificate\n",
 		    stderr);
+		break;
+	case JPKI_ERR_TIMEOUT:
+		fputs("  the platform did not answer in time (--timeout); "
+		    "repeating is safe\n", stderr);
+		break;
+	case JPKI_ERR_TOO_LARGE:
+		fputs("  the platform's answer was larger than the cap "
+		    "(--max-response)\n", stderr);
 		break;
 	case JPKI_ERR_LINKAGE:
 		fputs("  the certificate is bound to another MyKey ID; ask "
@@ -541,6 +562,7 @@ setup(cli_t *cli, pf_opts_t *o, jpki_platform_t **pp)
 	po.timeout_ms = o->timeout_s * 1000;
 	po.max_attempts = o->retries >= 0 ? (unsigned)o->retries + 1 : 0;
 	po.force_last_try = cli->force_last_try;
+	po.max_response = (size_t)o->max_response;
 	if ((r = jpki_platform_configure(*pp, &po)) != JPKI_OK) {
 		if (strncmp(o->url, "http:", 5) == 0)
 			cli_warnx("%s: plain http is allowed only to a loopback "
@@ -801,6 +823,8 @@ cmd_platform(cli_t *cli, int argc, char **argv)
 		    OPT_SIGN_PIN_ENV },
 		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 		{ "retries",		required_argument, NULL, OPT_RETRIES },
+		{ "max-response",	required_argument, NULL,
+		    OPT_MAX_RESPONSE },
 		{ NULL,			0,		   NULL, 0 },
 	};
 	static const char *cmds[] = { "register", "login", "push", "status",
