@@ -61,7 +61,7 @@ INSERT INTO mykey_bindings(mykey_id, cert_type, issuance_number, bound_at, via)
 SELECT m.mykey_id, 'auth', printf('B%015X', n.i), 0, 'create'
  FROM n JOIN mykey_ids m ON m.subject_id = 'bulk-' || n.i;
 -- 10%: renewed 1-3 times at J-LIS, never seen by the platform
-CREATE TEMP TABLE r(i, h);
+CREATE TEMP TABLE r(i INTEGER, h INTEGER, PRIMARY KEY(i, h));
 INSERT INTO r SELECT i, 1 FROM n WHERE i % 10 = 0;
 INSERT INTO r SELECT i, 2 FROM n WHERE i % 10 = 0 AND (i / 10) % 3 >= 1;
 INSERT INTO r SELECT i, 3 FROM n WHERE i % 10 = 0 AND (i / 10) % 3 = 2;

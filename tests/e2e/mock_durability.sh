@@ -29,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 start() {
 	"$BIN" serve --db "$DIR/m.db" --port $PORT --plain-http \
-		--log "$DIR/server.log" >/dev/null 2>&1 &
+		--log "$DIR/server.log" >>"$DIR/server.out" 2>&1 &
 	pid=$!
 	until curl -s -o /dev/null "http://127.0.0.1:$PORT/v1/token"; do
 		sleep 0.02
@@ -74,4 +74,8 @@ done <"$DIR/ack"
 # the server still works on the recovered database
 code=$(curl -s -X POST -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/token")
 [ "$code" = 401 ] && echo "ok - server answers after recovery" || { echo "not ok - $code"; fail=1; }
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+if grep -q -e 'Sanitizer' -e 'runtime error' "$DIR/server.out"; then
+	echo "not ok - sanitizer report"; cat "$DIR/server.out"; fail=1
+fi
 exit $fail

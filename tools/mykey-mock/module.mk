@@ -57,3 +57,10 @@ ALL_TARGETS	+= $(MOCKBENCH_BIN)
 bench-mock: $(MOCK_BIN) $(MOCKBENCH_BIN)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_bench.sh
 BENCH_TARGETS	+= bench-mock
+
+install-mock: $(MOCK_BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(MOCK_BIN) $(DESTDIR)$(BINDIR)/mykey-mock
+	install -m 0644 man/mykey-mock.1 $(DESTDIR)$(MANDIR)/man1/
+
+INSTALL_TARGETS	+= install-mock
