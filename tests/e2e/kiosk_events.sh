@@ -6,8 +6,9 @@
 # two readers at once, contact and contactless, a card that is not a My
 # Number Card, removal at every APDU index of the tap (head-only and full
 # read with verification), the time budget, slow NFC link models, pcscd
-# killed and restarted, cancel from another thread, and 1,000 taps with
-# descriptor and heap counts.  Run under tests/lib/isolated.sh.
+# killed and restarted, cancel from another thread, the card reset between
+# people, and 1,000 taps with descriptor and heap counts.  Run under
+# tests/lib/isolated.sh.
 set -eu
 H_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$H_TOP/tests/lib/harness.sh"
@@ -292,6 +293,13 @@ check "watcher stops cleanly" w_stop
 check "cancel from another thread wakes the waiter within 100 ms" \
 	"$T" cancel 30
 k_card 0 "$PA"
+h_wait_card 0
+if "$T" reset "$R0" > "$H_DIR/reset.log" 2>&1; then
+	h_ok "nothing survives a tap: the JPKI AP selected before is gone after it (control: kept by a plain disconnect)"
+else
+	h_fail "card reset between people"
+	sed 's/^/    /' "$H_DIR/reset.log"
+fi
 if "$T" taps 1000 > "$H_DIR/taps.log" 2>&1; then
 	h_ok "$(tail -n 1 "$H_DIR/taps.log")"
 else

@@ -13,6 +13,8 @@
  *	wake-up takes more than 100 ms
  *   kiosk_test bench N [--full] [--push URL CLIENT_ID MYKEY_ID]
  *	median tap time (and tap + platform acknowledgement) for make bench
+ *   kiosk_test reset READER
+ *	the card's state does not survive a tap (control without reset)
  *   kiosk_test taps N [--full]
  *	wait for a card, then N taps on it (jpki_kiosk_retap); fails on any
  *	failed tap or on growth of open descriptors or heap (in use, by
@@ -455,6 +457,75 @@ do_bench(int argc, char **argv)
 	return bad != 0 || done != n;
 }
 
+/* READ BINARY of 4 bytes by SFI 0A (auth cert) with whatever DF the card
+ * has selected now: 9000 only while the JPKI AP is still selected. */
+static int
+read_sfi_sw(const char *reader, unsigned *sw)
+{
+	static const uint8_t rb[] = { 0x00, 0xB0, 0x8A, 0x00, 0x04 };
+	jpki_card_t	*c;
+	uint8_t		 rsp[32];
+	size_t		 len = sizeof(rsp);
+	int		 r;
+
+	*sw = 0;
+	if ((c = jpki_card_new()) == NULL)
+		return JPKI_ERR_NOMEM;
+	if ((r = jpki_card_open(c, reader, 0, JPKI_OPEN_NO_SELECT)) ==
+	    JPKI_OK &&
+	    (r = jpki_card_transmit(c, rb, sizeof(rb), rsp, &len)) ==
+	    JPKI_OK && len >= 2)
+		*sw = (unsigned)rsp[len - 2] << 8 | rsp[len - 1];
+	jpki_card_free(&c);	/* plain disconnect: SCARD_LEAVE_CARD */
+	return r;
+}
+
+/*
+ * kiosk_test reset READER: the kiosk leaves no card state to the next
+ * person.  Control first: after a plain disconnect the JPKI AP is still
+ * selected (a READ BINARY by SFI answers 9000), so the probe can see
+ * state that survives.  Then one kiosk tap, and the same probe must fail:
+ * the card was reset (jpki-card.md §1: back to the MF-level state).
+ */
+static int
+do_reset(const char *reader)
+{
+	jpki_kiosk_event_t	 ev;
+	jpki_card_t		*c;
+	unsigned		 sw = 0;
+	int			 r, bad = 0, done = 0;
+
+	if ((c = jpki_card_new()) == NULL ||
+	    (r = jpki_card_open(c, reader, 0, 0)) != JPKI_OK) {
+		printf("open: failed\n");
+		return 1;
+	}
+	jpki_card_free(&c);
+	r = read_sfi_sw(reader, &sw);
+	printf("control, after a plain disconnect: %s, SW %04X\n",
+	    jpki_strerror_name(r), sw);
+	if (r != JPKI_OK || sw != 0x9000)
+		bad++;
+	if (jpki_kiosk_new(&g_k, NULL) != JPKI_OK)
+		return 1;
+	while (!done && jpki_kiosk_wait(g_k, 10000, &ev) == JPKI_OK)
+		if ((ev.type == JPKI_KIOSK_EV_TAP_DONE ||
+		    ev.type == JPKI_KIOSK_EV_TAP_FAILED) &&
+		    strcmp(ev.reader, reader) == 0) {
+			print_ev(&ev);
+			done = ev.type == JPKI_KIOSK_EV_TAP_DONE;
+			if (!done)
+				break;
+		}
+	jpki_kiosk_free(&g_k);
+	r = read_sfi_sw(reader, &sw);
+	printf("after a kiosk tap: %s, SW %04X\n", jpki_strerror_name(r),
+	    sw);
+	if (!done || r != JPKI_OK || sw == 0x9000)
+		bad++;
+	return bad != 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -477,5 +548,7 @@ main(int argc, char **argv)
 		rc = do_taps(argc, argv);
 	else if (strcmp(argv[1], "bench") == 0 && argc > 2)
 		rc = do_bench(argc, argv);
+	else if (strcmp(argv[1], "reset") == 0 && argc > 2)
+		rc = do_reset(argv[2]);
 	return rc;
 }
