@@ -102,6 +102,51 @@ t "link: a PPID for the service" test "$RC" -eq 0 -a -n "$PPID1"
 run p_plat status --mykey-id "$M" --json
 t "status: active" has "$OUT" '"state":"active"'
 
+# --- transport: TLS verification, CA file, plain http only by option -------
+T=$H_DIR/tls
+mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" \
+	-out "$T/ca.pem" -subj "/CN=libjpki test TLS CA" -days 2 \
+	-addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign > /dev/null 2>&1
+for n in good:IP:127.0.0.1 wrong:DNS:wrong.example; do
+	name=${n%%:*}; san=${n#*:}
+	printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" \
+		> "$T/$name.ext"
+	openssl req -newkey rsa:2048 -nodes -keyout "$T/$name.key" \
+		-out "$T/$name.csr" -subj "/CN=mykey-mock" > /dev/null 2>&1
+	openssl x509 -req -in "$T/$name.csr" -CA "$T/ca.pem" \
+		-CAkey "$T/ca.key" -CAcreateserial -days 2 \
+		-extfile "$T/$name.ext" -out "$T/$name.pem" > /dev/null 2>&1
+done
+for n in good:18444 wrong:18445; do
+	"$H_BIN/mykey-mock" serve --db "$H_DIR/mock.db" \
+		--ca-dir "$H_DIR/mock-ca" --profiles-dir "$H_DIR/profiles" \
+		--bind 127.0.0.1 --port "${n#*:}" --tls-cert "$T/${n%%:*}.pem" \
+		--tls-key "$T/${n%%:*}.key" >> "$H_DIR/mock-tls.out" 2>&1 &
+	H_PIDS="$H_PIDS $!"
+done
+i=0
+while [ "$(grep -c '^ready https' "$H_DIR/mock-tls.out")" -lt 2 ] &&
+    [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+TLSARGS="--client-id $P_ID --mykey-id $M"
+run "$H_BIN/jpki" platform status --url https://127.0.0.1:18444 $TLSARGS
+t "https with an unknown CA: refused (exit 9, check --ca)" \
+	test "$RC" -eq 9 -a -n "$(has "$ERR" 'check --ca' && echo y)"
+run "$H_BIN/jpki" platform status --url https://127.0.0.1:18444 \
+	--ca "$T/ca.pem" $TLSARGS --json
+t "https with --ca: verified, exit 0" \
+	test "$RC" -eq 0 -a -n "$(has "$OUT" '"state":"active"' && echo y)"
+run "$H_BIN/jpki" platform status --url https://127.0.0.1:18445 \
+	--ca "$T/ca.pem" $TLSARGS
+t "https to a certificate for another host name: refused (exit 9)" \
+	test "$RC" -eq 9 -a -n "$(has "$ERR" 'TLS' && echo y)"
+run "$H_BIN/jpki" platform status --url "$P_URL" $TLSARGS
+t "plain http without --allow-http: refused before connecting (exit 2)" \
+	test "$RC" -eq 2 -a -n "$(has "$ERR" 'loopback address' && echo y)"
+
 # --- §5.9 (2) three renewals the platform never saw ----------------------
 A=$A1
 for n in 2 3 4; do
