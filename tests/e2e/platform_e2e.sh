@@ -101,6 +101,11 @@ PPID1=$(echo "$OUT" | p_json ppid)
 t "link: a PPID for the service" test "$RC" -eq 0 -a -n "$PPID1"
 run p_plat status --mykey-id "$M" --json
 t "status: active" has "$OUT" '"state":"active"'
+q0=$(jlis_count)
+run p_plat status --mykey-id "$M" --check $C --json
+t "status --check (現況確認): exit 0, statuses from J-LIS" \
+	test "$RC" -eq 0 -a -n "$(has "$OUT" '"status":"good"' && echo y)" -a \
+	"$(jlis_count)" -gt "$q0"
 
 # --- transport: TLS verification, CA file, plain http only by option -------
 T=$H_DIR/tls
