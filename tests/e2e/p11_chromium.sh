@@ -103,9 +103,15 @@ cat > /etc/chromium/policies/managed/jpki-client-cert.json <<EOC
   "{\"pattern\":\"https://127.0.0.1:$LOGIN_PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}" ] }
 EOC
 
-DISPLAY_NO=77
-Xvfb :$DISPLAY_NO -screen 0 1280x1024x24 -nolisten tcp > "$D/xvfb.log" 2>&1 &
+# Xvfb picks a free display itself: its lock files live in the shared /tmp
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$D/display" \
+	> "$D/xvfb.log" 2>&1 &
 H_PIDS="$H_PIDS $!"
+i=0
+while [ ! -s "$D/display" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+DISPLAY_NO=$(tr -dc 0-9 < "$D/display")
 export DISPLAY=:$DISPLAY_NO
 i=0
 while [ ! -S /tmp/.X11-unix/X$DISPLAY_NO ] && [ $i -lt 100 ]; do
@@ -206,6 +212,23 @@ set +e
 h_check "TLS 1.3: Chromium is still alive (clean failure, no hang)" \
 	kill -0 "$CHROME_PID"
 chromium_stop
+
+# ... and with the card's PSS scheme enabled (JPKI_P11_PSS=1), TLS 1.3 works
+export JPKI_P11_PSS=1
+chromium_start tls13pss "https://127.0.0.1:$PORT13/tls13pss"
+W=$(wait_dialog 40) || W=""
+[ -n "$W" ] && type_pin "$W" $PIN
+i=0
+while ! grep -q 'verify=SUCCESS.*/tls13pss ' "$D/nginx/logs/access13.log" \
+    2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+import -window root "$D/tls13-pss.png" 2>/dev/null
+h_check "TLS 1.3 with JPKI_P11_PSS=1: Chromium logs in (RSA-PSS by the card)" \
+	grep -q 'TLSv1.3 verify=SUCCESS.*"GET /tls13pss HTTP' \
+	"$D/nginx/logs/access13.log"
+chromium_stop
+unset JPKI_P11_PSS
 
 # --- 3. the mykey-mock browser login page ----------------------------------
 # A card issued by the mock's authority and registered (MyKey ID) with
