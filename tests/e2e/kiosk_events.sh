@@ -190,6 +190,7 @@ drop_all() {
 
 # --- 3. removal at every APDU index, head-only read -------------------
 drop_all "head read" "$(w_field "$t0" apdus)"
+drop_all "head read, contactless" "$(w_field "$t1" apdus)" --contactless
 check "watcher ends at once when cancelled by SIGTERM" w_stop
 
 # --- 4. full read with chain verification, removal at every index -----
