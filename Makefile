@@ -89,18 +89,17 @@ all: $(ALL_TARGETS)
 # `make check` installs what is missing, builds, and runs every test.
 # CHECK_TARGETS run in the order the fragments list them.
 # Every suite runs even after a failure; the closing line is the sum of
-# the counts they leave in $JPKI_RESULTS (private to this run), "check: N
-# passed, M failed" (tests/lib/summary.sh).
+# the counts they leave in $JPKI_RESULTS (private to this run and target),
+# "check: N passed, M failed" (tests/lib/summary.sh).
 check: deps
 	@$(MAKE) --no-print-directory all || \
 		{ echo "check: 0 passed, 1 failed (build)"; exit 1; }
-	@JPKI_RESULTS=$(CURDIR)/tests/tmp/check.$$$$; export JPKI_RESULTS; \
-	failed=0; \
+	@r=$(CURDIR)/tests/tmp/check.$$$$; failed=""; \
 	for t in $(CHECK_TARGETS); do \
-		$(MAKE) --no-print-directory $$t || { \
-			failed=$$((failed + 1)); echo "make check: $$t FAILED"; }; \
+		JPKI_RESULTS=$$r/$$t $(MAKE) --no-print-directory $$t || { \
+			failed="$$failed $$t"; echo "make check: $$t FAILED"; }; \
 	done; \
-	sh tests/lib/summary.sh $$failed $$JPKI_RESULTS
+	sh tests/lib/summary.sh $$r $$failed
 
 # The ASan + UBSan variant: unit and integration tests with sanitizers.
 asan: deps

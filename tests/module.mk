@@ -61,7 +61,7 @@ check-asan:
 
 # The closing line of `make check`, from the counts the suites left.
 check-summary:
-	@sh tests/lib/summary.sh 0 $(or $(JPKI_RESULTS),tests/tmp/results)
+	@sh tests/lib/summary.sh $(or $(JPKI_RESULTS),tests/tmp/results)
 
 include tests/fuzz/module.mk
 -include tests/bench/module.mk

@@ -3,29 +3,37 @@
 # SPDX-License-Identifier: BSD-2-Clause
 #
 # Print the closing line of `make check`: the sum of the "PASS FAIL" counts
-# every suite wrote to DIR/<build>/<suite>.count.
+# the suites wrote to DIR/**/<suite>.count.
 #
-#   tests/lib/summary.sh FAILED_TARGETS [DIR]   (DIR: tests/tmp/results)
+#   tests/lib/summary.sh DIR [FAILED_TARGET...]
 #
-# FAILED_TARGETS is the number of check targets that exited non-zero; when
-# they left no failure count of their own (a build error, say) each of them
-# counts as one failure, so the line can never read "0 failed" after a
-# failing run.  Exits non-zero unless everything passed.
+# `make check` gives every target its own DIR/<target>/ (JPKI_RESULTS) and
+# names the targets that exited non-zero.  A failed target that recorded no
+# failure of its own (a build error, a suite without counts) adds one, so
+# the line can never read "0 failed" after a failing run.  Exits non-zero
+# unless everything passed.
 set -u
-failed_targets=${1:-0}
-dir=${2:-tests/tmp/results}
+dir=${1:-tests/tmp/results}
+shift $(($# > 0 ? 1 : 0))
 pass=0
 fail=0
-for f in "$dir"/*/*.count; do
-	[ -f "$f" ] || continue
+for f in $(find "$dir" -name '*.count' 2>/dev/null | sort); do
 	read -r p q < "$f" || continue
-	printf '  %-40s %s passed, %s failed\n' \
+	printf '  %-44s %s passed, %s failed\n' \
 		"$(echo "$f" | sed "s|^$dir/||; s|\\.count\$||")" "$p" "$q"
 	pass=$((pass + p))
 	fail=$((fail + q))
 done
-if [ "$failed_targets" -gt 0 ] && [ "$fail" -lt "$failed_targets" ]; then
-	fail=$failed_targets
-fi
+for t in "$@"; do
+	own=0
+	for f in $(find "$dir/$t" -name '*.count' 2>/dev/null); do
+		read -r p q < "$f" || continue
+		own=$((own + q))
+	done
+	if [ "$own" -eq 0 ]; then
+		printf '  %-44s failed without a count of its own\n' "$t"
+		fail=$((fail + 1))
+	fi
+done
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
