@@ -12,6 +12,7 @@
 #ifndef MYKEY_MOCK_H
 #define MYKEY_MOCK_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,7 @@ int	cfg_set(struct mm_config *c, const char *key, const char *value);
 
 struct mm_db {
 	sqlite3		*h;
+	int		 in_tx;		/* holds the process's write mutex */
 	int		 ncache;
 	struct {
 		const char	*sql;	/* literal: compared by address */
@@ -123,9 +125,24 @@ void	mm_log_open(const char *path);
 
 /* ---- certificates and keys (x509.c) ---------------------------------- */
 
+#define MM_CERT_CACHE	1024
+
+/*
+ * The CA set, plus a cache of presented certificates that passed
+ * cert_check (keyed by SHA-256 of the DER and type): a login repeats the
+ * same certificate, and parsing plus the CA signature check dominated the
+ * CPU time of :verify.
+ */
 struct mm_ca {
 	X509		*auth_crt, *sign_crt;
 	EVP_PKEY	*auth_key, *sign_key;
+	pthread_mutex_t	 mu;
+	struct {
+		uint8_t	 h[32];
+		char	 type;
+		char	 serial[MM_SERIAL_MAX];
+		X509	*x;
+	} cache[MM_CERT_CACHE];
 };
 
 int	ca_load(const char *dir, struct mm_ca **out);
@@ -137,7 +154,7 @@ enum mm_certerr {
 	MM_CERT_UNSUPPORTED,	/* UNSUPPORTED_CERTIFICATE */
 	MM_CERT_UNTRUSTED	/* CHAIN_UNTRUSTED */
 };
-enum mm_certerr cert_check(const struct mm_ca *ca, const uint8_t *der,
+enum mm_certerr cert_check(struct mm_ca *ca, const uint8_t *der,
 	    size_t n, const char *want_type, X509 **out, char *serial);
 int	cert_serial_hex(X509 *x, char *out);
 int	sig_verify(X509 *x, const void *tbs, size_t tbslen, const uint8_t *sig,

@@ -16,6 +16,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 #include "mkprofile.h"
@@ -58,10 +59,14 @@ void
 ca_free(struct mm_ca **cap)
 {
 	struct mm_ca *ca;
+	size_t i;
 
 	if (cap == NULL || *cap == NULL)
 		return;
 	ca = *cap;
+	for (i = 0; i < MM_CERT_CACHE; i++)
+		X509_free(ca->cache[i].x);
+	(void)pthread_mutex_destroy(&ca->mu);
 	X509_free(ca->auth_crt);
 	X509_free(ca->sign_crt);
 	EVP_PKEY_free(ca->auth_key);
@@ -85,6 +90,7 @@ ca_load(const char *dir, struct mm_ca **out)
 		goto out;
 	if ((ca = calloc(1, sizeof(*ca))) == NULL)
 		goto out;
+	(void)pthread_mutex_init(&ca->mu, NULL);
 	if ((ca->auth_crt = load_der(dir, "auth-ca.crt")) == NULL ||
 	    (ca->sign_crt = load_der(dir, "sign-ca.crt")) == NULL ||
 	    (ca->auth_key = load_key(dir, "auth-ca.key")) == NULL ||
@@ -134,8 +140,8 @@ out:
  * Parse and classify a presented certificate: DER shape, mock JPKI
  * issuer of the wanted type, RSA-2048, key usage, CA signature.
  */
-enum mm_certerr
-cert_check(const struct mm_ca *ca, const uint8_t *der, size_t n,
+static enum mm_certerr
+cert_check_full(const struct mm_ca *ca, const uint8_t *der, size_t n,
     const char *want_type, X509 **out, char *serial)
 {
 	const uint8_t *p = der;
@@ -176,6 +182,46 @@ cert_check(const struct mm_ca *ca, const uint8_t *der, size_t n,
 	rc = MM_CERT_OK;
 out:
 	X509_free(x);
+	return rc;
+}
+
+enum mm_certerr
+cert_check(struct mm_ca *ca, const uint8_t *der, size_t n,
+    const char *want_type, X509 **out, char *serial)
+{
+	uint8_t h[32];
+	size_t slot;
+	X509 *old = NULL;
+	enum mm_certerr rc;
+
+	*out = NULL;
+	serial[0] = '\0';
+	if (n == 0 || n > MM_MAX_CERT)
+		return MM_CERT_INVALID;
+	(void)SHA256(der, n, h);
+	slot = ((size_t)h[0] << 8 | h[1]) % MM_CERT_CACHE;
+	(void)pthread_mutex_lock(&ca->mu);
+	if (ca->cache[slot].x != NULL && ca->cache[slot].type ==
+	    want_type[0] && memcmp(ca->cache[slot].h, h, 32) == 0 &&
+	    X509_up_ref(ca->cache[slot].x) == 1) {
+		*out = ca->cache[slot].x;
+		(void)snprintf(serial, MM_SERIAL_MAX, "%s",
+		    ca->cache[slot].serial);
+	}
+	(void)pthread_mutex_unlock(&ca->mu);
+	if (*out != NULL)
+		return MM_CERT_OK;
+	rc = cert_check_full(ca, der, n, want_type, out, serial);
+	if (rc != MM_CERT_OK || X509_up_ref(*out) != 1)
+		return rc;
+	(void)pthread_mutex_lock(&ca->mu);
+	old = ca->cache[slot].x;
+	ca->cache[slot].x = *out;
+	ca->cache[slot].type = want_type[0];
+	memcpy(ca->cache[slot].h, h, 32);
+	(void)snprintf(ca->cache[slot].serial, MM_SERIAL_MAX, "%s", serial);
+	(void)pthread_mutex_unlock(&ca->mu);
+	X509_free(old);
 	return rc;
 }
 
