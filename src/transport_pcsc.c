@@ -622,6 +622,7 @@ struct pcsc_monitor {
 	int		 up;
 	int		 started;
 	atomic_int	 cancelled;
+	atomic_int	 in_wait;	/* a pcsc_monitor_wait() is running */
 	pthread_mutex_t	 lock;		/* guards ctx against cancel() */
 	mon_reader_t	 r[JPKI_MAX_READERS];
 	size_t		 nr;
@@ -657,7 +658,7 @@ mon_rescan(pcsc_monitor_t *m)
 {
 	char		**names = NULL;
 	size_t		  n = 0, i, j;
-	int		  r, *pr = NULL, found;
+	int		  r, found;
 	mon_reader_t	  nr[JPKI_MAX_READERS];
 	size_t		  nn = 0;
 	SCARD_READERSTATE st;
@@ -669,7 +670,6 @@ mon_rescan(pcsc_monitor_t *m)
 	}
 	if (r != JPKI_OK)
 		return r;
-	(void)pr;
 	/* vanished readers (their card goes with them) */
 	for (i = 0; i < m->nr; i++) {
 		found = 0;
@@ -742,8 +742,23 @@ mon_down(pcsc_monitor_t *m)
 }
 
 
+static int monitor_wait(pcsc_monitor_t *, int, mon_event_t *);
+
 int
 pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
+{
+	int r;
+
+	if (m == NULL || ev == NULL)
+		return JPKI_ERR_ARG;
+	atomic_store(&m->in_wait, 1);
+	r = monitor_wait(m, timeout_ms, ev);
+	atomic_store(&m->in_wait, 0);
+	return r;
+}
+
+static int
+monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
 {
 	SCARD_READERSTATE	 st[JPKI_MAX_READERS + 1];
 	SCARDCONTEXT		 ctx;
@@ -752,8 +767,6 @@ pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
 	LONG			 rv;
 	int			 r;
 
-	if (m == NULL || ev == NULL)
-		return JPKI_ERR_ARG;
 	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
 		if (m->qn > 0) {
@@ -786,7 +799,7 @@ pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
 					m->up = 1;	/* so that LOST is queued */
 					mon_down(m);
 				}
-				sleep_ms(left < 100 ? left : 100);
+				sleep_ms(left < 40 ? left : 40);
 			}
 			continue;
 		}
@@ -856,13 +869,25 @@ pcsc_monitor_wait(pcsc_monitor_t *m, int timeout_ms, mon_event_t *ev)
 void
 pcsc_monitor_cancel(pcsc_monitor_t *m)
 {
+	int i;
+
 	if (m == NULL)
 		return;
 	atomic_store(&m->cancelled, 1);
-	pthread_mutex_lock(&m->lock);
-	if (m->ctx != 0)
-		SCardCancel(m->ctx);
-	pthread_mutex_unlock(&m->lock);
+	/* SCardCancel only wakes a call that is already blocked: one that
+	 * starts just after the waiter checked the flag would sleep on.  So
+	 * keep cancelling until the waiter has taken the flag or left
+	 * (bounded: 50 x 2 ms). */
+	for (i = 0; i < 50; i++) {
+		if (atomic_load(&m->in_wait) == 0 ||
+		    atomic_load(&m->cancelled) == 0)
+			break;
+		pthread_mutex_lock(&m->lock);
+		if (m->ctx != 0)
+			SCardCancel(m->ctx);
+		pthread_mutex_unlock(&m->lock);
+		sleep_ms(2);
+	}
 }
 
 void
