@@ -171,7 +171,7 @@ load_map(app_t *a, const char *path)
 		if (strlen(iss) > 40 || !mykey_ok(id))
 			continue;
 		if ((p = person(a, iss, 1)) != NULL)
-			snprintf(p->mykey, sizeof(p->mykey), "%s", id);
+			snprintf(p->mykey, sizeof(p->mykey), "%.8s", id);
 	}
 	fclose(f);
 	return 0;
@@ -303,7 +303,7 @@ on_input(app_t *a, const char *in)
 			    "Letters A-Z (no I or O) and digits 2-9.");
 			return;
 		}
-		snprintf(a->cur->mykey, sizeof(a->cur->mykey), "%s", v);
+		snprintf(a->cur->mykey, sizeof(a->cur->mykey), "%.8s", v);
 		do_push(a, a->cur);
 	}
 }
