@@ -4,8 +4,10 @@
  *
  * Hashes and PKCS#1 v1.5 DigestInfo (RFC 8017 §9.2 note 1).  The card signs
  * a DigestInfo as given (P1 = 00, jpki-card.md §5.6), so the library builds
- * it.  OpenSSL is used only for the digest itself.
+ * it.  OpenSSL is used only for the digest itself, including the
+ * incremental form that PKCS#11 C_SignUpdate/C_DigestUpdate needs.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -133,4 +135,73 @@ jpki_digestinfo(jpki_hash_t h, const uint8_t *md, size_t md_len, uint8_t *out,
 	memcpy(out + hashes[i].prefix_len, md, md_len);
 	*out_len = hashes[i].prefix_len + md_len;
 	return JPKI_OK;
+}
+
+/* Incremental hashing: an EVP_MD_CTX that never leaves the library. */
+struct jpki_hash_ctx {
+	jpki_hash_t	 alg;
+	EVP_MD_CTX	*md;
+};
+
+int
+jpki_hash_ctx_new(jpki_hash_t alg, jpki_hash_ctx_t **ctx)
+{
+	jpki_hash_ctx_t	*c = NULL;
+	const EVP_MD	*m;
+	int		 r = JPKI_ERR_ARG;
+
+	if (ctx == NULL)
+		goto out;
+	*ctx = NULL;
+	if ((m = md_of(alg)) == NULL)
+		goto out;
+	r = JPKI_ERR_NOMEM;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->md = EVP_MD_CTX_new()) == NULL)
+		goto out;
+	r = JPKI_ERR_INTERNAL;
+	if (EVP_DigestInit_ex(c->md, m, NULL) != 1)
+		goto out;
+	c->alg = alg;
+	*ctx = c;
+	c = NULL;
+	r = JPKI_OK;
+out:
+	jpki_hash_ctx_free(&c);
+	return r;
+}
+
+int
+jpki_hash_ctx_update(jpki_hash_ctx_t *ctx, const uint8_t *data, size_t len)
+{
+	if (ctx == NULL || ctx->md == NULL || (data == NULL && len > 0))
+		return JPKI_ERR_ARG;
+	if (len > 0 && EVP_DigestUpdate(ctx->md, data, len) != 1)
+		return JPKI_ERR_INTERNAL;
+	return JPKI_OK;
+}
+
+int
+jpki_hash_ctx_final(jpki_hash_ctx_t *ctx, uint8_t *md, size_t *md_len)
+{
+	unsigned int	n = 0;
+
+	if (ctx == NULL || ctx->md == NULL || md == NULL || md_len == NULL)
+		return JPKI_ERR_ARG;
+	if (*md_len < jpki_hash_len(ctx->alg))
+		return JPKI_ERR_TOO_LARGE;
+	if (EVP_DigestFinal_ex(ctx->md, md, &n) != 1)
+		return JPKI_ERR_INTERNAL;
+	*md_len = n;
+	return JPKI_OK;
+}
+
+void
+jpki_hash_ctx_free(jpki_hash_ctx_t **ctx)
+{
+	if (ctx == NULL || *ctx == NULL)
+		return;
+	EVP_MD_CTX_free((*ctx)->md);
+	free(*ctx);
+	*ctx = NULL;
 }

@@ -5,7 +5,7 @@
 LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 		   src/utf8.c src/apdu.c src/transport_pcsc.c src/card.c \
 		   src/pin.c src/ap_jpki.c src/ap_text.c src/crypto.c src/lib.c \
-		   src/crypto_hash.c src/card_random.c src/card_pss.c
+		   src/card_random.c src/card_pss.c
 # certificate module (OpenSSL inside)
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 		   src/revocation.c src/http_fetch.c src/cert_textap.c \
