@@ -1165,6 +1165,63 @@ bad_proof(const char *what, const char *cert, const char *sig,
 	resp_free(&r);
 }
 
+/*
+ * Mutated bodies (a few random bytes of a valid request changed) sent to
+ * every proof-bearing endpoint: each must get a 2xx or a documented 4xx
+ * problem, never a 5xx or a dropped connection.
+ */
+static void
+fuzz(void)
+{
+	static const char *ep[][2] = {
+		{ "POST", "/v1/mykey-ids:verify" }, { "POST", "/v1/mykey-ids" },
+		{ "POST", "/v1/challenges" }, { "POST", "/v1/services" },
+		{ "POST", "/jlis/v1/status" },
+		{ "POST", "/jlis/v1/old-issuance-numbers:search" },
+		{ "POST", "/v1/mykey-ids/ZZZZZZZZ/issuance-numbers:push" },
+		{ "POST", "/v1/mykey-ids/ZZZZZZZZ:check" },
+		{ "PUT", "/v1/mykey-ids/ZZZZZZZZ/certificates/sign" },
+	};
+	struct chl ch;
+	struct resp r;
+	json_t *b;
+	char *txt, *m;
+	size_t n, i;
+	int k, bad = 0, e;
+	unsigned int seed = 42;
+
+	(void)challenge(&A, "mykey.verify", NULL, NULL, &ch);
+	b = login_body(&ch, &c1);
+	(void)json_object_set_new(b, "purpose", json_string("mykey.verify"));
+	(void)json_object_set_new(b, "cert_type", json_string("auth"));
+	(void)json_object_set_new(b, "issuance_number",
+	    json_string(c1.auth_serial));
+	(void)json_object_set_new(b, "new_issuance_number",
+	    json_string(c1.auth_serial));
+	txt = json_dumps(b, JSON_COMPACT);
+	json_decref(b);
+	n = strlen(txt);
+	for (i = 0; i < 300; i++) {
+		m = strdup(txt);
+		for (k = 0; k < 1 + (int)(rand_r(&seed) % 4); k++)
+			m[(size_t)rand_r(&seed) % n] = (char)(0x20 +
+			    rand_r(&seed) % 95);
+		e = (int)((size_t)rand_r(&seed) % (sizeof(ep) / sizeof(ep[0])));
+		(void)http_ex(ep[e][0], ep[e][1], A.token, NULL, m, n, NULL, 0,
+		    &r);
+		if (r.curl_rc != 0 || r.status >= 500 || r.status < 200 ||
+		    (r.status >= 400 && json_object_get(r.j, "code") == NULL)) {
+			if (bad++ < 3)
+				show(&r);
+		}
+		resp_free(&r);
+		free(m);
+	}
+	free(txt);
+	ok(bad == 0, "300 mutated requests: no 5xx, no dropped connection "
+	    "(%d bad)", bad);
+}
+
 static void
 bad_input(void)
 {
@@ -1294,6 +1351,7 @@ bad_input(void)
 	ok(r.status == 200 && strcmp(jget(&r, "service_user_number"),
 	    "O'Brien\"; DROP TABLE x;--") == 0, "quotes stored verbatim");
 	resp_free(&r);
+	fuzz();
 	(void)http("GET", "/v1/does-not-exist", A.token, NULL, NULL, &r);
 	ok(r.status == 404 && r.reqid[0] != '\0', "still alive; X-Request-Id "
 	    "on every answer");
