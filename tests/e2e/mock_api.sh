@@ -101,6 +101,45 @@ if [ "$code" = 401 ] && grep -q CERT_REVOKED "$DIR/login.html"
 then echo "ok - /login with the superseded card: CERT_REVOKED"
 else echo "not ok - /login superseded ($code)"; fail=1; fi
 
+# ---- CLI on the same database as the running server
+MM() { "$BIN" "$@" --db "$DIR/m.db"; }
+MM fault add --path '/v1/services/*' --status 503 --retry-after 3 >/dev/null
+hdr=$(curl -sk -D - -o /dev/null "https://127.0.0.1:$PORT/v1/services/x/links/y")
+echo "$hdr" | grep -q '^HTTP/1.1 503' && echo "$hdr" | grep -qi '^Retry-After: 3' &&
+	echo "ok - CLI fault add: the server answers 503 with Retry-After: 3" ||
+	{ echo "not ok - CLI fault"; echo "$hdr"; fail=1; }
+MM clock set +120 >/dev/null
+off=$(curl -sk "https://127.0.0.1:$PORT/admin/v1/clock" | sed 's/.*"offset_s":\([-0-9]*\).*/\1/')
+[ "$off" -ge 120 ] && [ "$off" -le 121 ] && echo "ok - CLI clock set +120" ||
+	{ echo "not ok - clock offset $off"; fail=1; }
+MM clock set real >/dev/null
+NSIGN=$(sed 's/.*"sign_issuance_number":"\([^"]*\)".*/\1/' "$DIR/renew.json")
+MM cert revoke --serial "$NSIGN" --reason cessationOfOperation >/dev/null
+st=$(curl -sk -X POST "https://127.0.0.1:$PORT/jlis/v1/status" -d "{\"cert_type\":\"sign\",\"issuance_number\":\"$NSIGN\",\"consent\":{\"consent_id\":\"3f0c9a52-1b7e-4c1d-9a55-0d6f1e2b3c4d\",\"purpose\":\"jlis.validity\",\"terms_version\":\"mock-1\",\"agreed_at\":\"2026-04-01T09:00:00+09:00\"}}")
+echo "$st" | grep -q '"revocation_reason":"cessationOfOperation"' &&
+	echo "ok - CLI cert revoke seen by the J-LIS simulator" ||
+	{ echo "not ok - CLI revoke: $st"; fail=1; }
+if MM cert revoke --serial "$NSIGN" --reason superseded 2>/dev/null; then
+	echo "not ok - revoking twice accepted"; fail=1
+else echo "ok - a revoked certificate cannot be revoked again"; fi
+
+# ---- config file: keys as flags, unknown keys refused
+printf 'port = 18448\nplain_http = true\ndb = %s\nlog = %s\nca_dir = %s\n' \
+	"$DIR/c.db" "$DIR/c.log" "$CA" >"$DIR/mock.conf"
+"$BIN" serve --config "$DIR/mock.conf" >/dev/null 2>&1 &
+cpid=$!
+i=0
+until curl -s -X POST -o /dev/null "http://127.0.0.1:18448/v1/token"; do
+	i=$((i + 1)); [ $i -gt 250 ] && break; sleep 0.02
+done
+[ $i -le 250 ] && echo "ok - --config: port, plain_http, db, log" ||
+	{ echo "not ok - --config"; fail=1; }
+kill $cpid; wait $cpid 2>/dev/null || true
+printf 'prot = 1\n' >"$DIR/bad.conf"
+if "$BIN" serve --config "$DIR/bad.conf" 2>/dev/null; then
+	echo "not ok - unknown config key accepted"; fail=1
+else echo "ok - unknown config key refused"; fi
+
 # ---- DER CRL and OCSP (RFC 6960) for the certificate module
 openssl x509 -inform DER -in "$CA/auth-ca.crt" -out "$DIR/auth-ca.pem"
 curl -sk -o "$DIR/auth.crl" "https://127.0.0.1:$PORT/jlis/v1/crl/auth.crl"
