@@ -135,6 +135,31 @@ done
 [ $i -le 250 ] && echo "ok - --config: port, plain_http, db, log" ||
 	{ echo "not ok - --config"; fail=1; }
 kill $cpid; wait $cpid 2>/dev/null || true
+# rate limit (429 RATE_LIMITED + Retry-After), from the flag this time
+"$BIN" serve --config "$DIR/mock.conf" --rate-limit 3 >/dev/null 2>&1 &
+cpid=$!
+until curl -s -X POST -o /dev/null "http://127.0.0.1:18448/v1/token"; do
+	sleep 0.02
+done
+set -- $("$BIN" client add --db "$DIR/c.db" --kind business)
+TOK=$(curl -s -X POST "http://127.0.0.1:18448/v1/token" \
+	-d "{\"client_id\":\"$1\",\"client_secret\":\"$2\"}" |
+	sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+codes=""
+for n in 1 2 3 4 5 6; do
+	codes="$codes $(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $TOK" -d '{"purpose":"mykey.verify"}' \
+	    "http://127.0.0.1:18448/v1/challenges")"
+done
+hdr=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TOK" \
+	-d '{"purpose":"mykey.verify"}' "http://127.0.0.1:18448/v1/challenges")
+case "$codes" in
+*201*429*) echo "$hdr" | grep -qi '^Retry-After: [1-9]' &&
+	echo "ok - rate_limit 3/s: 201 then 429 RATE_LIMITED with Retry-After" ||
+	{ echo "not ok - 429 without Retry-After"; fail=1; } ;;
+*) echo "not ok - rate limit codes:$codes"; fail=1 ;;
+esac
+kill $cpid; wait $cpid 2>/dev/null || true
 printf 'prot = 1\n' >"$DIR/bad.conf"
 if "$BIN" serve --config "$DIR/bad.conf" 2>/dev/null; then
 	echo "not ok - unknown config key accepted"; fail=1

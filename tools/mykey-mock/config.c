@@ -68,6 +68,8 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return set_str(c->clock, sizeof(c->clock), v);
 	if (strcmp(key, "threads") == 0)
 		return set_int(&c->threads, v, 1, 64);
+	if (strcmp(key, "rate_limit") == 0)
+		return set_int(&c->rate_limit, v, 0, 1000000);
 	if (strcmp(key, "plain_http") == 0) {
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			return -1;

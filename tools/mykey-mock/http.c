@@ -259,6 +259,55 @@ client_auth(struct mm_req *r)
 	return 0;
 }
 
+/*
+ * Token bucket per client (rate_limit requests/s, burst of one second).
+ * The least recently used slot is reused for a new client.
+ */
+static int
+rate_check(struct mm_req *r)
+{
+	struct mm_server *s = r->srv;
+	double rate = s->cfg.rate_limit, now, wait = 0;
+	struct timespec ts;
+	size_t i, slot = 0;
+	int found = 0;
+
+	if (s->cfg.rate_limit <= 0)
+		return 0;
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	(void)pthread_mutex_lock(&s->rl_mu);
+	for (i = 0; i < MM_RL_SLOTS; i++) {
+		if (strcmp(s->rl[i].client, r->client_id) == 0) {
+			slot = i;
+			found = 1;
+			break;
+		}
+		if (s->rl[i].last < s->rl[slot].last)
+			slot = i;
+	}
+	if (!found) {
+		(void)snprintf(s->rl[slot].client, sizeof(s->rl[slot].client),
+		    "%s", r->client_id);
+		s->rl[slot].tokens = rate;
+		s->rl[slot].last = now;
+	}
+	s->rl[slot].tokens += (now - s->rl[slot].last) * rate;
+	if (s->rl[slot].tokens > rate)
+		s->rl[slot].tokens = rate;
+	s->rl[slot].last = now;
+	if (s->rl[slot].tokens >= 1.0)
+		s->rl[slot].tokens -= 1.0;
+	else
+		wait = (1.0 - s->rl[slot].tokens) / rate;
+	(void)pthread_mutex_unlock(&s->rl_mu);
+	if (wait <= 0)
+		return 0;
+	(void)snprintf(r->retry_after, sizeof(r->retry_after), "%d",
+	    (int)wait + 1);
+	return req_problem(r, 429, "RATE_LIMITED", NULL);
+}
+
 /* ---- idempotency (api §5.1) ------------------------------------------- */
 
 enum { IDEM_NONE, IDEM_RUN, IDEM_DONE };
@@ -452,7 +501,8 @@ dispatch(struct mm_req *r)
 		    "method not allowed" : "no such endpoint");
 		return;
 	}
-	if ((rt->flags & R_AUTH) && client_auth(r) != 0)
+	if ((rt->flags & R_AUTH) && (client_auth(r) != 0 ||
+	    rate_check(r) != 0))
 		return;
 	if (r->body_len > 0 && rt->fn != h_token) {
 		r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES,
@@ -715,6 +765,7 @@ serve(struct mm_config *cfg)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = *cfg;
+	(void)pthread_mutex_init(&srv.rl_mu, NULL);
 	mm_log_open(cfg->log_path);
 	if ((loop = bind_addr(cfg->bind, cfg->port, &ss)) < 0) {
 		(void)fprintf(stderr, "mykey-mock: bad bind address %s\n",
@@ -813,6 +864,7 @@ out:
 		MHD_stop_daemon(d);
 	pool_free(&srv.pool);
 	ca_free(&srv.ca);
+	(void)pthread_mutex_destroy(&srv.rl_mu);
 	db_close(&db);
 	if (key != NULL) {
 		OPENSSL_cleanse(key, strlen((char *)key));

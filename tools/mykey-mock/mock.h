@@ -45,6 +45,7 @@ struct mm_config {
 	int	plain_http;
 	int	sync_full;		/* PRAGMA synchronous=FULL */
 	int	threads;		/* connection pool size */
+	int	rate_limit;		/* requests/s per client, 0 = off */
 	char	clock[64];		/* initial clock override */
 };
 
@@ -167,11 +168,18 @@ uint8_t *ocsp_respond(const struct mm_ca *ca, struct mm_db *db,
 
 /* ---- HTTP layer (http.c) --------------------------------------------- */
 
+#define MM_RL_SLOTS	64
+
 struct mm_server {
 	struct mm_config	 cfg;
 	struct mm_pool		*pool;
 	struct mm_ca		*ca;
-	char			*ca_pem_auth;	/* for the /login trust list */
+	/* per-client token buckets (RATE_LIMITED, api §5.6) */
+	pthread_mutex_t		 rl_mu;
+	struct {
+		char		 client[64];
+		double		 tokens, last;
+	} rl[MM_RL_SLOTS];
 };
 
 struct mm_req {
