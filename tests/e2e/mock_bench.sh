@@ -6,8 +6,8 @@
 # database of 1,000,000 MyKey IDs, 10% of them renewed one to three times
 # (bulk rows written with sqlite3, schema created by mykey-mock itself),
 # plus the time of a 10-hop linkage walk.  Runs under isolated.sh.
-#   MOCK_BENCH_IDS (1000000) MOCK_BENCH_THREADS (4) MOCK_BENCH_REQS (12000)
-#   MOCK_BENCH_SYNC (full|normal, default full) MOCK_BENCH_TLS (0|1)
+#   MOCK_BENCH_IDS (1000000) MOCK_BENCH_THREADS (8) MOCK_BENCH_REQS (12000)
+#   MOCK_BENCH_SYNC (group|full|normal, default group) MOCK_BENCH_TLS (0|1)
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -16,9 +16,9 @@ BENCH=$TOP/$BUILD/tests/mock/mock_bench
 DIR=$TOP/tests/tmp/mock_bench
 PORT=18447
 IDS=${MOCK_BENCH_IDS:-1000000}
-THREADS=${MOCK_BENCH_THREADS:-4}
+THREADS=${MOCK_BENCH_THREADS:-8}
 REQS=${MOCK_BENCH_REQS:-12000}
-SYNC=${MOCK_BENCH_SYNC:-full}
+SYNC=${MOCK_BENCH_SYNC:-group}
 TLS=${MOCK_BENCH_TLS:-0}
 if [ "${JPKI_ISOLATED:-}" != 1 ]; then
 	echo "mock_bench.sh: run under tests/lib/isolated.sh" >&2

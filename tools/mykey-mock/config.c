@@ -18,7 +18,7 @@ cfg_defaults(struct mm_config *c)
 	(void)snprintf(c->bind, sizeof(c->bind), "127.0.0.1");
 	c->port = 8443;
 	(void)snprintf(c->db, sizeof(c->db), "mykey-mock.db");
-	c->sync_full = 1;
+	c->sync_full = 2;	/* group commit */
 	c->threads = 16;
 }
 
@@ -77,9 +77,14 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return 0;
 	}
 	if (strcmp(key, "synchronous") == 0) {
-		if (strcmp(v, "full") != 0 && strcmp(v, "normal") != 0)
+		if (strcmp(v, "full") == 0)
+			c->sync_full = 1;
+		else if (strcmp(v, "normal") == 0)
+			c->sync_full = 0;
+		else if (strcmp(v, "group") == 0)
+			c->sync_full = 2;
+		else
 			return -1;
-		c->sync_full = strcmp(v, "full") == 0;
 		return 0;
 	}
 	return -1;

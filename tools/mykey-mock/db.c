@@ -5,6 +5,9 @@
  * SQLite store (api §5.8): WAL, foreign keys, busy timeout, a schema with
  * a version row, a per-connection statement cache and a connection pool.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -368,7 +371,7 @@ db_open(const char *path, int sync_full, struct mm_db **out)
 	(void)sqlite3_busy_handler(db->h, on_busy, NULL);
 	if (sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;"
 	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db->h, sync_full ? "PRAGMA synchronous=FULL" :
+	    sqlite3_exec(db->h, sync_full == 1 ? "PRAGMA synchronous=FULL" :
 	    "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
 		mm_log("db: pragmas failed: %s", sqlite3_errmsg(db->h));
 		goto out;
@@ -436,9 +439,16 @@ out:
 struct mm_pool {
 	pthread_mutex_t	 mu;
 	char		 path[512];
-	int		 sync_full;
+	int		 sync_full;	/* 1 full, 0 normal, 2 group */
 	int		 max, n;
 	struct mm_db	*free[64];
+	/* group commit: one fdatasync of the WAL for all waiting requests */
+	pthread_mutex_t	 dmu;
+	pthread_cond_t	 dcv;
+	unsigned long long dreq, ddone;
+	int		 dbusy;
+	int		 walfd;
+	char		 walpath[520];
 };
 
 int
@@ -450,7 +460,11 @@ pool_new(const char *path, int sync_full, int max, struct mm_pool **out)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -1;
 	(void)pthread_mutex_init(&p->mu, NULL);
+	(void)pthread_mutex_init(&p->dmu, NULL);
+	(void)pthread_cond_init(&p->dcv, NULL);
+	p->walfd = -1;
 	(void)snprintf(p->path, sizeof(p->path), "%s", path);
+	(void)snprintf(p->walpath, sizeof(p->walpath), "%s-wal", path);
 	p->sync_full = sync_full;
 	p->max = max < 1 ? 1 : max > 64 ? 64 : max;
 	*out = p;
@@ -467,6 +481,10 @@ pool_free(struct mm_pool **pp)
 	p = *pp;
 	while (p->n > 0)
 		db_close(&p->free[--p->n]);
+	if (p->walfd >= 0)
+		(void)close(p->walfd);
+	(void)pthread_cond_destroy(&p->dcv);
+	(void)pthread_mutex_destroy(&p->dmu);
 	(void)pthread_mutex_destroy(&p->mu);
 	free(p);
 	*pp = NULL;
@@ -484,6 +502,63 @@ pool_get(struct mm_pool *p)
 	if (db == NULL && db_open(p->path, p->sync_full, &db) != 0)
 		return NULL;
 	return db;
+}
+
+/*
+ * Flush the WAL file.  With synchronous=NORMAL SQLite writes committed
+ * frames without fsync and syncs the WAL before each checkpoint (and the
+ * database after it), so one fdatasync of the current WAL file makes every
+ * earlier commit durable.  The file is reopened when SQLite replaced it.
+ */
+static int
+wal_sync(struct mm_pool *p)
+{
+	struct stat st, fst;
+
+	if (stat(p->walpath, &st) != 0)
+		return 0;	/* no WAL: everything is in the synced database */
+	if (p->walfd >= 0 && (fstat(p->walfd, &fst) != 0 || fst.st_ino !=
+	    st.st_ino || fst.st_dev != st.st_dev)) {
+		(void)close(p->walfd);
+		p->walfd = -1;
+	}
+	if (p->walfd < 0 && (p->walfd = open(p->walpath, O_RDONLY |
+	    O_CLOEXEC)) < 0)
+		return -1;
+	return fdatasync(p->walfd);
+}
+
+/*
+ * synchronous=group: called after a request's commits and before its
+ * answer.  The first waiter syncs for everyone registered so far (group
+ * commit); the others wait for a sync that started after their commit.
+ */
+void
+pool_durable(struct mm_pool *p)
+{
+	unsigned long long my, target;
+
+	if (p->sync_full != 2)
+		return;
+	(void)pthread_mutex_lock(&p->dmu);
+	my = ++p->dreq;
+	while (p->ddone < my) {
+		if (p->dbusy) {
+			(void)pthread_cond_wait(&p->dcv, &p->dmu);
+			continue;
+		}
+		p->dbusy = 1;
+		target = p->dreq;
+		(void)pthread_mutex_unlock(&p->dmu);
+		if (wal_sync(p) != 0)
+			mm_log("db: WAL fdatasync failed");
+		(void)pthread_mutex_lock(&p->dmu);
+		if (target > p->ddone)
+			p->ddone = target;
+		p->dbusy = 0;
+		(void)pthread_cond_broadcast(&p->dcv);
+	}
+	(void)pthread_mutex_unlock(&p->dmu);
 }
 
 void

@@ -600,6 +600,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	const char *cl;
 	struct timespec t0, t1;
 	enum MHD_Result ret;
+	int ch0;
 
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -660,7 +661,11 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	} else if (r->login && strcmp(r->path, "/login") != 0) {
 		(void)req_problem(r, 404, "NOT_FOUND", "login listener");
 	} else {
+		ch0 = sqlite3_total_changes(r->db->h);
 		dispatch(r);
+		/* an acknowledged write is on disk (synchronous=group) */
+		if (sqlite3_total_changes(r->db->h) != ch0)
+			pool_durable(r->srv->pool);
 	}
 	pool_put(r->srv->pool, r->db);
 	r->db = NULL;
@@ -777,7 +782,8 @@ serve(struct mm_config *cfg)
 		    "loopback bind address\n");
 		goto out;
 	}
-	if (db_open(cfg->db, cfg->sync_full, &db) != 0 || db_schema(db) != 0)
+	if (db_open(cfg->db, cfg->sync_full == 0 ? 0 : 1, &db) != 0 ||
+	    db_schema(db) != 0)
 		goto out;
 	if (cfg->clock[0] != '\0' && auth_clock_set(db, cfg->clock) != 0) {
 		(void)fprintf(stderr, "mykey-mock: bad --clock\n");

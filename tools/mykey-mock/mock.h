@@ -43,7 +43,7 @@ struct mm_config {
 	char	tls_key[512];
 	char	log_path[512];
 	int	plain_http;
-	int	sync_full;		/* PRAGMA synchronous=FULL */
+	int	sync_full;		/* 1 full, 0 normal, 2 group */
 	int	threads;		/* connection pool size */
 	int	rate_limit;		/* requests/s per client, 0 = off */
 	char	clock[64];		/* initial clock override */
@@ -96,6 +96,7 @@ int	pool_new(const char *path, int sync_full, int max, struct mm_pool **p);
 void	pool_free(struct mm_pool **p);
 struct mm_db *pool_get(struct mm_pool *p);
 void	pool_put(struct mm_pool *p, struct mm_db *db);
+void	pool_durable(struct mm_pool *p);
 
 /* ---- helpers (util.c) ------------------------------------------------ */
 
