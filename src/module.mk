@@ -8,7 +8,7 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 		   src/card_random.c src/card_pss.c
 # certificate module (OpenSSL inside)
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
-		   src/revocation.c src/http_fetch.c src/cert_textap.c \
+		   src/revocation.c src/http.c src/http_fetch.c src/cert_textap.c \
 		   src/cert_cms.c src/cert_cms_verify.c src/cert_cvc.c \
 		   src/cert_visualap.c
 # MyKey Platform client (libcurl, jansson) and its offline queue (SQLite)

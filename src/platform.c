@@ -2,69 +2,24 @@
  * Copyright (c) 2026 The libjpki developers.
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * HTTP for the MyKey Platform client: the only file with curl calls
- * (house-style §2.1).  One easy handle per attempt, CURLOPT_NOSIGNAL,
- * HTTPS only with peer and host verification (plain http only to a
+ * HTTP for the MyKey Platform client, over http.c (the one file with curl
+ * calls): HTTPS only with peer and host verification (plain http only to a
  * loopback address by explicit option), no redirects, connect and total
- * timeouts, and a hard cap on the response body (curl dynbuf "toobig").
+ * timeouts, a hard cap on the response body, and the retry rules of
+ * mykey-mock-api.md §5.6 with the same Idempotency-Key.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #include <jpki/platform.h>
 
+#include "http.h"
 #include "log.h"
 #include "platform_int.h"
 #include "secure.h"
-
-static pthread_once_t	curl_once = PTHREAD_ONCE_INIT;
-static CURLcode		curl_init_rc = CURLE_FAILED_INIT;
-
-/*
- * curl_global_init is not thread-safe on every build; do it once, the
- * first time a platform handle is used (jpki_init() predates this module).
- */
-static void
-curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-typedef struct {
-	char	*p;
-	size_t	 len;
-	size_t	 max;
-	int	 toobig;
-} sink_t;
-
-static size_t
-write_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	sink_t	*s = arg;
-	size_t	 n;
-	char	*np;
-
-	if (nmemb != 0 && size > SIZE_MAX / nmemb)
-		return 0;
-	n = size * nmemb;
-	if (n > s->max - s->len) {
-		s->toobig = 1;
-		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
-	}
-	if ((np = realloc(s->p, s->len + n + 1)) == NULL)
-		return 0;
-	s->p = np;
-	memcpy(s->p + s->len, data, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-	return n;
-}
 
 /* Copy a header value (trimmed) when name matches. */
 static int
@@ -89,18 +44,14 @@ header_value(const char *line, size_t len, const char *name, char *out,
 	return 1;
 }
 
-static size_t
-header_cb(char *line, size_t size, size_t nmemb, void *arg)
+static void
+header_cb(const char *line, size_t len, void *arg)
 {
 	http_resp_t	*rs = arg;
 	char		 v[32];
 	char		*end;
 	long		 n;
-	size_t		 len;
 
-	if (nmemb != 0 && size > SIZE_MAX / nmemb)
-		return 0;
-	len = size * nmemb;
 	/* a new status line (100 Continue, then the final one) */
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		rs->replayed = 0;
@@ -120,41 +71,36 @@ header_cb(char *line, size_t size, size_t nmemb, void *arg)
 		if (end != v && *end == '\0' && n >= 0 && n < 86400)
 			rs->retry_after = (int)n;
 	}
-	return len;
 }
 
-static struct curl_slist *
-add_header(struct curl_slist *h, int *ok, const char *name, const char *val)
+/* Append "name: value" to a NULL-ended list of at most HDR_MAX lines. */
+#define HDR_MAX	10
+
+static void
+add_header(char **h, int *ok, const char *name, const char *val)
 {
-	struct curl_slist	*nh;
-	char			*line;
-	size_t			 n;
+	size_t i, n;
 
 	if (!*ok)
-		return h;
+		return;
+	for (i = 0; i < HDR_MAX - 1 && h[i] != NULL; i++)
+		;
 	n = strlen(name) + strlen(val) + 3;
-	if ((line = malloc(n)) == NULL) {
+	if (i == HDR_MAX - 1 || (h[i] = malloc(n)) == NULL) {
 		*ok = 0;
-		return h;
+		return;
 	}
-	snprintf(line, n, "%s: %s", name, val);
-	nh = curl_slist_append(h, line);
-	jpki_secure_zero(line, n);	/* may carry the Bearer token */
-	free(line);
-	if (nh == NULL)
-		*ok = 0;
-	return nh != NULL ? nh : h;
+	snprintf(h[i], n, "%s: %s", name, val);
 }
 
 static void
-free_headers(struct curl_slist *h)
+free_headers(char **h)
 {
-	struct curl_slist *i;
+	size_t i;
 
-	for (i = h; i != NULL; i = i->next)
-		if (i->data != NULL)
-			jpki_secure_zero(i->data, strlen(i->data));
-	curl_slist_free_all(h);
+	/* a line may carry the Bearer token */
+	for (i = 0; i < HDR_MAX && h[i] != NULL; i++)
+		jpki_free_secret(h[i], strlen(h[i]));
 }
 
 /*
@@ -165,118 +111,71 @@ static int
 perform(jpki_platform_t *p, const http_req_t *rq, http_resp_t *rs,
     int *got_response)
 {
-	CURL			*c = NULL;
-	struct curl_slist	*h = NULL;
-	sink_t			 sink;
-	char			*url = NULL, *auth = NULL;
-	size_t			 n;
-	CURLcode		 cc;
-	int			 ok = 1, r = JPKI_ERR_NOMEM;
-	long			 status = 0;
+	http_call_t	 c;
+	char		*h[HDR_MAX] = { NULL };
+	char		*url = NULL, *auth = NULL, *body = NULL;
+	size_t		 n, body_len = 0;
+	long		 status = 0;
+	int		 ok = 1, r = JPKI_ERR_NOMEM;
 
-	memset(&sink, 0, sizeof(sink));
-	sink.max = p->max_response;
 	*got_response = 0;
 	rs->retry_after = -1;
 	n = strlen(p->url) + strlen(rq->path) + 1;
 	if ((url = malloc(n)) == NULL)
 		goto out;
 	snprintf(url, n, "%s%s", p->url, rq->path);
-	if ((c = curl_easy_init()) == NULL)
-		goto out;
-	h = add_header(h, &ok, "Accept", "application/json");
+	add_header(h, &ok, "Accept", "application/json");
 	if (rq->body != NULL)
-		h = add_header(h, &ok, "Content-Type", "application/json");
+		add_header(h, &ok, "Content-Type", "application/json");
 	if (rq->idem_key != NULL)
-		h = add_header(h, &ok, "Idempotency-Key", rq->idem_key);
+		add_header(h, &ok, "Idempotency-Key", rq->idem_key);
 	if (rq->proof_hdr != NULL)
-		h = add_header(h, &ok, "X-MyKey-Proof", rq->proof_hdr);
+		add_header(h, &ok, "X-MyKey-Proof", rq->proof_hdr);
 	if (rq->consent_hdr != NULL)
-		h = add_header(h, &ok, "X-MyKey-Consent", rq->consent_hdr);
+		add_header(h, &ok, "X-MyKey-Consent", rq->consent_hdr);
 	if (rq->bearer && p->token != NULL) {
 		n = strlen(p->token) + 8;
 		if ((auth = malloc(n)) == NULL)
 			goto out;
 		snprintf(auth, n, "Bearer %s", p->token);
-		h = add_header(h, &ok, "Authorization", auth);
+		add_header(h, &ok, "Authorization", auth);
 	}
 	/* no "Expect: 100-continue" round trip for our small bodies */
-	h = add_header(h, &ok, "Expect", "");
+	add_header(h, &ok, "Expect", "");
 	if (!ok)
 		goto out;
-	r = JPKI_ERR_INTERNAL;
-	if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
-	    p->allow_http ? "http,https" : "https") != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-	    p->connect_timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, p->timeout_ms) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)p->max_response) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb) !=
-	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_HEADERDATA, rs) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_USERAGENT, "libjpki/"
-	    JPKI_VERSION_STRING) != CURLE_OK)
-		goto out;
-	if (p->ca_file != NULL &&
-	    curl_easy_setopt(c, CURLOPT_CAINFO, p->ca_file) != CURLE_OK)
-		goto out;
-	if (rq->body != NULL &&
-	    (curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body) != CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(rq->body)) != CURLE_OK))
-		goto out;
-	if (strcmp(rq->method, "GET") == 0 &&
-	    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L) != CURLE_OK)
-		goto out;
+	memset(&c, 0, sizeof(c));
+	c.url = url;
+	c.method = rq->method;
+	c.headers = (const char *const *)h;
+	c.body = (const uint8_t *)rq->body;
+	c.body_len = rq->body != NULL ? strlen(rq->body) : 0;
+	c.allow_http = p->allow_http;
+	c.ca_file = p->ca_file;
+	c.connect_timeout_ms = p->connect_timeout_ms;
+	c.timeout_ms = p->timeout_ms;
+	c.max_body = p->max_response;
+	c.on_header = header_cb;
+	c.arg = rs;
 	p->requests++;
-	cc = curl_easy_perform(c);
-	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	r = http_perform(&c, &status, &body, &body_len);
 	*got_response = status != 0;
-	if (cc != CURLE_OK) {
+	if (r != JPKI_OK) {
 		log_debug("%s: %s %s: %s", __func__, rq->method, rq->path,
-		    curl_easy_strerror(cc));
-		if (sink.toobig || cc == CURLE_FILESIZE_EXCEEDED)
-			r = JPKI_ERR_TOO_LARGE;
-		else if (cc == CURLE_OPERATION_TIMEDOUT)
-			r = JPKI_ERR_TIMEOUT;
-		else if (cc == CURLE_SSL_CONNECT_ERROR ||
-		    cc == CURLE_PEER_FAILED_VERIFICATION ||
-		    cc == CURLE_SSL_CACERT_BADFILE ||
-		    cc == CURLE_SSL_CERTPROBLEM)
-			r = JPKI_ERR_TLS;
-		else if (cc == CURLE_UNSUPPORTED_PROTOCOL ||
-		    cc == CURLE_URL_MALFORMAT)
-			r = JPKI_ERR_ARG;
-		else
-			r = JPKI_ERR_NETWORK;
+		    jpki_strerror(r));
 		goto out;
 	}
 	rs->status = status;
-	rs->body = sink.p;
-	rs->body_len = sink.len;
-	sink.p = NULL;
+	rs->body = body;
+	rs->body_len = body_len;
+	body = NULL;
 	log_debug("%s: %s %s -> %ld (%zu bytes)%s", __func__, rq->method,
 	    rq->path, status, rs->body_len, rs->replayed ? " replayed" : "");
-	r = JPKI_OK;
 out:
-	free(sink.p);
+	free(body);
 	if (auth != NULL)
 		jpki_free_secret(auth, strlen(auth));
 	free_headers(h);
-	if (c != NULL)
-		curl_easy_cleanup(c);
 	free(url);
 	return r;
 }
@@ -316,9 +215,6 @@ platform_http(jpki_platform_t *p, const http_req_t *rq, http_resp_t *rs,
 	uint32_t	 rnd;
 	int		 got, r = JPKI_ERR_INTERNAL, retry;
 
-	(void)pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return JPKI_ERR_INTERNAL;
 	memset(rs, 0, sizeof(*rs));
 	rs->retry_after = -1;
 	memset(&p->problem, 0, sizeof(p->problem));
