@@ -212,12 +212,15 @@ C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 		goto out;
 	if ((s = p11_session_get(hSession, &rv)) == NULL)
 		goto out;
-	/*
-	 * A reset by another process (PIN state lost) is seen by the next
-	 * card command that needs the PIN: C_Sign then fails with
-	 * CKR_USER_NOT_LOGGED_IN and from then on the state is public.
-	 */
 	r = p11_slot_reader(s->slot, &k);
+	/*
+	 * A reset by another process loses the card's PIN state: ask the
+	 * card layer (SCardStatus, no APDU) so that the session reports
+	 * logged out at once, not only at the next C_Sign.
+	 */
+	if (r->logged_in[k] && r->h != NULL &&
+	    jpki_card_check(r->h) == JPKI_ERR_CARD_RESET)
+		r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
 	rw = (s->flags & CKF_RW_SESSION) != 0;
 	pInfo->slotID = s->slot;
 	pInfo->flags = s->flags;

@@ -205,6 +205,7 @@ recover_reset(jpki_card_t *c)
 
 	log_debug("card was reset by another program; PIN state is lost");
 	c->ap = AP_NONE;
+	c->resets++;
 	if (c->recovering)
 		return JPKI_ERR_CARD_RESET;
 	c->recovering = 1;
@@ -539,5 +540,24 @@ jpki_card_select_jpki(jpki_card_t *c)
 	if (r == JPKI_ERR_FILE_NOT_FOUND || r == JPKI_ERR_INS_NOT_SUPPORTED ||
 	    r == JPKI_ERR_BAD_P1P2 || r == JPKI_ERR_SW)
 		r = JPKI_ERR_NOT_JPKI;
+	return r;
+}
+
+int
+jpki_card_check(jpki_card_t *c)
+{
+	int r = JPKI_OK;
+
+	if (c == NULL || c->t == NULL)
+		return JPKI_ERR_NO_CARD;
+	if (c->t->ops->status != NULL)
+		r = c->t->ops->status(c->t);
+	if (r == JPKI_ERR_CARD_RESET)
+		r = recover_reset(c);
+	/* also report a reset that a PIN-free call recovered from silently */
+	if (r == JPKI_OK && c->resets != c->resets_told)
+		r = JPKI_ERR_CARD_RESET;
+	if (r == JPKI_ERR_CARD_RESET)
+		c->resets_told = c->resets;
 	return r;
 }

@@ -35,6 +35,8 @@ struct jpki_card {
 	int		 reset_on_close;
 	int		 tx_depth;
 	int		 recovering;
+	unsigned long	 resets;	/* resets recovered from */
+	unsigned long	 resets_told;	/* of which reported by check */
 	jpki_stats_t	 st;
 	uint8_t		*cmd;		/* APDU_MAX_CMD bytes, wiped after use */
 	uint8_t		*rsp;		/* APDU_MAX_RSP bytes, wiped after use */

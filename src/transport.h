@@ -25,6 +25,8 @@ typedef struct {
 	int	(*reconnect)(transport_t *t);
 	/* Disconnect; with reset, power-cycle the card (no state survives). */
 	void	(*close)(transport_t *t, int reset);
+	/* Presence and reset state without an APDU (may be NULL). */
+	int	(*status)(transport_t *t);
 } transport_ops_t;
 
 struct transport {

@@ -516,8 +516,22 @@ p_close(transport_t *t, int reset)
 	free(t);
 }
 
+/* SCardStatus reports a reset or a removal without sending an APDU. */
+static int
+p_status(transport_t *t)
+{
+	pcsc_t	*p = t->priv;
+	DWORD	 rlen = 0, state = 0, proto = 0, alen = 0;
+	LONG	 rv;
+
+	rv = SCardStatus(p->h, NULL, &rlen, &state, &proto, NULL, &alen);
+	if (rv == SCARD_S_SUCCESS && (state & SCARD_PRESENT) == 0)
+		return JPKI_ERR_CARD_REMOVED;
+	return rv_to_err(rv);
+}
+
 static const transport_ops_t pcsc_ops = {
-	p_transmit, p_begin, p_end, p_reconnect, p_close
+	p_transmit, p_begin, p_end, p_reconnect, p_close, p_status
 };
 
 int

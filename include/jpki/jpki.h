@@ -139,6 +139,15 @@ void		 jpki_card_stats_reset(jpki_card_t *card);
 /* 1 if the last long read used extended-length APDUs. */
 int		 jpki_card_extended_used(const jpki_card_t *card);
 
+/*
+ * Is the card still there, and still in our hands?  Without sending an
+ * APDU: JPKI_OK; JPKI_ERR_CARD_REMOVED; or JPKI_ERR_CARD_RESET when another
+ * program reset the card since the last check (every verified PIN is lost;
+ * the connection is already re-established).  For callers that keep login
+ * state, such as a PKCS#11 module.
+ */
+int	jpki_card_check(jpki_card_t *card);
+
 /* Send a raw APDU (diagnostics).  rsp receives data and SW1 SW2. */
 int	jpki_card_transmit(jpki_card_t *card, const uint8_t *apdu,
 	    size_t apdu_len, uint8_t *rsp, size_t *rsp_len);

@@ -440,12 +440,12 @@ reset_by_other(void **state)
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_int_equal(WEXITSTATUS(st), 0);
-	/* the next command that needs the PIN finds it gone */
-	assert_int_equal(f->C_SignInit(s, &mech, priv), CKR_OK);
-	assert_int_equal(f->C_Sign(s, data, sizeof(data), sig, &len),
-	    CKR_USER_NOT_LOGGED_IN);
+	/* the session reports logged out at once (SCardStatus, no APDU) */
 	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_OK);
 	assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+	(void)sig;
+	(void)len;
+	(void)data;
 	assert_int_equal(f->C_SignInit(s, &mech, priv),
 	    CKR_USER_NOT_LOGGED_IN);
 	/* a fresh login works again */

@@ -110,7 +110,7 @@ s_close(transport_t *t, int reset)
 }
 
 static const transport_ops_t s_ops = {
-	s_transmit, s_begin, s_end, s_reconnect, s_close
+	s_transmit, s_begin, s_end, s_reconnect, s_close, NULL
 };
 
 static jpki_card_t *
@@ -362,6 +362,9 @@ test_reset_by_other_process(void **state)
 	    JPKI_OK);
 	assert_int_equal(n, 4);
 	assert_int_equal(serial[3], 0x04);
+	/* the reset is reported once to a caller that keeps login state */
+	assert_int_equal(jpki_card_check(c), JPKI_ERR_CARD_RESET);
+	assert_int_equal(jpki_card_check(c), JPKI_OK);
 	(void)t;
 	done(&c, &s);
 }
