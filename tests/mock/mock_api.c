@@ -1413,6 +1413,129 @@ more(void)
 	resp_free(&r);
 }
 
+static void
+put_setting(const char *key, int on)
+{
+	struct resp r;
+
+	(void)http("PUT", "/admin/v1/settings", NULL, json_pack("{s:b}", key,
+	    on), NULL, &r);
+	if (r.status != 200)
+		show(&r);
+	resp_free(&r);
+}
+
+/* Simulator flags, requested IDs, the hop cap, disclosure pages. */
+static void
+extras(void)
+{
+	struct card c, d;
+	struct resp r;
+	struct chl ch;
+	char want[9], id[16], path[200], cursor[40];
+	int i, pages = 0, total = 0;
+
+	(void)printf("# requested IDs, simulator flags, hop cap, paging\n");
+	memset(&c, 0, sizeof(c));
+	memset(&d, 0, sizeof(d));
+	ok(new_person_card("試験　四郎", &c) == 0 &&
+	    new_person_card("試験　五郎", &d) == 0, "two more cards");
+	(void)snprintf(want, sizeof(want), "Q%c%c%cRST7", 'A' + (int)(rid_seq %
+	    20), 'B' + (int)(rid_seq / 20 % 20), 'C');
+	(void)challenge(&A, "mykey.create", NULL, NULL, &ch);
+	(void)http("POST", "/v1/mykey-ids", A.token, json_pack("{s:o,s:s,s:o}",
+	    "auth", proof(&ch, c.auth_cert, c.auth_key), "requested_mykey_id",
+	    want, "consent", consent("jlis.validity jlis.linkage")), NULL, &r);
+	ok(r.status == 201 && strcmp(jget(&r, "mykey_id"), want) == 0,
+	    "requested_mykey_id honoured");
+	resp_free(&r);
+	(void)challenge(&A, "mykey.create", NULL, NULL, &ch);
+	(void)http("POST", "/v1/mykey-ids", A.token, json_pack("{s:o,s:s,s:o}",
+	    "auth", proof(&ch, d.auth_cert, d.auth_key), "requested_mykey_id",
+	    want, "consent", consent("jlis.validity jlis.linkage")), NULL, &r);
+	CHECK(&r, 409, "MYKEY_ID_TAKEN", "the same ID for another card: 409");
+	resp_free(&r);
+	/* link_on_reissue=false: the new card is a stranger */
+	put_setting("link_on_reissue", 0);
+	ok(admin_card_op("/admin/v1/cards:reissue", json_pack("{s:s}",
+	    "person_id", c.person), &c) == 0, "re-issue with linking off");
+	(void)login(&A, &c, 0, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "no linkage: MYKEY_ID_NOT_FOUND");
+	resp_free(&r);
+	put_setting("link_on_reissue", 1);
+	/* link_after_expiry=false hides a renewal made after expiry */
+	(void)login(&A, &d, 1, &r);
+	(void)snprintf(id, sizeof(id), "%s", jget(&r, "mykey_id"));
+	resp_free(&r);
+	set_clock(NULL, 6LL * 366 * 86400);
+	ok(renew(&d) == 0, "renewal after the old card expired");
+	put_setting("link_after_expiry", 0);
+	(void)login(&A, &d, 0, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "link_after_expiry=false: 404");
+	resp_free(&r);
+	put_setting("link_after_expiry", 1);
+	(void)login(&A, &d, 0, &r);
+	ok(r.status == 200 && strcmp(jget(&r, "mykey_id"), id) == 0,
+	    "link_after_expiry=true: same ID");
+	resp_free(&r);
+	set_clock("real", 0);
+	/* the hop cap: 11 renewals never seen -> LINKAGE_DEPTH_EXCEEDED */
+	card_clear(&c);
+	ok(new_person_card("試験　六郎", &c) == 0, "card for the hop cap");
+	(void)login(&A, &c, 1, &r);
+	resp_free(&r);
+	for (i = 0; i < 11; i++) {
+		if (renew(&c) != 0)
+			break;
+	}
+	ok(i == 11, "renewed 11 times");
+	(void)login(&A, &c, 0, &r);
+	CHECK(&r, 422, "LINKAGE_DEPTH_EXCEEDED", "11 hops: 422");
+	resp_free(&r);
+	/* disclosures come in pages */
+	cursor[0] = '\0';
+	do {
+		struct chl pc;
+		char *ps, *pe, *cs, *ce, h1[8192], h2[1024];
+		const char *hdrs[3] = { h1, h2, NULL };
+		json_t *p;
+
+		(void)challenge(&A, "mykey.verify", NULL, NULL, &pc);
+		p = proof(&pc, d.auth_cert, d.auth_key);
+		ps = json_dumps(p, JSON_COMPACT);
+		json_decref(p);
+		p = consent("jlis.validity jlis.linkage");
+		cs = json_dumps(p, JSON_COMPACT);
+		json_decref(p);
+		pe = b64url(ps);
+		ce = b64url(cs);
+		(void)snprintf(h1, sizeof(h1), "X-MyKey-Proof: %s", pe);
+		(void)snprintf(h2, sizeof(h2), "X-MyKey-Consent: %s", ce);
+		free(ps);
+		free(pe);
+		free(cs);
+		free(ce);
+		(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/disclosures"
+		    "?limit=2%s%s", id, cursor[0] ? "&cursor=" : "", cursor);
+		(void)http("GET", path, A.token, NULL, hdrs, &r);
+		if (r.status != 200) {
+			show(&r);
+			resp_free(&r);
+			break;
+		}
+		total += (int)json_array_size(json_object_get(r.j,
+		    "disclosures"));
+		pages++;
+		(void)snprintf(cursor, sizeof(cursor), "%s", jget(&r,
+		    "next_cursor"));
+		resp_free(&r);
+	} while (cursor[0] != '\0' && pages < 50);
+	ok(pages > 1 && total > 2 && total <= 2 * pages,
+	    "disclosures paged by 2 (%d in %d pages)", total, pages);
+	card_clear(&c);
+	card_clear(&d);
+}
+
 /* ---- durability ------------------------------------------------------ */
 
 /*
@@ -1522,6 +1645,7 @@ main(int argc, char **argv)
 	s8_challenges();
 	s9_consent();
 	bad_input();
+	extras();
 	more();
 	card_clear(&c1);
 	curl_global_cleanup();

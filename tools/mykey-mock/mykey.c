@@ -227,7 +227,7 @@ h_mykey_disclosures(struct mm_req *r)
 	json_t *proof = NULL, *arr = NULL, *e, *items;
 	sqlite3_stmt *st;
 	long long limit = 50, after = 0, last = 0;
-	int n = 0, rc = -1;
+	int n = 0, more = 0, rc = -1;
 	char *end;
 
 	memset(&res, 0, sizeof(res));
@@ -258,8 +258,10 @@ h_mykey_disclosures(struct mm_req *r)
 	    "d.mykey_id=? AND d.id > ? ORDER BY d.id LIMIT ?", "sii", id, after,
 	    limit + 1);
 	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		if (n == limit)
+		if (n == limit) {
+			more = 1;	/* the (limit+1)th row exists */
 			break;
+		}
 		last = sqlite3_column_int64(st, 0);
 		(void)snprintf(did, sizeof(did), "dsc_%lld", last);
 		mm_rfc3339(sqlite3_column_int64(st, 6), t);
@@ -276,11 +278,10 @@ h_mykey_disclosures(struct mm_req *r)
 		(void)json_array_append_new(arr, e);
 		n++;
 	}
-	if (st != NULL && n == limit && sqlite3_step(st) == SQLITE_ROW) {
+	if (more)
 		(void)snprintf(next, sizeof(next), "dsc_%lld", last);
-	} else {
+	else
 		next[0] = '\0';
-	}
 	db_end(st);
 	rc = req_ok(r, 200, json_pack("{s:s,s:O,s:o}", "mykey_id", id,
 	    "disclosures", arr, "next_cursor", next[0] ? json_string(next) :
