@@ -11,7 +11,7 @@
 #   CLEAN_FILES      extra files removed by `make clean`
 #
 # Targets: all check asan install install-udev uninstall clean deps demo
-#          bench bench-platform fuzz
+#          bench bench-platform bench-tap fuzz
 
 .DEFAULT_GOAL := all
 
@@ -81,7 +81,7 @@ include src/module.mk
 -include tests/module.mk
 
 .PHONY: all check asan install install-udev uninstall clean deps demo \
-	bench bench-platform fuzz $(CHECK_TARGETS) $(BENCH_TARGETS) \
+	bench bench-platform bench-tap fuzz $(CHECK_TARGETS) $(BENCH_TARGETS) \
 	$(INSTALL_TARGETS) $(ASAN_TARGETS)
 
 all: $(ALL_TARGETS)

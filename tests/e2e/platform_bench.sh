@@ -2,7 +2,7 @@
 # Copyright (c) 2026 The libjpki developers.
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# `make bench-platform` (part of `make bench`): "tap to MyKey ID", the wall
+# `make bench-tap` (part of `make bench`): "tap to MyKey ID", the wall
 # time of `jpki platform login` from a card present in the reader to the
 # platform's answer, through pcscd + vpcd + jpki-cardsim and a local
 # mykey-mock, without link delay and with the 424 kbit/s NFC model.  Also

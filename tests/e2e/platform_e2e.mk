@@ -10,9 +10,9 @@ CHECK_TARGETS	+= check-platform
 ASAN_TARGETS	+= check-platform
 
 # "tap to MyKey ID" benchmark (tests/e2e/platform_bench.sh)
-bench-platform: $(BUILD)/bin/jpki $(BUILD)/bin/jpki-cardsim \
+bench-tap: $(BUILD)/bin/jpki $(BUILD)/bin/jpki-cardsim \
 		$(BUILD)/bin/mykey-mock
 	BUILD=$(BUILD) H_TOP=$(CURDIR) sh tests/lib/isolated.sh \
 		sh tests/e2e/platform_bench.sh
 
-BENCH_TARGETS	+= bench-platform
+BENCH_TARGETS	+= bench-tap

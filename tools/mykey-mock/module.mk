@@ -43,8 +43,8 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 CHECK_TARGETS	+= check-mock
 ASAN_TARGETS	+= check-mock
 
-# make bench-mock (in make bench): tests/e2e/mock_bench.sh, :verify load on a
-# 1,000,000-ID database (bench-platform is the client's tap-to-MyKey-ID bench).
+# make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a
+# 1,000,000-ID database (bench-tap is the client's tap-to-MyKey-ID bench).
 MOCKBENCH_BIN	:= $(BUILD)/tests/mock/mock_bench
 
 $(MOCKBENCH_BIN): $(BUILD)/tests/mock/mock_bench.o
@@ -54,9 +54,9 @@ $(MOCKBENCH_BIN): $(BUILD)/tests/mock/mock_bench.o
 
 ALL_TARGETS	+= $(MOCKBENCH_BIN)
 
-bench-mock: $(MOCK_BIN) $(MOCKBENCH_BIN)
+bench-platform: $(MOCK_BIN) $(MOCKBENCH_BIN)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_bench.sh
-BENCH_TARGETS	+= bench-mock
+BENCH_TARGETS	+= bench-platform
 
 install-mock: $(MOCK_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
