@@ -171,3 +171,68 @@ out:
 	card_end(c);
 	return r;
 }
+
+void
+jpki_text_raw_clear(jpki_text_raw_t *raw)
+{
+	size_t i;
+
+	if (raw == NULL)
+		return;
+	for (i = 0; i < 4; i++)
+		if (raw->ef[i] != NULL)
+			jpki_free_secret(raw->ef[i], raw->len[i]);
+	jpki_secure_zero(raw, sizeof(*raw));
+}
+
+/*
+ * EF 0001..0004 as stored, for jpki_textap_verify() (§6.4, §6.5).  EF 0001
+ * is exactly its 17 bytes (one short READ BINARY: the EF is not a single
+ * TLV, FF FF follows the FF10 object); the others are whole TLV objects.
+ */
+int
+jpki_card_text_raw(jpki_card_t *c, jpki_text_raw_t *raw)
+{
+	uint8_t	 b[17];
+	size_t	 n = 0;
+	int	 r;
+
+	if (c == NULL || raw == NULL)
+		return JPKI_ERR_ARG;
+	memset(raw, 0, sizeof(*raw));
+	memset(b, 0, sizeof(b));
+	if ((r = card_begin(c)) != JPKI_OK)
+		return r;
+	if (c->ap != AP_TEXT) {
+		/* selecting the AP now would clear the text PIN */
+		r = JPKI_ERR_SECURITY;
+		goto out;
+	}
+	if ((r = card_read_head(c, 0x01, sizeof(b), CMD_REDACT, b, &n)) !=
+	    JPKI_OK)
+		goto out;
+	if (n != sizeof(b)) {
+		r = JPKI_ERR_PARSE;
+		goto out;
+	}
+	if ((raw->ef[0] = malloc(n)) == NULL) {
+		r = JPKI_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(raw->ef[0], b, n);
+	raw->len[0] = n;
+	if ((r = card_read_ef(c, 0x02, TEXT_EF_MAX, CMD_REDACT, &raw->ef[1],
+	    &raw->len[1])) != JPKI_OK ||
+	    (r = card_read_ef(c, 0x03, TEXT_EF_MAX, 0, &raw->ef[2],
+	    &raw->len[2])) != JPKI_OK ||
+	    (r = card_read_ef(c, 0x04, TEXT_EF_MAX, 0, &raw->ef[3],
+	    &raw->len[3])) != JPKI_OK)
+		goto out;
+	r = JPKI_OK;
+out:
+	jpki_secure_zero(b, sizeof(b));
+	if (r != JPKI_OK)
+		jpki_text_raw_clear(raw);
+	card_end(c);
+	return r;
+}

@@ -132,4 +132,9 @@ EVP_PKEY *cert_rsa_from(const uint8_t *n, size_t nlen, const uint8_t *e,
 EVP_PKEY *cert_pem_pubkey(const char *pem, size_t len);
 int	cert_cvc_parse(const uint8_t *p, size_t len, struct cert_cvc *cv);
 
+/* cert_visualap.c: card face EF 0002 (§7), f[i] = DF22 + i. */
+#define CERT_FACE_FIELDS	9
+int	cert_visual_face_parse(const uint8_t *p, size_t len,
+	    tlv_t f[CERT_FACE_FIELDS]);
+
 #endif /* JPKI_CERT_INT_H */

@@ -20,11 +20,14 @@
 #include "log.h"
 #include "tlv.h"
 
-#define NFIELDS		9	/* DF22 .. DF2A */
+#define NFIELDS		CERT_FACE_FIELDS	/* DF22 .. DF2A */
 
-/* FF20 { DF21, DF22 .. DF2A } in this order; filler after it allowed. */
-static int
-parse_face(const uint8_t *p, size_t len, tlv_t f[NFIELDS])
+/*
+ * FF20 { DF21, DF22 .. DF2A } in this order; filler after it allowed.
+ * Also used by src/ap_visual.c to hand the fields to callers.
+ */
+int
+cert_visual_face_parse(const uint8_t *p, size_t len, tlv_t f[NFIELDS])
 {
 	tlv_t outer, off;
 	buf_rd_t r;
@@ -87,7 +90,7 @@ jpki_visualap_verify(const uint8_t *ef2, size_t ef2_len, const uint8_t *ef4,
 	if (ef2 == NULL || ef4 == NULL || issuer_pem == NULL)
 		goto out;
 	r = JPKI_ERR_PARSE;
-	if (parse_face(ef2, ef2_len, f) != JPKI_OK) {
+	if (cert_visual_face_parse(ef2, ef2_len, f) != JPKI_OK) {
 		snprintf(res.reason, sizeof(res.reason), "EF 0002 is not a "
 		    "card face FF20 { DF21, DF22 .. DF2A }");
 		goto out;

@@ -247,6 +247,70 @@ void	jpki_text_attrs_clear(jpki_text_attrs_t *attrs);	/* wipes */
 int	jpki_text_attrs_parse(const uint8_t *ef, size_t len,
 	    jpki_text_attrs_t *attrs);
 
+/*
+ * The text AP's EFs as stored, for jpki_textap_verify() (jpki/cert.h,
+ * jpki-card.md §6.4): ef[i] is EF 000(i+1): the 17-byte My Number record,
+ * the basic 4 info, the integrity record and the CV certificate.  Needs
+ * the text PIN.  EF 0001 and 0002 are personal data: release everything
+ * with jpki_text_raw_clear(), which wipes.
+ */
+typedef struct {
+	uint8_t	*ef[4];
+	size_t	 len[4];
+} jpki_text_raw_t;
+
+int	jpki_card_text_raw(jpki_card_t *card, jpki_text_raw_t *raw);
+void	jpki_text_raw_clear(jpki_text_raw_t *raw);
+
+/*
+ * Visual AP (券面事項確認AP, jpki-card.md §7).  Verify 照合番号A or B first
+ * (jpki_card_verify_pin(JPKI_PIN_VISUAL_A / _B), which selects the AP);
+ * then jpki_card_visual_read() returns the card face EF 0002 (personal
+ * data), the AP basic info EF 0003 and the CV certificate EF 0004, for
+ * jpki_visualap_verify() and jpki_visual_face_parse().  Release with
+ * jpki_visual_raw_clear(), which wipes.
+ */
+typedef struct {
+	uint8_t	*face;		/* EF 0002 */
+	size_t	 face_len;
+	uint8_t	*info;		/* EF 0003 */
+	size_t	 info_len;
+	uint8_t	*cvc;		/* EF 0004 */
+	size_t	 cvc_len;
+} jpki_visual_raw_t;
+
+int	jpki_card_visual_read(jpki_card_t *card, jpki_visual_raw_t *raw);
+void	jpki_visual_raw_clear(jpki_visual_raw_t *raw);
+
+/* A byte range borrowed from the buffer that was parsed. */
+typedef struct {
+	const uint8_t	*p;
+	size_t		 len;
+} jpki_bytes_t;
+
+/*
+ * The card face EF 0002 split into its fields (DF22 .. DF2A).  Dates are
+ * YYYYMMDD; images are as stored (PNG, or JPEG 2000 for a real photo) and
+ * borrow from ef.  JPKI_ERR_PARSE when malformed.
+ */
+typedef struct {
+	char		birth[9];
+	char		sex;		/* '1', '2', '9' */
+	char		expiry[9];
+	jpki_bytes_t	key;		/* DF24: 90 e, 91 n */
+	jpki_bytes_t	name_image;	/* DF25 */
+	jpki_bytes_t	address_image;	/* DF26 */
+	jpki_bytes_t	photo;		/* DF27 */
+	jpki_bytes_t	signature;	/* DF28 */
+	jpki_bytes_t	code_image;	/* DF2A: security code */
+} jpki_visual_face_t;
+
+int	jpki_visual_face_parse(const uint8_t *ef, size_t len,
+	    jpki_visual_face_t *face);
+/* EF 0003 FF30 { .. DF34 municipality code .. }: 5 digits + NUL. */
+int	jpki_visual_info_municipality(const uint8_t *ef, size_t len,
+	    char code[6]);
+
 #ifdef __cplusplus
 }
 #endif
