@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <jpki/cert.h>
 #include <jpki/jpki.h>
 
 /* Documented exit codes (jpki(1) EXIT STATUS). */
@@ -76,6 +77,8 @@ int	cmd_sign(cli_t *, int, char **);
 int	cmd_text(cli_t *, int, char **);
 int	cmd_doctor(cli_t *, int, char **);
 int	cmd_platform(cli_t *, int, char **);
+int	cmd_verify(cli_t *, int, char **);
+int	cmd_visual(cli_t *, int, char **);
 
 /* cli.c */
 extern const char cli_exit_help[];	/* the EXIT STATUS block of --help */
@@ -154,6 +157,30 @@ void	json_kv_int(json_t *j, const char *k, long long v);
 void	json_kv_bool(json_t *j, const char *k, int v);
 /* Finish the document (newline); 0, or -1 on misuse or write error. */
 int	json_end(json_t *j);
+
+/* cmd_verify.c: trust anchors and results shared with cert, sign, text. */
+#define CLI_MAX_CA	16
+typedef struct {
+	const char	*path[CLI_MAX_CA];	/* --ca FILE, repeatable */
+	size_t		 n;
+} cli_ca_t;
+
+/* Record one --ca FILE; -1 (message printed) when too many. */
+int	cli_ca_add(cli_ca_t *ca, const char *path, const char *usage);
+/*
+ * A verifier with the bundled J-LIS roots plus the --ca anchors (never a
+ * CA certificate read from the card, jpki-card.md §9).  at: unix seconds,
+ * 0 = now.  Returns an exit code, message printed.
+ */
+int	cli_verifier(const cli_ca_t *ca, int production_only, long long at,
+	    jpki_verify_t **v);
+/* RFC 3339 (2026-11-23T12:00:00Z, +09:00) or unix seconds; -1 if bad. */
+int	cli_parse_time(const char *s, long long *at);
+/* Read a whole file (at most max bytes); exit code, message printed. */
+int	cli_read_file(const char *path, size_t max, uint8_t **p, size_t *n);
+/* "chain: ok (JPKI-MOCK)" / "chain: FAILED: <reason>", and as JSON. */
+void	cli_chain_text(FILE *f, const jpki_verify_result_t *res);
+void	cli_chain_json(json_t *j, const jpki_verify_result_t *res);
 
 /* fmt.c */
 int	fmt_hex(const uint8_t *p, size_t n, char *out, size_t outsz);

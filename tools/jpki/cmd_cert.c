@@ -15,7 +15,8 @@
 
 static const char usage[] =
 "usage: jpki cert auth|auth-ca|sign|sign-ca [--pem|--der|--text] [--json]\n"
-"                 [--out FILE] [--reader NAME|INDEX] [--wait SECONDS]\n"
+"                 [--ca FILE]... [--out FILE]\n"
+"                 [--reader NAME|INDEX] [--wait SECONDS]\n"
 "                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
 "\n"
 "Export a certificate from the card:\n"
@@ -28,8 +29,14 @@ static const char usage[] =
 "  --pem           PEM (the default)\n"
 "  --der           DER, binary (not to a terminal)\n"
 "  --text          issuance number (hex and decimal), subject, issuer,\n"
-"                  validity, key, and for 'sign' the holder attributes\n"
-"  -j, --json      the same as JSON, with the DER in base64\n"
+"                  validity, key, for 'sign' the holder attributes, and\n"
+"                  the chain: \"chain: ok (JPKI-MOCK)\" or\n"
+"                  \"chain: FAILED: <reason>\"\n"
+"  -j, --json      the same as JSON, with the DER in base64 and a\n"
+"                  \"verification\" object\n"
+"  --ca FILE       trust anchor (PEM or DER) besides the bundled J-LIS\n"
+"                  roots, for --text and --json; repeatable.  The CA\n"
+"                  certificate on the card is never trusted.\n"
 "  -o, --out FILE  write there instead of stdout\n"
 "  --pin-fd N      read the signature password from descriptor N\n"
 "  --pin-env VAR   read it from environment variable VAR (then unset)\n"
@@ -45,11 +52,12 @@ static const char usage[] =
 "\n";
 
 enum { FMT_PEM, FMT_DER, FMT_TEXT };
-enum { OPT_PEM = OPT_CMD, OPT_DER, OPT_TEXT };
+enum { OPT_PEM = OPT_CMD, OPT_DER, OPT_TEXT, OPT_CA };
 
 typedef struct {
 	int		 fmt;
 	const char	*out;
+	cli_ca_t	 ca;
 } cert_opts_t;
 
 static const struct {
@@ -85,13 +93,16 @@ cert_opt(void *ctx, int id, const char *arg)
 	case 'o':
 		o->out = arg;
 		return 0;
+	case OPT_CA:
+		return cli_ca_add(&o->ca, arg, usage);
 	default:
 		return -1;
 	}
 }
 
 static void
-print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c)
+print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c,
+    const jpki_verify_result_t *vr)
 {
 	jpki_cert_attrs_t a;
 
@@ -118,11 +129,13 @@ print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c)
 		fprintf(f, "Address:          %s\n", a.address != NULL ?
 		    a.address : "-");
 	}
+	cli_chain_text(f, vr);
 }
 
 static void
 print_json(FILE *f, const char *name, const jpki_cert_t *c,
-    const uint8_t *der, size_t der_len, int *err)
+    const uint8_t *der, size_t der_len, const jpki_verify_result_t *vr,
+    int *err)
 {
 	jpki_cert_attrs_t a;
 	json_t		  j;
@@ -158,6 +171,8 @@ print_json(FILE *f, const char *name, const jpki_cert_t *c,
 		json_kv_str(&j, "address", a.address);
 		json_obj_end(&j);
 	}
+	json_key(&j, "verification");
+	cli_chain_json(&j, vr);
 	json_key(&j, "der_base64");
 	{
 		char b64[(JPKI_MAX_CERT + 2) / 3 * 4 + 1];
@@ -179,15 +194,21 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 		{ "der",	no_argument,		NULL, OPT_DER },
 		{ "text",	no_argument,		NULL, OPT_TEXT },
 		{ "out",	required_argument,	NULL, 'o' },
+		{ "ca",		required_argument,	NULL, OPT_CA },
 		{ NULL,		0,			NULL, 0 },
 	};
-	cert_opts_t	 o = { FMT_PEM, NULL };
+	cert_opts_t	 o;
+	jpki_verify_result_t vr;
+	jpki_verify_t	*v = NULL;
 	jpki_cert_t	*c = NULL;
 	uint8_t		*der = NULL;
 	size_t		 der_len = 0, i;
 	FILE		*f = NULL;
 	int		 r, ex, err = 0;
 
+	memset(&o, 0, sizeof(o));
+	memset(&vr, 0, sizeof(vr));
+	o.fmt = FMT_PEM;
 	cli->groups = CLI_O_CARD | CLI_O_PIN;
 	if ((r = cli_parse(cli, argc, argv, "o:", extra, cert_opt, &o,
 	    usage)) != 0)
@@ -206,10 +227,19 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 		    0 : 1)]);
 		return EX_JPKI_USAGE;
 	}
-	/* check the output before the card and before any PIN */
-	if ((f = cli_out_open(o.out, o.fmt == FMT_DER && !cli->json,
-	    &ex)) == NULL)
+	if (o.ca.n > 0 && !cli->json && o.fmt != FMT_TEXT) {
+		cli_usage_error(usage, "--ca goes with --text or --json");
+		return EX_JPKI_USAGE;
+	}
+	/* the anchors and the output before the card and any PIN */
+	if ((cli->json || o.fmt == FMT_TEXT) &&
+	    (ex = cli_verifier(&o.ca, 0, 0, &v)) != EX_JPKI_OK)
 		return ex;
+	if ((f = cli_out_open(o.out, o.fmt == FMT_DER && !cli->json,
+	    &ex)) == NULL) {
+		jpki_verify_free(&v);
+		return ex;
+	}
 	if ((ex = cli_open(cli, 0)) != EX_JPKI_OK)
 		goto out;
 	if (kinds[i].kind == JPKI_CERT_SIGN &&
@@ -227,10 +257,13 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 			ex = cli_fail(cli, r, "parsing the certificate");
 			goto out;
 		}
+		/* on the purpose the certificate's own policy names */
+		(void)jpki_cert_verify(v, c, &vr);
 		if (cli->json)
-			print_json(f, kinds[i].name, c, der, der_len, &err);
+			print_json(f, kinds[i].name, c, der, der_len, &vr,
+			    &err);
 		else
-			print_text(f, kinds[i].name, kinds[i].desc, c);
+			print_text(f, kinds[i].name, kinds[i].desc, c, &vr);
 	} else if (o.fmt == FMT_DER) {
 		err = fwrite(der, 1, der_len, f) != der_len;
 	} else {
@@ -247,6 +280,7 @@ out:
 	if (ex != EX_JPKI_OK && o.out != NULL && strcmp(o.out, "-") != 0)
 		(void)unlink(o.out);
 	jpki_cert_free(&c);
+	jpki_verify_free(&v);
 	jpki_free(der);
 	cli_close(cli);
 	return ex;

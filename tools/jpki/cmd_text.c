@@ -6,13 +6,14 @@
  * jpki-card.md §6) after its 4-digit PIN.  The My Number is masked unless
  * --show-mynumber is given, and every buffer that held it is wiped.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 static const char usage[] =
 "usage: jpki text mynumber [--show-mynumber] [--json]\n"
-"       jpki text attrs [--json]\n"
+"       jpki text attrs [--verify --cv-ca FILE [--show-mynumber]] [--json]\n"
 "                 [--reader NAME|INDEX] [--wait SECONDS]\n"
 "                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
 "\n"
@@ -21,22 +22,49 @@ static const char usage[] =
 "             unless --show-mynumber is given\n"
 "  attrs      name, address, date of birth and sex (基本4情報)\n"
 "\n"
+"  --verify         check the data against the card's signed integrity\n"
+"                   record (EF 0003) and CV certificate (EF 0004):\n"
+"                   \"authentic: yes\" or \"authentic: no (reason)\", exit 8\n"
+"  --cv-ca FILE     PEM public key of the CV certificate issuer (needed\n"
+"                   with --verify)\n"
+"  --show-mynumber  with --verify, the My Number (hashed by the check) is\n"
+"                   shown unmasked\n"
+"\n"
 "Examples:\n"
 "  jpki text mynumber\n"
 "  jpki text mynumber --show-mynumber --pin-fd 3 3< pin-file\n"
 "  jpki text attrs --json\n"
+"  jpki text attrs --verify --cv-ca cv-ca.pub\n"
 "\n";
 
-enum { OPT_SHOW = OPT_CMD };
+enum { OPT_SHOW = OPT_CMD, OPT_VERIFY, OPT_CVCA };
+
+#define CVCA_MAX	16384
+
+typedef struct {
+	int		 show;
+	int		 verify;
+	const char	*cvca;
+} text_opts_t;
 
 static int
 text_opt(void *ctx, int id, const char *arg)
 {
-	(void)arg;
-	if (id != OPT_SHOW)
+	text_opts_t *o = ctx;
+
+	switch (id) {
+	case OPT_SHOW:
+		o->show = 1;
+		return 0;
+	case OPT_VERIFY:
+		o->verify = 1;
+		return 0;
+	case OPT_CVCA:
+		o->cvca = arg;
+		return 0;
+	default:
 		return -1;
-	*(int *)ctx = 1;
-	return 0;
+	}
 }
 
 static const char *
@@ -141,17 +169,115 @@ out:
 	return ex;
 }
 
+/*
+ * attrs --verify: EF 0001..0004 as stored, jpki_textap_verify (§6.4,
+ * §6.5), and the attributes parsed from the same EF 0002 that was
+ * checked.  The My Number record is only hashed and shown masked.
+ */
+static int
+verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
+{
+	jpki_text_raw_t		raw;
+	jpki_text_attrs_t	a;
+	jpki_textap_result_t	vr;
+	char			mn[13], out[15], birth[11];
+	json_t			j;
+	int			r, ex;
+
+	memset(&raw, 0, sizeof(raw));
+	memset(&a, 0, sizeof(a));
+	memset(&vr, 0, sizeof(vr));
+	memset(mn, 0, sizeof(mn));
+	memset(out, 0, sizeof(out));
+	memset(birth, 0, sizeof(birth));
+	if ((r = jpki_card_text_raw(cli->card, &raw)) != JPKI_OK) {
+		ex = cli_fail(cli, r, "reading the text AP");
+		goto out;
+	}
+	(void)jpki_textap_verify(raw.ef[0], raw.len[0], raw.ef[1],
+	    raw.len[1], raw.ef[2], raw.len[2], raw.ef[3], raw.len[3], pem,
+	    pem_len, &vr);
+	/* EF 0001: FF 10 0C <12 digits> FF FF (§6.2) */
+	if (raw.len[0] == 17 && raw.ef[0][0] == 0xff && raw.ef[0][1] == 0x10 &&
+	    raw.ef[0][2] == 0x0c) {
+		memcpy(mn, raw.ef[0] + 3, 12);
+		fmt_mynumber(mn, show, out);
+	} else {
+		snprintf(out, sizeof(out), "?");
+	}
+	/* a tampered EF 0002 may not parse: the verdict is still shown */
+	r = jpki_text_attrs_parse(raw.ef[1], raw.len[1], &a);
+	if (r == JPKI_OK && strlen(a.birth) == 8)
+		snprintf(birth, sizeof(birth), "%.4s-%.2s-%.2s", a.birth,
+		    a.birth + 4, a.birth + 6);
+	if (cli->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j);
+		json_kv_str(&j, "mynumber", out);
+		json_kv_bool(&j, "masked", !show);
+		json_kv_str(&j, "name", a.name);
+		json_kv_str(&j, "address", a.address);
+		json_kv_str(&j, "birth", birth[0] != '\0' ? birth : NULL);
+		json_key(&j, "sex");
+		if (a.sex != '\0')
+			json_strn(&j, &a.sex, 1);
+		else
+			json_null(&j);
+		json_key(&j, "verification");
+		json_obj_begin(&j);
+		json_kv_bool(&j, "authentic", vr.authentic);
+		json_kv_bool(&j, "mynumber_hash_ok", vr.mynumber_hash_ok);
+		json_kv_bool(&j, "attrs_hash_ok", vr.attrs_hash_ok);
+		json_kv_bool(&j, "cvc_ok", vr.cvc_ok);
+		json_kv_bool(&j, "record_signature_ok", vr.record_sig_ok);
+		json_kv_str(&j, "reason", vr.reason);
+		json_obj_end(&j);
+		json_obj_end(&j);
+		if (json_end(&j) != 0) {
+			ex = EX_JPKI_ERROR;
+			goto out;
+		}
+	} else {
+		printf("My Number:     %s\n", out);
+		printf("Name:          %s\n", a.name != NULL ? a.name : "");
+		printf("Address:       %s\n", a.address != NULL ?
+		    a.address : "");
+		printf("Date of birth: %s\n", birth);
+		printf("Sex:           %s\n", sex_name(a.sex));
+		if (vr.authentic)
+			printf("authentic: yes (%s)\n", vr.reason);
+		else
+			printf("authentic: no (%s)\n", vr.reason);
+	}
+	ex = cli_out_close(stdout, NULL);
+	if (ex == EX_JPKI_OK && !vr.authentic)
+		ex = EX_JPKI_VERIFY;
+out:
+	jpki_secure_zero(mn, sizeof(mn));
+	jpki_secure_zero(out, sizeof(out));
+	jpki_secure_zero(birth, sizeof(birth));
+	jpki_text_attrs_clear(&a);
+	jpki_text_raw_clear(&raw);
+	return ex;
+}
+
 int
 cmd_text(cli_t *cli, int argc, char **argv)
 {
 	static const struct option extra[] = {
 		{ "show-mynumber", no_argument,	NULL, OPT_SHOW },
+		{ "verify",	no_argument,	NULL, OPT_VERIFY },
+		{ "cv-ca",	required_argument, NULL, OPT_CVCA },
 		{ NULL,		0,		NULL, 0 },
 	};
-	int show = 0, r, ex, mynumber;
+	text_opts_t	 o;
+	uint8_t		*pem = NULL;
+	size_t		 pem_len = 0;
+	int		 r, ex, mynumber;
 
 	cli->groups = CLI_O_CARD | CLI_O_PIN;
-	if ((r = cli_parse(cli, argc, argv, NULL, extra, text_opt, &show,
+	memset(&o, 0, sizeof(o));
+	if ((r = cli_parse(cli, argc, argv, NULL, extra, text_opt, &o,
 	    usage)) != 0)
 		return r == 1 ? EX_JPKI_OK : EX_JPKI_USAGE;
 	if (optind + 1 != argc || (strcmp(argv[optind], "mynumber") != 0 &&
@@ -160,17 +286,35 @@ cmd_text(cli_t *cli, int argc, char **argv)
 		return EX_JPKI_USAGE;
 	}
 	mynumber = strcmp(argv[optind], "mynumber") == 0;
-	if (show && !mynumber) {
-		cli_usage_error(usage, "--show-mynumber goes with 'mynumber'");
+	if (o.show && !mynumber && !o.verify) {
+		cli_usage_error(usage, "--show-mynumber goes with 'mynumber' "
+		    "or 'attrs --verify'");
 		return EX_JPKI_USAGE;
 	}
+	if ((o.verify || o.cvca != NULL) &&
+	    (mynumber || !o.verify || o.cvca == NULL)) {
+		cli_usage_error(usage, "'attrs --verify --cv-ca FILE' go "
+		    "together");
+		return EX_JPKI_USAGE;
+	}
+	/* the issuer key before the card: a bad path costs no PIN try */
+	if (o.cvca != NULL &&
+	    (ex = cli_read_file(o.cvca, CVCA_MAX, &pem, &pem_len)) !=
+	    EX_JPKI_OK)
+		return ex;
 	/* the text AP only: a card without JPKI is still read */
 	if ((ex = cli_open(cli, JPKI_OPEN_NO_SELECT)) != EX_JPKI_OK)
 		goto out;
 	if ((ex = cli_pin_verify(cli, JPKI_PIN_TEXT)) != EX_JPKI_OK)
 		goto out;
-	ex = mynumber ? show_mynumber(cli, show) : show_attrs(cli);
+	if (mynumber)
+		ex = show_mynumber(cli, o.show);
+	else if (o.verify)
+		ex = verify_attrs(cli, o.show, (const char *)pem, pem_len);
+	else
+		ex = show_attrs(cli);
 out:
+	free(pem);
 	cli_close(cli);
 	return ex;
 }

@@ -24,8 +24,11 @@ static const char usage[] =
 "                               export a certificate (PEM, DER, text, JSON)\n"
 "  pin status                   tries left for every PIN\n"
 "  pin change auth|sign|text    change a PIN\n"
-"  sign auth|sign --in FILE     PKCS#1 v1.5 signature of FILE\n"
+"  sign auth|sign --in FILE     PKCS#1 v1.5 signature (or --cms) of FILE\n"
 "  text mynumber|attrs          My Number, or name/address/birth/sex\n"
+"  verify cert FILE|auth|sign   chain and revocation (OCSP, CRL) of a certificate\n"
+"  verify --cms SIG --in FILE   a detached CMS signature made by sign --cms\n"
+"  visual face --out DIR        card face images and data (券面事項確認AP)\n"
 "  platform register|login|...  MyKey Platform: MyKey ID, issuance numbers\n"
 "  doctor                       check pcscd, readers, NFC drivers, cards\n"
 "\n"
@@ -59,6 +62,8 @@ static const struct {
 	{ "pin",	cmd_pin },
 	{ "sign",	cmd_sign },
 	{ "text",	cmd_text },
+	{ "verify",	cmd_verify },
+	{ "visual",	cmd_visual },
 	{ "platform",	cmd_platform },
 	{ "doctor",	cmd_doctor },
 };

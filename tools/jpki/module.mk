@@ -5,7 +5,8 @@ JPKI_CLI_SRCS	:= tools/jpki/main.c tools/jpki/cli.c tools/jpki/json.c \
 		   tools/jpki/cmd_readers.c tools/jpki/cmd_info.c \
 		   tools/jpki/cmd_cert.c tools/jpki/cmd_pin.c tools/jpki/cmd_sign.c \
 		   tools/jpki/cmd_text.c tools/jpki/cmd_platform.c \
-		   tools/jpki/cmd_doctor.c
+		   tools/jpki/cmd_doctor.c tools/jpki/cmd_verify.c \
+		   tools/jpki/cmd_visual.c
 JPKI_CLI_OBJS	:= $(JPKI_CLI_SRCS:%.c=$(BUILD)/%.o)
 JPKI_CLI	:= $(BUILD)/bin/jpki
 
