@@ -130,6 +130,13 @@ expect "verify cert FILE --at unix seconds --json" 0
 jq -e '.verification.ok == true and .revocation == null' "$OUT" > /dev/null &&
 	h_ok "verify --json: verification ok, no revocation asked" ||
 	{ h_fail "verify --json"; sed 's/^/#   /' "$OUT"; }
+# the validity bound to the second, through an RFC 3339 JST offset
+NB=$("$J" cert auth --json | jq -r .not_before)
+run "$J" verify cert "$H_DIR/auth.pem" --ca "$P/auth-ca.crt" --at "$NB"
+expect "verify --at notBefore ($NB): valid (inclusive bound)" 0 "^chain: ok"
+NB1=$(( $(date -d "$NB" +%s) - 1 ))
+run "$J" verify cert "$H_DIR/auth.pem" --ca "$P/auth-ca.crt" --at "$NB1"
+expect "verify --at one second before notBefore: exit 8" 8 "^chain: FAILED: "
 run "$J" verify cert auth --ca "$P/auth-ca.crt" --production-only
 expect "verify --production-only: the mock hierarchy fails, exit 8" 8 "^chain: FAILED: "
 run "$J" verify cert auth --at yesterday

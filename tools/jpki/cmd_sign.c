@@ -218,6 +218,38 @@ out:
 	return ex;
 }
 
+/* The raw PKCS#1 v1.5 signature of the digest, binary or JSON. */
+static int
+sign_raw(cli_t *cli, jpki_key_t key, jpki_hash_t hash, const uint8_t *md,
+    size_t md_len, FILE *f, const char *keyname, int *err)
+{
+	uint8_t		 sig[256];
+	char		 b64[(256 + 2) / 3 * 4 + 1];
+	size_t		 sig_len = sizeof(sig);
+	json_t		 j;
+	int		 r;
+
+	*err = 0;
+	r = jpki_card_sign(cli->card, key, hash, md, md_len, sig, &sig_len);
+	if (r != JPKI_OK)
+		return cli_fail(cli, r, "signing");
+	cli_info(cli, "%zu-byte signature", sig_len);
+	if (cli->json) {
+		if (fmt_b64(sig, sig_len, b64, sizeof(b64)) != 0)
+			return EX_JPKI_ERROR;
+		json_init(&j, f);
+		json_obj_begin(&j);
+		json_kv_str(&j, "key", keyname);
+		json_kv_str(&j, "hash", jpki_hash_name(hash));
+		json_kv_str(&j, "signature", b64);
+		json_obj_end(&j);
+		*err = json_end(&j);
+	} else {
+		*err = fwrite(sig, 1, sig_len, f) != sig_len;
+	}
+	return EX_JPKI_OK;
+}
+
 int
 cmd_sign(cli_t *cli, int argc, char **argv)
 {
@@ -234,11 +266,9 @@ cmd_sign(cli_t *cli, int argc, char **argv)
 	jpki_hash_t	 hash;
 	jpki_key_t	 key;
 	jpki_pin_kind_t	 pin;
-	uint8_t		 md[64], sig[256];
-	char		 b64[(256 + 2) / 3 * 4 + 1];
-	size_t		 md_len = sizeof(md), sig_len = sizeof(sig);
+	uint8_t		 md[64];
+	size_t		 md_len = sizeof(md);
 	FILE		*f = NULL;
-	json_t		 j;
 	int		 r, ex, err = 0;
 
 	cli->groups = CLI_O_CARD | CLI_O_PIN;
@@ -295,34 +325,13 @@ cmd_sign(cli_t *cli, int argc, char **argv)
 		goto out;
 	if ((ex = cli_pin_verify(cli, pin)) != EX_JPKI_OK)
 		goto out;
-	if (o.cms) {
-		if ((ex = sign_cms(cli, key, data, data_len, f, argv[optind],
-		    &err)) != EX_JPKI_OK)
-			goto out;
-		goto done;
-	}
-	r = jpki_card_sign(cli->card, key, hash, md, md_len, sig, &sig_len);
-	if (r != JPKI_OK) {
-		ex = cli_fail(cli, r, "signing");
+	if (o.cms)
+		ex = sign_cms(cli, key, data, data_len, f, argv[optind], &err);
+	else
+		ex = sign_raw(cli, key, hash, md, md_len, f, argv[optind],
+		    &err);
+	if (ex != EX_JPKI_OK)
 		goto out;
-	}
-	cli_info(cli, "%zu-byte signature", sig_len);
-	if (cli->json) {
-		if (fmt_b64(sig, sig_len, b64, sizeof(b64)) != 0) {
-			ex = EX_JPKI_ERROR;
-			goto out;
-		}
-		json_init(&j, f);
-		json_obj_begin(&j);
-		json_kv_str(&j, "key", argv[optind]);
-		json_kv_str(&j, "hash", jpki_hash_name(hash));
-		json_kv_str(&j, "signature", b64);
-		json_obj_end(&j);
-		err = json_end(&j);
-	} else {
-		err = fwrite(sig, 1, sig_len, f) != sig_len;
-	}
-done:
 	ex = cli_out_close(f, o.out);
 	f = NULL;
 	if (err != 0 && ex == EX_JPKI_OK)

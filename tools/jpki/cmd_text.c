@@ -245,7 +245,7 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 		printf("Date of birth: %s\n", birth);
 		printf("Sex:           %s\n", sex_name(a.sex));
 		if (vr.authentic)
-			printf("authentic: yes (%s)\n", vr.reason);
+			printf("authentic: yes\n");
 		else
 			printf("authentic: no (%s)\n", vr.reason);
 	}

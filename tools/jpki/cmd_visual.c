@@ -304,7 +304,7 @@ face(cli_t *cli, const visual_opts_t *o, const char *pem, size_t pem_len)
 		if (!checked)
 			printf("authentic: not checked (give --cv-ca FILE)\n");
 		else if (vr.authentic)
-			printf("authentic: yes (%s)\n", vr.reason);
+			printf("authentic: yes\n");
 		else
 			printf("authentic: no (%s)\n", vr.reason);
 	}
