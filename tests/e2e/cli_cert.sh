@@ -139,6 +139,13 @@ run "$J" verify cert "$H_DIR/auth.pem" --ca "$P/auth-ca.crt" --at "$NB1"
 expect "verify --at one second before notBefore: exit 8" 8 "^chain: FAILED: "
 run "$J" verify cert auth --ca "$P/auth-ca.crt" --production-only
 expect "verify --production-only: the mock hierarchy fails, exit 8" 8 "^chain: FAILED: "
+mkdir -p "$H_DIR/no-roots"
+JPKI_ROOTS_DIR=$H_DIR/no-roots run "$J" verify cert auth --ca "$P/auth-ca.crt"
+expect "no bundled roots: --ca still verifies, with a warning" 0 \
+	"^chain: ok (JPKI-MOCK)$" "bundled J-LIS roots were not found"
+JPKI_ROOTS_DIR=$H_DIR/no-roots run "$J" verify cert auth --production-only
+expect "no bundled roots and --production-only: error, exit 1" 1
+unset JPKI_ROOTS_DIR
 run "$J" verify cert auth --at yesterday
 expect "verify --at garbage: usage error" 2
 run "$J" verify cert sign --ca "$P/sign-ca.crt" --pin-env PIN_SIGN
@@ -159,6 +166,11 @@ jq -e --arg mn "$CODE_A" '.verification.authentic == true and
     (.mynumber | gsub(" "; "")) == $mn and .masked == false' "$OUT" > /dev/null &&
 	h_ok "text --json: authentic, My Number shown on request" ||
 	{ h_fail "text --json"; sed 's/^/#   /' "$OUT"; }
+run "$J" text attrs --verify --cv-ca "$P/cv-ca.pub" --json --pin-env PIN_TEXT
+jq -e --arg l4 "$(echo "$CODE_A" | cut -c9-12)" \
+    '.mynumber == "********" + $l4 and .masked == true' "$OUT" > /dev/null &&
+	h_ok "text attrs --verify --json: My Number masked as by text mynumber" ||
+	{ h_fail "text --json masked"; sed 's/^/#   /' "$OUT"; }
 run "$J" text attrs --verify --pin-env PIN_TEXT
 expect "text attrs --verify without --cv-ca: usage error" 2
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |

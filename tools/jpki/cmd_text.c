@@ -180,8 +180,9 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 	jpki_text_raw_t		raw;
 	jpki_text_attrs_t	a;
 	jpki_textap_result_t	vr;
-	char			mn[13], out[15], birth[11];
+	char			mn[13], out[15], raw12[13], birth[11];
 	json_t			j;
+	size_t			i;
 	int			r, ex;
 
 	memset(&raw, 0, sizeof(raw));
@@ -189,6 +190,7 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 	memset(&vr, 0, sizeof(vr));
 	memset(mn, 0, sizeof(mn));
 	memset(out, 0, sizeof(out));
+	memset(raw12, 0, sizeof(raw12));
 	memset(birth, 0, sizeof(birth));
 	if ((r = jpki_card_text_raw(cli->card, &raw)) != JPKI_OK) {
 		ex = cli_fail(cli, r, "reading the text AP");
@@ -202,8 +204,12 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 	    raw.ef[0][2] == 0x0c) {
 		memcpy(mn, raw.ef[0] + 3, 12);
 		fmt_mynumber(mn, show, out);
+		/* JSON: unspaced, masked as by 'text mynumber --json' */
+		for (i = 0; i < 12; i++)
+			raw12[i] = (show || i >= 8) ? mn[i] : '*';
 	} else {
 		snprintf(out, sizeof(out), "?");
+		snprintf(raw12, sizeof(raw12), "?");
 	}
 	/* a tampered EF 0002 may not parse: the verdict is still shown */
 	r = jpki_text_attrs_parse(raw.ef[1], raw.len[1], &a);
@@ -213,7 +219,7 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 	if (cli->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j);
-		json_kv_str(&j, "mynumber", out);
+		json_kv_str(&j, "mynumber", raw12);
 		json_kv_bool(&j, "masked", !show);
 		json_kv_str(&j, "name", a.name);
 		json_kv_str(&j, "address", a.address);
@@ -255,6 +261,7 @@ verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 out:
 	jpki_secure_zero(mn, sizeof(mn));
 	jpki_secure_zero(out, sizeof(out));
+	jpki_secure_zero(raw12, sizeof(raw12));
 	jpki_secure_zero(birth, sizeof(birth));
 	jpki_text_attrs_clear(&a);
 	jpki_text_raw_clear(&raw);

@@ -98,6 +98,12 @@ cli_verifier(const cli_ca_t *ca, int production_only, long long at,
 	*v = NULL;
 	r = jpki_verify_new(v, production_only ?
 	    JPKI_VERIFY_PRODUCTION_ONLY : 0);
+	if (r == JPKI_ERR_IO && !production_only) {
+		/* not installed: only --ca is trusted, and chains say so */
+		cli_warnx("the bundled J-LIS roots were not found (set "
+		    "JPKI_ROOTS_DIR); only --ca anchors are trusted");
+		r = jpki_verify_new(v, JPKI_VERIFY_NO_BUNDLED_ROOTS);
+	}
 	if (r != JPKI_OK)
 		return cli_fail(NULL, r, "loading the bundled J-LIS roots");
 	for (i = 0; i < ca->n; i++) {
