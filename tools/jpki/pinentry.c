@@ -41,6 +41,13 @@ cli_pin_name(jpki_pin_kind_t kind)
 		return "signature password (署名用電子証明書暗証番号)";
 	case JPKI_PIN_TEXT:
 		return "text-AP PIN (券面事項入力補助用暗証番号)";
+	case JPKI_PIN_TEXT_A:
+	case JPKI_PIN_VISUAL_A:
+		return "verification code A (照合番号A: the 12-digit My Number)";
+	case JPKI_PIN_TEXT_B:
+	case JPKI_PIN_VISUAL_B:
+		return "verification code B (照合番号B: birth date YYMMDD in the "
+		    "Japanese era, expiry year, security code; 14 digits)";
 	default:
 		return "PIN";
 	}
@@ -56,6 +63,12 @@ pin_short(jpki_pin_kind_t kind)
 		return "signature password";
 	case JPKI_PIN_TEXT:
 		return "text PIN";
+	case JPKI_PIN_TEXT_A:
+	case JPKI_PIN_VISUAL_A:
+		return "verification code A";
+	case JPKI_PIN_TEXT_B:
+	case JPKI_PIN_VISUAL_B:
+		return "verification code B";
 	default:
 		return "PIN";
 	}
