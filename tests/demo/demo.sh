@@ -15,13 +15,26 @@ set -u
 if [ -t 1 ]; then B=$(printf '\033[1m') N=$(printf '\033[0m'); else B= N=; fi
 
 # step TITLE EXPLANATION COMMAND...
+# What a step runs, as a newcomer would type it (the harness's shell helpers
+# shown as the commands they run).
+shown() {
+	case $1 in
+	h_pcscd_start)	echo "pcscd --foreground -c reader.conf.d &   # vpcd readers" ;;
+	h_card_start)	echo "jpki-cardsim --profile $2 --port 35963 &" ;;
+	h_card_stop)	echo "kill %jpki-cardsim   # the card leaves the reader" ;;
+	p_mock_start)	echo "mykey-mock serve --db mock.db --bind 127.0.0.1 --port 18443 --plain-http &" ;;
+	p_client)	echo "mykey-mock client add --kind municipality --db mock.db" ;;
+	*)		echo "$*" | sed "s|$H_BIN/||g" ;;
+	esac
+}
+
 step() {
 	title=$1 text=$2
 	shift 2
 	H_STEP=$((${H_STEP:-0} + 1))
 	printf '\n%s== %d. %s%s\n' "$B" "$H_STEP" "$title" "$N"
 	printf '%s\n' "$text" | fold -s -w 76
-	printf '\n  $ %s\n\n' "$(echo "$*" | sed "s|$H_BIN/||g")"
+	printf '\n  $ %s\n\n' "$(shown "$@")"
 	"$@"
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
@@ -71,19 +84,20 @@ left, without spending any." \
 step "The user-authentication certificate" \
 "Readable without a PIN.  It proves 'this is the same card holder' to a \
 service and carries no personal data; its serial number is the card's \
-issuance number." \
-	"$H_BIN/jpki" cert auth --text
+issuance number.  The chain is checked against the bundled J-LIS roots and \
+the mock CA given with --ca (a real card would chain to J-LIS)." \
+	"$H_BIN/jpki" cert auth --text --ca "$H_DIR/ca/auth-ca.crt"
 
 step "The CA that issued it" \
 "The JPKI user-authentication CA certificate stored on the card.  On a real \
 card it chains to the J-LIS root; here to the mock hierarchy." \
-	"$H_BIN/jpki" cert auth-ca --text
+	"$H_BIN/jpki" cert auth-ca --text --ca "$H_DIR/ca/auth-ca.crt"
 
 step "The signature CA" \
 "The CA of the digital-signature certificate.  The signature certificate \
 itself (with name, address, birth date and sex) needs the signing password, \
 so this demo does not read it." \
-	"$H_BIN/jpki" cert sign-ca --text
+	"$H_BIN/jpki" cert sign-ca --text --ca "$H_DIR/ca/sign-ca.crt"
 
 step "Remove the card" \
 "jpki-cardsim leaves the reader; pcscd reports the slot empty." \

@@ -15,8 +15,7 @@ pstep() {
 	H_STEP=$((${H_STEP:-0} + 1))
 	printf '\n%s== %d. %s%s\n' "$B" "$H_STEP" "$title" "$N"
 	printf '%s\n' "$text" | fold -s -w 76
-	printf '\n  $ %s\n\n' "$(echo "$*" | sed -e "s|$H_BIN/||g" \
-	    -e "s|$H_DIR/||g")"
+	printf '\n  $ %s\n\n' "$(shown "$@" | sed -e "s|$H_DIR/||g")"
 	PSTEP_OUT=$H_DIR/step$H_STEP.out
 	"$@" > "$PSTEP_OUT"
 	rc=$?
