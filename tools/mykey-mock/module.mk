@@ -37,8 +37,10 @@ $(MOCKTEST_BIN): $(BUILD)/tests/mock/mock_api.o
 ALL_TARGETS	+= $(MOCKTEST_BIN)
 
 check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
-	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_api.sh
-	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/mock_durability.sh
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_api \
+		tests/lib/isolated.sh sh tests/e2e/mock_api.sh
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_durability \
+		tests/lib/isolated.sh sh tests/e2e/mock_durability.sh
 
 CHECK_TARGETS	+= check-mock
 ASAN_TARGETS	+= check-mock
