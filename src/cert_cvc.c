@@ -162,3 +162,31 @@ cert_cvc_parse(const uint8_t *p, size_t len, struct cert_cvc *cv)
 	cv->n_len = n.len;
 	return JPKI_OK;
 }
+
+int
+cert_cvc_keys(const uint8_t *ef4, size_t ef4_len, const char *issuer_pem,
+    size_t issuer_pem_len, struct cert_cvc *cv, char issuer_id[33],
+    char subject_id[33], EVP_PKEY **ik, EVP_PKEY **ck, char *reason,
+    size_t reason_sz)
+{
+	*ik = *ck = NULL;
+	if (cert_cvc_parse(ef4, ef4_len, cv) != JPKI_OK) {
+		snprintf(reason, reason_sz, "EF 0004 is not a "
+		    "CV certificate 7F21 { 5F4E, 5F37 }");
+		return JPKI_ERR_PARSE;
+	}
+	cert_hex16(cv->ids, issuer_id);
+	cert_hex16(cv->ids + CERT_KEY_ID_LEN, subject_id);
+	if ((*ik = cert_pem_pubkey(issuer_pem, issuer_pem_len)) == NULL) {
+		snprintf(reason, reason_sz,
+		    "issuer key is not an RSA PEM public key");
+		return JPKI_ERR_PARSE;
+	}
+	if ((*ck = cert_rsa_from(cv->n, cv->n_len, cv->e, cv->e_len)) == NULL) {
+		EVP_PKEY_free(*ik);
+		*ik = NULL;
+		snprintf(reason, reason_sz, "EF 0004 public key is unusable");
+		return JPKI_ERR_PARSE;
+	}
+	return JPKI_OK;
+}

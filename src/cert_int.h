@@ -131,6 +131,15 @@ EVP_PKEY *cert_rsa_from(const uint8_t *n, size_t nlen, const uint8_t *e,
 	    size_t elen);
 EVP_PKEY *cert_pem_pubkey(const char *pem, size_t len);
 int	cert_cvc_parse(const uint8_t *p, size_t len, struct cert_cvc *cv);
+/*
+ * Parse the CV certificate ef4 (§6.5), report its key IDs, and load the
+ * issuer's key (PEM) and the certified key.  On failure reason says what
+ * was wrong and nothing needs freeing.
+ */
+int	cert_cvc_keys(const uint8_t *ef4, size_t ef4_len, const char *issuer_pem,
+	    size_t issuer_pem_len, struct cert_cvc *cv, char issuer_id[33],
+	    char subject_id[33], EVP_PKEY **ik, EVP_PKEY **ck, char *reason,
+	    size_t reason_sz);
 
 /* cert_visualap.c: card face EF 0002 (§7), f[i] = DF22 + i. */
 #define CERT_FACE_FIELDS	9

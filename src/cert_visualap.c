@@ -95,23 +95,10 @@ jpki_visualap_verify(const uint8_t *ef2, size_t ef2_len, const uint8_t *ef4,
 		    "card face FF20 { DF21, DF22 .. DF2A }");
 		goto out;
 	}
-	if (cert_cvc_parse(ef4, ef4_len, &cv) != JPKI_OK) {
-		snprintf(res.reason, sizeof(res.reason), "EF 0004 is not a "
-		    "CV certificate 7F21 { 5F4E, 5F37 }");
+	if (cert_cvc_keys(ef4, ef4_len, issuer_pem, issuer_pem_len, &cv,
+	    res.issuer_key_id, res.subject_key_id, &ik, &ck, res.reason,
+	    sizeof(res.reason)) != JPKI_OK)
 		goto out;
-	}
-	cert_hex16(cv.ids, res.issuer_key_id);
-	cert_hex16(cv.ids + CERT_KEY_ID_LEN, res.subject_key_id);
-	if ((ik = cert_pem_pubkey(issuer_pem, issuer_pem_len)) == NULL) {
-		snprintf(res.reason, sizeof(res.reason),
-		    "issuer key is not an RSA PEM public key");
-		goto out;
-	}
-	if ((ck = cert_rsa_from(cv.n, cv.n_len, cv.e, cv.e_len)) == NULL) {
-		snprintf(res.reason, sizeof(res.reason),
-		    "EF 0004 public key is unusable");
-		goto out;
-	}
 	r = JPKI_ERR_INTERNAL;
 	/* DF22..DF24, DF25..DF26, DF27 (§7) */
 	if (span_hash(&f[0], &f[2], hh) != JPKI_OK ||
