@@ -8,7 +8,7 @@
 set -eu
 
 PKGS="
-build-essential pkg-config clang
+build-essential pkg-config clang libclang-rt-14-dev
 libpcsclite-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libp11-kit-dev libgnutls28-dev
 pcscd vsmartcard-vpcd pcsc-tools libccid opensc openssl
