@@ -15,7 +15,11 @@
 
 .DEFAULT_GOAL := all
 
-VERSION		:= 0.1.0
+# The release version: its one place is the file VERSION (make dist,
+# jpki.pc, the library file name; tests/check-version.sh holds jpki.h,
+# debian/changelog, NEWS and `jpki --version` to it).  SOVERSION changes
+# only when the ABI breaks (README, "Versions and ABI").
+VERSION		:= $(strip $(file < VERSION))
 SOVERSION	:= 0
 
 PREFIX		?= /usr/local
