@@ -1,0 +1,38 @@
+# Release: make dist, make distcheck, make check-packages, and the version
+# check.  The version's one place is the file VERSION (Makefile).
+#
+#   make dist            libjpki-$(VERSION).tar.gz from git ls-files
+#   make distcheck       unpack it elsewhere, build, make check there, install
+#   make check-packages  Debian packages built from the tarball, linted,
+#                        installed into a throwaway root and used there
+#
+# check-packages and distcheck are not in CHECK_TARGETS: they build the
+# project again (distcheck's make check takes as long as the first one);
+# .ci/run runs them after make check.
+
+DIST_NAME	:= libjpki-$(VERSION)
+DIST_TARBALL	:= $(DIST_NAME).tar.gz
+# What distcheck runs in the unpacked tree; .ci/run may ask for less.
+DISTCHECK_TARGET ?= check
+
+.PHONY: dist distcheck check-packages check-version
+
+dist:
+	@sh tools/release/dist.sh $(VERSION) .
+
+distcheck: dist
+	@BUILD=$(BUILD) tests/lib/tap-count.sh distcheck \
+		sh tools/release/distcheck.sh $(DIST_TARBALL) $(DISTCHECK_TARGET)
+
+# Root: the throwaway root is an overlayfs over / in a private mount
+# namespace (tests/e2e/packages.sh).
+check-packages:
+	@BUILD=$(BUILD) tests/lib/tap-count.sh packages \
+		sh tests/e2e/packages.sh $(VERSION)
+
+# VERSION against jpki.h, debian/changelog, NEWS, jpki.pc, jpki --version;
+# SOVERSION against the soname, the map's node and the Debian package.
+check-version: $(LIB_SO) $(BUILD)/jpki.pc $(JPKI_CLI)
+	@sh tests/check-version.sh $(BUILD) $(SOVERSION) $(RESULTS)/version.count
+
+CHECK_TARGETS	+= check-version
