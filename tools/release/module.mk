@@ -36,3 +36,6 @@ check-version: $(LIB_SO) $(BUILD)/jpki.pc $(JPKI_CLI)
 	@sh tests/check-version.sh $(BUILD) $(SOVERSION) $(RESULTS)/version.count
 
 CHECK_TARGETS	+= check-version
+
+# A new VERSION renames the library file and changes jpki.pc.
+$(LIB_SO) $(BUILD)/jpki.pc: VERSION
