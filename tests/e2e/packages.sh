@@ -59,6 +59,13 @@ else
 	finish
 fi
 changes=$T/libjpki_${v}_$arch.changes
+if grep -q "symbols doesn't match completely" "$T/build.log"; then
+	no "debian/libjpki0.symbols lists exactly the exports (run make symbols)"
+	sed -n '/^--- debian\/libjpki0.symbols/,/^[^ +@-]/p' "$T/build.log" |
+		grep '^[+-] ' | sed 's/^/    /'
+else
+	ok "debian/libjpki0.symbols lists exactly the exports"
+fi
 t ".changes written" test -f "$changes"
 
 # 2. lintian: errors fail, warnings are shown

@@ -15,7 +15,7 @@ DIST_TARBALL	:= $(DIST_NAME).tar.gz
 # What distcheck runs in the unpacked tree; .ci/run may ask for less.
 DISTCHECK_TARGET ?= check
 
-.PHONY: dist distcheck check-packages check-version
+.PHONY: dist distcheck check-packages check-version symbols
 
 dist:
 	@sh tools/release/dist.sh $(VERSION) .
@@ -39,3 +39,10 @@ CHECK_TARGETS	+= check-version
 
 # A new VERSION renames the library file and changes jpki.pc.
 $(LIB_SO) $(BUILD)/jpki.pc: VERSION
+
+# debian/libjpki0.symbols from the library's real exports: symbols already
+# listed keep the version that added them, new ones get $(VERSION).  Run
+# after adding a function to the API (check-packages fails until then).
+symbols: $(LIB_SO)
+	dpkg-gensymbols -plibjpki$(SOVERSION) -v$(VERSION) -e$(LIB_SO) \
+		-Odebian/libjpki$(SOVERSION).symbols
