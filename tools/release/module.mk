@@ -22,7 +22,7 @@ dist:
 
 distcheck: dist
 	@BUILD=$(BUILD) tests/lib/tap-count.sh distcheck \
-		sh tools/release/distcheck.sh $(DIST_TARBALL) $(DISTCHECK_TARGET)
+		sh tools/release/distcheck.sh $(DIST_TARBALL) '$(DISTCHECK_TARGET)'
 
 # Root: the throwaway root is an overlayfs over / in a private mount
 # namespace (tests/e2e/packages.sh).
