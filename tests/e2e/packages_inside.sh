@@ -101,9 +101,10 @@ t "... and runs against /usr/lib/$ma/libjpki.so.0" sh -c "
 
 # --- a virtual card read by the installed tools ----------------------------
 # card_up: pcscd with the vpcd driver and the installed jpki-cardsim on a
-# synthetic profile.  Once jpki-sandbox is installed, `jpki-sandbox up`
-# can replace this function's body (the checks below only need a card in
-# the first reader).
+# synthetic profile, as tests/e2e/*.sh do.  When the jpki-sandbox package
+# holds jpki-sandbox, `jpki-sandbox up` is tried at the end as well; it
+# could replace this body (the checks below need only a card in the first
+# reader, and PCSCLITE_CSOCK_NAME from `jpki-sandbox env`).
 PORT=35963
 card_up() {
 	mkdir -p "$W/reader.conf.d" /run/pcscd
@@ -148,4 +149,19 @@ t "p11-kit list-modules: the card's tokens under the jpki module" sh -c "
 t "p11tool (GnuTLS, through p11-kit) lists the card's token" sh -c "
 	p11tool --list-tokens > '$W/tok' 2>&1; cat '$W/tok';
 	grep -q 'token=JPKI%20User%20Authentication' '$W/tok'"
+
+# --- the same through the installed jpki-sandbox, once it is packaged -----
+if command -v jpki-sandbox > /dev/null; then
+	cleanup
+	PIDS=""
+	SB=$W/sandbox
+	t "jpki-sandbox up" sh -c "timeout 120 jpki-sandbox --dir '$SB' up"
+	t "jpki info reads the sandbox's card (eval \$(jpki-sandbox env))" sh -c "
+		rm -f '$W/info'
+		eval \"\$(jpki-sandbox --dir '$SB' env)\" || exit 1
+		test -n \"\$PCSCLITE_CSOCK_NAME\" || exit 1
+		jpki info --wait 15 > '$W/info' 2>&1; cat '$W/info';
+		grep -q 'Applications:  JPKI yes' '$W/info'"
+	t "jpki-sandbox down" sh -c "timeout 60 jpki-sandbox --dir '$SB' down"
+fi
 exit 0
