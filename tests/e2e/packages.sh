@@ -42,7 +42,6 @@ rm -rf "$T"
 mkdir -p "$T"
 : > "$T/check.log"
 
-host_jpki() { dpkg -l | grep jpki; }
 t "host: no jpki package installed before" sh -c '! dpkg -l | grep -q jpki'
 host_before=$(ls -d /usr/share/p11-kit/modules/jpki.module /usr/bin/jpki \
 	/usr/lib/*/libjpki.so* 2>/dev/null)

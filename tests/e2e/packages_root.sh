@@ -15,7 +15,6 @@ set -u
 T=$1
 v=$2
 pkgs=$3
-top=$(pwd)
 ok() { echo "ok - $*"; }
 no() { echo "not ok - $*"; }
 log=$T/root.log
@@ -38,10 +37,11 @@ mount -t overlay jpki-packages \
 	-o "lowerdir=/,upperdir=$O/upper,workdir=$O/work" "$R" >> "$log" 2>&1 ||
 	die "overlayfs over /"
 # the kernel's file systems, and empty /tmp and /run (pcscd's socket)
-mount --rbind /dev "$R/dev" && mount -t proc proc "$R/proc" &&
+if ! { mount --rbind /dev "$R/dev" && mount -t proc proc "$R/proc" &&
 	mount --rbind /sys "$R/sys" && mount -t tmpfs tmp "$R/tmp" &&
-	mount -t tmpfs -o mode=0755 run "$R/run" >> "$log" 2>&1 ||
+	mount -t tmpfs -o mode=0755 run "$R/run"; } >> "$log" 2>&1; then
 	die "/dev, /proc, /sys, /tmp, /run in the root"
+fi
 ok "throwaway root: overlayfs over / in a private mount namespace"
 
 mkdir -p "$R/tmp/debs"
@@ -78,8 +78,7 @@ t "after purge: library, module and p11-kit config gone" sh -c "
 	     2>/dev/null | grep -q ."
 t "after purge: p11-kit no longer lists jpki" sh -c \
 	"! chroot '$R' p11-kit list-modules 2>/dev/null | grep -q '^jpki: '"
-cd /
+# (the namespace's end would unmount them too)
 umount -R "$R" 2>> "$log" || true
 umount "$O" 2>> "$log" || true
-cd "$top"
 exit 0
