@@ -79,11 +79,12 @@ else
 fi
 
 # 3. the packages and what they hold
-pkgs="libjpki0 libjpki-dev jpki jpki-pkcs11 jpki-kiosk jpki-sandbox"
+pkgs="libjpki0 libjpki-data libjpki-dev jpki jpki-pkcs11 jpki-kiosk jpki-sandbox"
 [ -f pam/module.mk ] && pkgs="$pkgs libpam-jpki"
 debs=""
 for p in $pkgs; do
 	d=$T/${p}_${v}_$arch.deb
+	[ "$p" = libjpki-data ] && d=$T/${p}_${v}_all.deb
 	t "$p built" test -f "$d"
 	debs="$debs $d"
 	dpkg-deb -c "$d" 2>/dev/null | sed "s|^|$p |" >> "$T/contents"
@@ -96,6 +97,9 @@ t "jpki: the blacklist as an example" \
 t "libjpki0: shared library and soname link" \
 	sh -c "grep -q '^libjpki0 .*libjpki.so.$v' '$T/contents' &&
 	       grep -q '^libjpki0 .*libjpki.so.0 -> libjpki.so.$v' '$T/contents'"
+t "libjpki-data: the J-LIS roots, depended on by libjpki0" sh -c "
+	grep -q '^libjpki-data .*usr/share/jpki/roots/auth_ca_2023.pem' '$T/contents' &&
+	dpkg-deb -f '$T/libjpki0_${v}_$arch.deb' Depends | grep -q 'libjpki-data (= $v)'"
 t "libjpki0: symbols file" sh -c \
 	"dpkg-deb -I '$T/libjpki0_${v}_$arch.deb' symbols | grep -q '^libjpki.so.0 libjpki0'"
 t "libjpki-dev: headers, jpki.pc, .so link, libjpki(3)" sh -c "
