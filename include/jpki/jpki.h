@@ -186,6 +186,15 @@ int	jpki_card_change_pin(jpki_card_t *card, jpki_pin_kind_t kind,
 	    int *tries_left);
 /* Check a PIN's format without any APDU.  Returns JPKI_ERR_PIN_FORMAT. */
 int	jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin);
+/*
+ * The format jpki_pin_check_format() requires of kind, in words, e.g.
+ * "exactly 4 digits", "exactly 12 digits" or "6 to 16 characters of A-Z and
+ * 0-9", as a NUL-terminated string in buf (JPKI_PIN_FORMAT_TEXT_MAX bytes
+ * always suffice).  JPKI_ERR_ARG for an unknown kind or no buffer,
+ * JPKI_ERR_TOO_LARGE if it does not fit (buf then holds "").
+ */
+#define JPKI_PIN_FORMAT_TEXT_MAX	64
+int	jpki_pin_format_text(jpki_pin_kind_t kind, char *buf, size_t len);
 /* Forget all verified PINs (re-selects the AP). */
 int	jpki_card_logout(jpki_card_t *card);
 
