@@ -6,6 +6,9 @@
 #   ALL_TARGETS      built by `make all`
 #   CHECK_TARGETS    run by `make check`, in order
 #   INSTALL_TARGETS  run by `make install`
+#   INSTALLED_FILES  what those put in place (without DESTDIR), which
+#                    `make uninstall` removes; INSTALLED_DIRS the
+#                    directories only this project uses
 #   BENCH_TARGETS    run by `make bench`
 #   ASAN_TARGETS     run by `make asan` (built with ASan + UBSan)
 #   CLEAN_FILES      extra files removed by `make clean`
@@ -64,6 +67,8 @@ ALL_LDFLAGS	 = $(HARDEN_LDFLAGS) $(SANLDFLAGS) $(LDFLAGS)
 ALL_TARGETS	:=
 CHECK_TARGETS	:=
 INSTALL_TARGETS	:=
+INSTALLED_FILES	:=
+INSTALLED_DIRS	:=
 BENCH_TARGETS	:=
 ASAN_TARGETS	:=
 CLEAN_FILES	:=
@@ -110,6 +115,30 @@ asan: deps
 	@echo "make asan: all sanitizer suites passed"
 
 install: all $(INSTALL_TARGETS)
+
+# Remove every file an install target put in place, then the directories
+# only this project uses (include/jpki, share/jpki/...) once empty.  Under a
+# DESTDIR the staged tree is the install's own, so every directory left
+# empty is removed too, up to DESTDIR; without one, shared directories
+# (bin, lib, man1, the p11-kit module directory) stay.
+UNINSTALL_ROOT	:= $(patsubst %/,%,$(DESTDIR))
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@for d in $$(printf '%s\n' $(addprefix $(DESTDIR),$(INSTALLED_DIRS)) | \
+	    sort -r); do \
+		if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || \
+			echo "uninstall: $$d not empty, kept"; fi; \
+	done
+	@if [ -n "$(UNINSTALL_ROOT)" ]; then \
+		for d in $(sort $(dir $(INSTALLED_FILES))); do \
+			d=$(UNINSTALL_ROOT)$${d%/}; \
+			while [ "$$d" != "$(UNINSTALL_ROOT)" ]; do \
+				if [ -d "$$d" ]; then \
+					rmdir "$$d" 2>/dev/null || break; fi; \
+				d=$$(dirname "$$d"); \
+			done; \
+		done; \
+	fi
 
 deps:
 	@sh tools/deps.sh

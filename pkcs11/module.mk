@@ -37,6 +37,9 @@ install-p11: $(P11_SO)
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 man/jpki-pkcs11.8 $(DESTDIR)$(MANDIR)/man8/jpki-pkcs11.8
 
+INSTALLED_FILES	+= $(P11MODDIR)/jpki-pkcs11.so $(P11CONFDIR)/jpki.module \
+		   $(MANDIR)/man8/jpki-pkcs11.8
+
 # Real clients through pcscd + vpcd + jpki-cardsim (tests/e2e/p11_tool.sh).
 # Under SANITIZE=1 the uninstrumented clients need the ASan runtime first.
 P11_PRELOAD	:= $(if $(filter 1,$(SANITIZE)),$(shell $(CC) -print-file-name=libasan.so))
