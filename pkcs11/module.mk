@@ -17,6 +17,15 @@ $(BUILD)/tests/unit/test_p11_%.o: CFLAGS += $(P11_CFLAGS)
 # test_p11_args dlopens the module itself.
 $(BUILD)/tests/unit/test_p11_args.o: CFLAGS += -DP11_MODULE_PATH='"$(P11_SO)"'
 $(BUILD)/tests/unit/test_p11_args: $(P11_SO)
+# test_wipe looks into every block that libjpki and the module's objects
+# free, to catch personal data freed unwiped (issue 10): linked with the
+# module's objects and -Wl,--wrap=free.
+$(BUILD)/tests/unit/test_wipe.o: CFLAGS += $(P11_CFLAGS) -Ipkcs11
+$(BUILD)/tests/unit/test_wipe: $(BUILD)/tests/unit/test_wipe.o $(P11_OBJS) \
+		$(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(P11_OBJS) $(LIB_A) $(ALL_LDFLAGS) -Wl,--wrap=free \
+		$(CMOCKA_LIBS) $(LIB_LIBS)
 
 $(P11_SO): $(P11_OBJS) $(LIB_A) pkcs11/jpki-pkcs11.map
 	@mkdir -p $(@D)

@@ -20,6 +20,7 @@
 
 #include "cert_int.h"
 #include "log.h"
+#include "secure.h"
 
 /* Attribute numbers under the arc, §9.3. */
 enum {
@@ -89,16 +90,24 @@ cert_utf8_valid(const uint8_t *p, size_t len, size_t *ncp)
 	return 1;
 }
 
+/* Holder attributes are personal data: wiped before they are freed. */
+static void
+free_attr(char *s)
+{
+	if (s != NULL)
+		jpki_free_secret(s, strlen(s));
+}
+
 void
 cert_attrs_clear(struct cert_attrs *a)
 {
-	free(a->name);
-	free(a->name_flags);
-	free(a->sex);
-	free(a->birth_raw);
-	free(a->birth_iso);
-	free(a->address);
-	free(a->address_flags);
+	free_attr(a->name);
+	free_attr(a->name_flags);
+	free_attr(a->sex);
+	free_attr(a->birth_raw);
+	free_attr(a->birth_iso);
+	free_attr(a->address);
+	free_attr(a->address_flags);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -163,8 +163,9 @@ int	jpki_card_select_jpki(jpki_card_t *card);
 int	jpki_card_token_info(jpki_card_t *card, jpki_token_info_t *info);
 int	jpki_card_cert_available(jpki_card_t *card, int *auth, int *sign);
 /*
- * Read a certificate.  *der is owned by the caller (jpki_free).  The sign
- * certificate needs the sign PIN (JPKI_ERR_SECURITY otherwise).
+ * Read a certificate.  *der is owned by the caller (jpki_free; the sign
+ * certificate carries the holder's name and address: jpki_free_secret).
+ * The sign certificate needs the sign PIN (JPKI_ERR_SECURITY otherwise).
  */
 int	jpki_card_read_cert(jpki_card_t *card, jpki_cert_kind_t kind,
 	    uint8_t **der, size_t *der_len);

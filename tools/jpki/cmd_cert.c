@@ -181,6 +181,7 @@ print_json(FILE *f, const char *name, const jpki_cert_t *c,
 			json_str(&j, b64);
 		else
 			json_null(&j);
+		jpki_secure_zero(b64, sizeof(b64));
 	}
 	json_obj_end(&j);
 	*err = json_end(&j);
@@ -281,7 +282,8 @@ out:
 		(void)unlink(o.out);
 	jpki_cert_free(&c);
 	jpki_verify_free(&v);
-	jpki_free(der);
+	/* the sign certificate is personal data */
+	jpki_free_secret(der, der_len);
 	cli_close(cli);
 	return ex;
 }

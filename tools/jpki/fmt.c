@@ -161,6 +161,8 @@ fmt_pem(FILE *f, const char *label, const uint8_t *der, size_t n)
 		fprintf(f, "%.*s\n", (int)(len - i < 64 ? len - i : 64),
 		    b64 + i);
 	fprintf(f, "-----END %s-----\n", label);
+	/* it may be the sign certificate: personal data */
+	jpki_secure_zero(b64, sizeof(b64));
 	return ferror(f) ? -1 : 0;
 }
 
