@@ -41,7 +41,7 @@ static pthread_mutex_t	 os_mutex = PTHREAD_MUTEX_INITIALIZER;
 static CK_C_INITIALIZE_ARGS cb;		/* callbacks in use, if any */
 static struct p11_mutex	 cb_lock;	/* the caller's mutex, once created */
 static struct p11_mutex	*lock_active;	/* atomic: &cb_lock or NULL */
-static __thread struct p11_mutex held;	/* what this thread locked */
+static _Thread_local struct p11_mutex held;	/* what this thread locked */
 
 static void
 release(const struct p11_mutex *l)
