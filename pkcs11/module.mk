@@ -77,3 +77,11 @@ bench-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_bench.sh
 
 BENCH_TARGETS	+= bench-p11
+
+# OpenSSH with the card: ssh-keygen -D = jpki cert auth --ssh, a real sshd
+# on loopback, ssh -I with askpass, ssh-agent -P + ssh-add -s/-e, wrong
+# PINs, card removal (tests/e2e/p11_ssh.sh).
+check-p11-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh.sh
+
+CHECK_TARGETS	+= check-p11-ssh
