@@ -6,7 +6,7 @@
 
 P11_SRCS	:= pkcs11/p11_module.c pkcs11/p11_slot.c pkcs11/p11_session.c \
 		   pkcs11/p11_object.c pkcs11/p11_sign.c pkcs11/p11_rv.c \
-		   pkcs11/p11_nosup.c
+		   pkcs11/p11_nosup.c pkcs11/p11_badpin.c
 P11_OBJS	:= $(P11_SRCS:%.c=$(BUILD)/%.o)
 P11_SO		:= $(BUILD)/pkcs11/jpki-pkcs11.so
 P11_CFLAGS	:= $(shell pkg-config --cflags p11-kit-1 2>/dev/null || echo -I/usr/include/p11-kit-1)
@@ -85,3 +85,11 @@ check-p11-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh.sh
 
 CHECK_TARGETS	+= check-p11-ssh
+
+# NSS's tools with the card: modutil -add, certutil -L/-K with a password
+# file, wrong PINs, tstclnt TLS 1.2 client authentication against openssl
+# s_server -Verify (tests/e2e/p11_nss.sh).
+check-p11-nss: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_nss.sh
+
+CHECK_TARGETS	+= check-p11-nss

@@ -28,6 +28,9 @@ for t in $SSHD ssh ssh-keygen ssh-agent ssh-add; do
 	command -v $t >/dev/null 2>&1 || { echo "p11_ssh: $t missing (make deps)" >&2; exit 1; }
 done
 
+# h_expect_rc leaves `set -e` on; these scripts check every step themselves
+expect_rc() { h_expect_rc "$@"; set +e; }
+
 h_pcscd_start || exit 1
 P=$(h_profile card1 --pin-auth $PIN --pin-sign $SPIN) || exit 1
 h_card_start "$P" || exit 1
@@ -54,14 +57,14 @@ h_check "it is the auth certificate's key (openssl + ssh-keygen -i)" sh -c \
 # objects, and OpenSSH turns every certificate into a key (label = subject).
 openssl x509 -inform DER -in "$P/sign.crt" -noout -pubkey > "$D/sign.pub.pem"
 ssh-keygen -i -m PKCS8 -f "$D/sign.pub.pem" > "$D/sign.key"
-h_expect_rc 1 "ssh-keygen -D does not show the signature key" \
+expect_rc 1 "ssh-keygen -D does not show the signature key" \
 	grep -qF "$(cat "$D/sign.key")" "$D/keygen-D.txt"
 h_check "ssh-keygen -D: auth key first, then the two CA keys (3 lines)" sh -c \
 	"test \$(wc -l < '$D/keygen-D.txt') -eq 3 &&
 	 head -n 1 '$D/keygen-D.txt' | grep -q 'User Authentication Public Key' &&
 	 grep -q 'JPKI-MOCK for user authentication' '$D/keygen-D.txt' &&
 	 grep -q 'JPKI-MOCK for digital signature' '$D/keygen-D.txt'"
-h_expect_rc 2 "jpki cert sign --ssh refused (auth only)" \
+expect_rc 2 "jpki cert sign --ssh refused (auth only)" \
 	"$JPKI" cert sign --ssh
 
 # --- sshd on loopback ----------------------------------------------------
@@ -150,16 +153,16 @@ h_check "auth PIN tries back to 3" test "$(tries auth)" = 3
 # --- wrong PIN: one try per PIN entered, never retried, last-try guard ----
 printf '9999\n' > "$D/pin"
 : > "$D/askpass.log"
-h_expect_rc 255 "ssh -I with a wrong PIN: login refused" ssh_run W1 -I
+expect_rc 255 "ssh -I with a wrong PIN: login refused" ssh_run W1 -I
 h_check "wrong PIN: askpass asked once" test "$(asks)" -eq 1
 h_check "wrong PIN: ssh says PIN incorrect" \
 	grep -q "PIN incorrect" "$D/ssh.W1.err"
 h_check "wrong PIN: exactly one try spent (2 left)" test "$(tries auth)" = 2
-h_expect_rc 255 "second wrong PIN refused" ssh_run W2 -I
+expect_rc 255 "second wrong PIN refused" ssh_run W2 -I
 h_check "two wrong PINs entered: two asks" test "$(asks)" -eq 2
 h_check "two wrong PINs entered: two tries spent (1 left)" test "$(tries auth)" = 1
 printf '%s\n' $PIN > "$D/pin"
-h_expect_rc 255 "last try: the guard refuses even the right PIN" ssh_run G -I
+expect_rc 255 "last try: the guard refuses even the right PIN" ssh_run G -I
 h_check "last try: ssh reports PIN locked" grep -q "PIN locked" "$D/ssh.G.err"
 h_check "last try: still 1 left (no VERIFY sent)" test "$(tries auth)" = 1
 # the user's explicit choice, as the module documents it
@@ -183,7 +186,7 @@ h_check "ssh-add -s: the prompt is ssh-add's PKCS#11 one" \
 	grep -q "PKCS#11" "$D/askpass.log"
 timeout 30 ssh-add -L > "$D/agent-L.txt" 2>&1
 h_check "agent holds the auth key" grep -qF "$(cat "$D/want.key")" "$D/agent-L.txt"
-h_expect_rc 1 "agent does not hold the signature key" \
+expect_rc 1 "agent does not hold the signature key" \
 	grep -qF "$(cat "$D/sign.key")" "$D/agent-L.txt"
 : > "$D/askpass.log"
 h_check "login through the agent" ssh_run A1
@@ -201,7 +204,7 @@ h_check "sign PIN untouched by the agent's login ($sign0 tries)" \
 # jpki pin status just re-selected the APs: the card forgot the PIN.  The
 # module reports CKR_USER_NOT_LOGGED_IN; ssh-pkcs11-helper never logs in
 # again by itself, so the agent refuses (fast) until the key is re-added.
-h_expect_rc 255 "card used by another program: agent login refused" ssh_run O
+expect_rc 255 "card used by another program: agent login refused" ssh_run O
 h_check "... as 'agent refused operation'" \
 	grep -q "agent refused operation" "$D/ssh.O.err"
 h_check "ssh-add -e / ssh-add -s (askpass) recovers" sh -c \
@@ -211,10 +214,10 @@ h_check "agent login again" ssh_run A3
 # --- card removed, put back ---------------------------------------------
 h_card_stop
 t0=$(date +%s)
-h_expect_rc 255 "card removed: agent login fails (no hang)" ssh_run R1
+expect_rc 255 "card removed: agent login fails (no hang)" ssh_run R1
 h_check "card removed: ssh says the agent could not sign" \
 	grep -q "agent refused operation" "$D/ssh.R1.err"
-h_expect_rc 255 "card removed: ssh -I fails (no hang)" ssh_run R2 -I
+expect_rc 255 "card removed: ssh -I fails (no hang)" ssh_run R2 -I
 # OpenSSH says why only with -v ("provider ... returned no slots"); without
 # it the user sees that there is no key to use
 h_check "card removed: ssh -I: no identity, publickey denied" sh -c \
@@ -230,12 +233,12 @@ h_check "card back: askpass asked once" test "$(asks)" -eq 1
 # ssh-pkcs11-helper keeps the sessions of the pulled card, which the
 # module closed (CKR_SESSION_HANDLE_INVALID); it does not open new ones, so
 # the agent refuses until the provider is re-added: ssh-add -e, ssh-add -s.
-h_expect_rc 255 "card back: the agent refuses until re-added" ssh_run B2
+expect_rc 255 "card back: the agent refuses until re-added" ssh_run B2
 h_check "ssh-add -e removes the provider" \
 	sh -c "timeout 30 ssh-add -e '$M' > '$D/del.out' 2>&1"
 h_check "agent empty after ssh-add -e" sh -c \
 	"timeout 30 ssh-add -l 2>&1 | grep -q 'no identities'"
-h_expect_rc 255 "no login through the empty agent" ssh_run E
+expect_rc 255 "no login through the empty agent" ssh_run E
 h_check "ssh-add -s again after re-insertion" \
 	sh -c "timeout 60 ssh-add -s '$M' > '$D/add2.out' 2>&1"
 h_check "login through the agent after re-insertion" ssh_run B3
@@ -244,7 +247,7 @@ h_check "login through the agent after re-insertion" ssh_run B3
 timeout 30 ssh-add -e "$M" > /dev/null 2>&1
 printf '9999\n' > "$D/pin"
 : > "$D/askpass.log"
-h_expect_rc 1 "ssh-add -s with a wrong PIN refused" \
+expect_rc 1 "ssh-add -s with a wrong PIN refused" \
 	sh -c "timeout 60 ssh-add -s '$M' > '$D/addW.out' 2>&1"
 h_check "ssh-add -s wrong PIN: askpass asked once" test "$(asks)" -eq 1
 h_check "ssh-add -s wrong PIN: auth tries 2" test "$(tries auth)" = 2
