@@ -93,3 +93,10 @@ check-p11-nss: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_nss.sh
 
 CHECK_TARGETS	+= check-p11-nss
+
+# APDUs and wall time of an OpenSSH login with the card (ssh -I, ssh-add -s,
+# agent-backed), contact and 424 kbit/s (tests/e2e/p11_ssh_bench.sh).
+bench-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh_bench.sh
+
+BENCH_TARGETS	+= bench-ssh

@@ -14,6 +14,7 @@
 set -u
 H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
+. "$H_TOP/tests/e2e/p11_ssh_lib.sh"
 h_init p11_ssh
 
 M=$(realpath "$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so")
@@ -67,62 +68,8 @@ h_check "ssh-keygen -D: auth key first, then the two CA keys (3 lines)" sh -c \
 expect_rc 2 "jpki cert sign --ssh refused (auth only)" \
 	"$JPKI" cert sign --ssh
 
-# --- sshd on loopback ----------------------------------------------------
-mkdir -p /run/sshd	# privilege separation directory, sshd insists
-mount -t tmpfs -o mode=0755 tmpfs /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey" -C jpki-test-host
-cp "$D/id_jpki.pub" "$D/authorized_keys"
-cat > "$D/sshd_config" <<EOC
-ListenAddress 127.0.0.1
-Port $PORT
-HostKey $D/hostkey
-PidFile $D/sshd.pid
-AuthorizedKeysFile $D/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PermitRootLogin prohibit-password
-LogLevel VERBOSE
-EOC
-$SSHD -D -e -f "$D/sshd_config" > "$D/sshd.log" 2>&1 &
-H_PIDS="$H_PIDS $!"
-i=0
-while ! ss -ltn | grep -q "127.0.0.1:$PORT " && [ $i -lt 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
-echo "[127.0.0.1]:$PORT $(cut -d' ' -f1,2 "$D/hostkey.pub")" > "$D/known_hosts"
-# the client: only the card's auth key (IdentitiesOnly + IdentityFile whose
-# .pub is the card's key, as README.md recommends), no password, no user
-# files
-cat > "$D/ssh_config" <<EOC
-Host jpki-test
-	HostName 127.0.0.1
-	Port $PORT
-	User $(id -un)
-	UserKnownHostsFile $D/known_hosts
-	GlobalKnownHostsFile /dev/null
-	StrictHostKeyChecking yes
-	PreferredAuthentications publickey
-	PasswordAuthentication no
-	KbdInteractiveAuthentication no
-	IdentitiesOnly yes
-	IdentityFile $D/id_jpki
-	ConnectTimeout 20
-EOC
-
-# askpass: the PIN from a file (never argv); each call is logged
-cat > "$D/askpass" <<EOA
-#!/bin/sh
-echo "\$1" >> "$D/askpass.log"
-cat "$D/pin"
-EOA
-chmod 0755 "$D/askpass"
-export SSH_ASKPASS="$D/askpass" SSH_ASKPASS_REQUIRE=force
-unset SSH_AUTH_SOCK DISPLAY
-printf '%s\n' $PIN > "$D/pin"
-: > "$D/askpass.log"
+# --- sshd on loopback, client config, askpass (p11_ssh_lib.sh) ------------
+ssh_setup || exit 1
 asks() { wc -l < "$D/askpass.log"; }
 
 # ssh_run NAME [-I]: ssh jpki-test echo ..., output in ssh.NAME.*; with
