@@ -6,7 +6,7 @@
 
 P11_SRCS	:= pkcs11/p11_module.c pkcs11/p11_slot.c pkcs11/p11_session.c \
 		   pkcs11/p11_object.c pkcs11/p11_sign.c pkcs11/p11_rv.c \
-		   pkcs11/p11_nosup.c
+		   pkcs11/p11_nosup.c pkcs11/p11_badpin.c
 P11_OBJS	:= $(P11_SRCS:%.c=$(BUILD)/%.o)
 P11_SO		:= $(BUILD)/pkcs11/jpki-pkcs11.so
 P11_CFLAGS	:= $(shell pkg-config --cflags p11-kit-1 2>/dev/null || echo -I/usr/include/p11-kit-1)
@@ -89,3 +89,26 @@ bench-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_bench.sh
 
 BENCH_TARGETS	+= bench-p11
+
+# OpenSSH with the card: ssh-keygen -D = jpki cert auth --ssh, a real sshd
+# on loopback, ssh -I with askpass, ssh-agent -P + ssh-add -s/-e, wrong
+# PINs, card removal (tests/e2e/p11_ssh.sh).
+check-p11-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh.sh
+
+CHECK_TARGETS	+= check-p11-ssh
+
+# NSS's tools with the card: modutil -add, certutil -L/-K with a password
+# file, wrong PINs, tstclnt TLS 1.2 client authentication against openssl
+# s_server -Verify (tests/e2e/p11_nss.sh).
+check-p11-nss: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_nss.sh
+
+CHECK_TARGETS	+= check-p11-nss
+
+# APDUs and wall time of an OpenSSH login with the card (ssh -I, ssh-add -s,
+# agent-backed), contact and 424 kbit/s (tests/e2e/p11_ssh_bench.sh).
+bench-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh_bench.sh
+
+BENCH_TARGETS	+= bench-ssh

@@ -64,6 +64,8 @@ cache_clear(struct p11_reader *r)
 	r->has_sign = 0;
 	r->not_jpki = 0;
 	r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
+	p11_badpin_forget(r, P11_AUTH);
+	p11_badpin_forget(r, P11_SIGN);
 }
 
 /*
