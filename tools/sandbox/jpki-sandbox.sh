@@ -196,7 +196,14 @@ alive() {
 	case $p in
 	''|*[!0-9]*) return 1 ;;
 	esac
-	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ]
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && ! zombie "$p"
+}
+
+# An exited process whose parent has not reaped it yet (ours are orphans,
+# reaped by init, which in a container may take its time) still has its
+# comm and still takes kill -0; it is gone all the same.
+zombie() {
+	grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
 # wait_for SECONDS CMD...: poll every 0.05 s until CMD succeeds.
@@ -223,7 +230,7 @@ stop() {
 }
 
 dead() {
-	! kill -0 "$1" 2>/dev/null
+	! kill -0 "$1" 2>/dev/null || zombie "$1"
 }
 
 # ns_prefix: the command that enters pcscd's namespaces.  As root the
