@@ -5,8 +5,19 @@
 # better than C would.  make fills in the install paths.
 
 SANDBOX_BIN	:= $(BUILD)/bin/jpki-sandbox
+SANDBOX_PATHS	:= $(BUILD)/tools/sandbox/paths
 
-$(SANDBOX_BIN): tools/sandbox/jpki-sandbox.sh Makefile
+# The paths filled in, rewritten only when they change, so that
+# `make install PREFIX=/usr` after a plain `make` remakes the script.
+$(SANDBOX_PATHS): sandbox-paths-check
+	@mkdir -p $(@D)
+	@echo '$(VERSION) $(BINDIR) $(P11MODDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+.PHONY: sandbox-paths-check
+sandbox-paths-check:
+
+$(SANDBOX_BIN): tools/sandbox/jpki-sandbox.sh $(SANDBOX_PATHS)
 	@mkdir -p $(@D)
 	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
 		-e 's|@P11MODDIR@|$(P11MODDIR)|g' $< > $@.tmp
