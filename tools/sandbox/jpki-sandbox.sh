@@ -277,25 +277,37 @@ sock() {
 
 # --- pcscd -------------------------------------------------------------------
 
-start_pcscd() {
-	if [ "$(id -u)" -eq 0 ]; then
-		rootless=0
-		set -- unshare --mount --net --propagation private
-		mkdir -p /run/pcscd
+# ns_mode: how to get namespaces here: ROOTLESS=0 or 1.
+# Root needs only mount and network namespaces; a user (or a root without
+# CAP_SYS_ADMIN, as in some containers) needs a user namespace first, in
+# which it is root and may mount a tmpfs and run pcscd.  Checked before
+# anything starts, so that a refusal leaves nothing behind.
+ns_mode() {
+	if [ "$(id -u)" -eq 0 ] && unshare --mount --net true 2>/dev/null; then
+		ROOTLESS=0
+	elif unshare --user --map-root-user --mount --net true 2>/dev/null; then
+		ROOTLESS=1
 	else
-		rootless=1
-		unshare --user --map-root-user --mount --net true 2>/dev/null ||
-			die "user namespaces are disabled here (see
-  /proc/sys/user/max_user_namespaces, kernel.unprivileged_userns_clone,
+		die "cannot create namespaces: user namespaces are disabled here
+  (see /proc/sys/user/max_user_namespaces, kernel.unprivileged_userns_clone
   or an AppArmor userns restriction); run '$PROG up' as root instead"
-		set -- unshare --user --map-root-user --mount --net \
-			--propagation private
 	fi
-	st_set rootless "$rootless"
 	[ -r "$VPCD_DRIVER" ] ||
 		die "$VPCD_DRIVER missing: install vsmartcard-vpcd (or set JPKI_SANDBOX_VPCD)"
 	command -v pcscd > /dev/null || die "pcscd missing: install pcscd"
 	command -v ip > /dev/null || die "ip missing: install iproute2"
+	command -v nsenter > /dev/null && command -v setsid > /dev/null ||
+		die "nsenter or setsid missing: install util-linux"
+}
+
+start_pcscd() {
+	if [ "$(st rootless)" = 1 ]; then
+		set -- unshare --user --map-root-user --mount --net \
+			--propagation private
+	else
+		set -- unshare --mount --net --propagation private
+		mkdir -p /run/pcscd
+	fi
 	# pcscd reads the reader configuration from a file in its own tmpfs:
 	# when /run/pcscd does not exist a user cannot create it, and the
 	# tmpfs then covers /run, which may hold the state directory too.
@@ -329,7 +341,10 @@ pcscd_ready() {
 # start_card [cardsim fault options...]
 start_card() {
 	profile=$(st card)
-	[ -f "$profile/profile.conf" ] || die "card profile $profile missing"
+	[ -f "$profile/profile.conf" ] || {
+		echo "$PROG: card profile $profile missing" >&2
+		return 1
+	}
 	: > "$D/cardsim.log"
 	# shellcheck disable=SC2046 # the prefix is words without blanks
 	spawn card cardsim.log $(ns_prefix) "$CARDSIM" --profile "$profile" \
@@ -513,6 +528,7 @@ cmd_up() {
 	[ "$port" -ge 1 ] && [ "$port" -le 65535 ] ||
 		usage_error "--port: out of range: $port"
 	tools
+	ns_mode
 	if [ -e "$D" ] || [ -L "$D" ]; then
 		[ -d "$D" ] && [ ! -L "$D" ] || die "$D exists and is not a directory"
 		check_owner
@@ -531,6 +547,7 @@ cmd_up() {
 	st_set port "$port"
 	st_set cards 0
 	st_set contactless "$contactless"
+	st_set rootless "$ROOTLESS"
 	echo "$PROG: starting in $D" >&2
 	if ! up_steps; then
 		stop_all
@@ -590,7 +607,6 @@ cmd_down() {
 cmd_status() {
 	[ -f "$D/$MARKER" ] || { echo "no sandbox in $D"; return 3; }
 	check_owner
-	tools
 	rc=0
 	if alive pcscd pcscd; then
 		echo "pcscd        running (pid $(cat "$D/pcscd.pid")), PCSCLITE_CSOCK_NAME=$(sock)"
