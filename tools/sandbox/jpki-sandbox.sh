@@ -489,7 +489,8 @@ The MyKey Platform (mock)
   client id          $(st client_id)
   client secret      $(st client_secret)
   OCSP responder     $u/jlis/v1/ocsp
-  CRLs               $u/jlis/v1/crl/auth.crl, $u/jlis/v1/crl/sign.crl
+  CRLs               $u/jlis/v1/crl/auth.crl
+                     $u/jlis/v1/crl/sign.crl
   consent record     $D/consent.json
 
 All of the above as environment variables:
@@ -497,9 +498,11 @@ All of the above as environment variables:
 Then for example:
   jpki info
   jpki cert auth --text --ca "\$JPKI_SANDBOX_AUTH_CA"
-  curl --cacert "\$JPKI_SANDBOX_CA" -d '{"client_id":"$(st client_id)","client_secret":"..."}' \\
-      -H 'Content-Type: application/json' "\$JPKI_PLATFORM_URL/v1/token"
-Stop it with '$PROG$(dir_opt) down'.
+  pkcs11-tool --module "\$JPKI_SANDBOX_PKCS11" -L
+  printf '{"client_id":"%s","client_secret":"%s"}' "\$JPKI_PLATFORM_CLIENT_ID" \\
+      "\$JPKI_PLATFORM_CLIENT_SECRET" | curl --cacert "\$JPKI_SANDBOX_CA" \\
+      -H 'Content-Type: application/json' -d @- "\$JPKI_PLATFORM_URL/v1/token"
+Stop it with: $PROG$(dir_opt) down
 EOT
 }
 
