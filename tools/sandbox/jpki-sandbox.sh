@@ -552,10 +552,14 @@ cmd_up() {
 	st_set contactless "$contactless"
 	st_set rootless "$ROOTLESS"
 	echo "$PROG: starting in $D" >&2
+	# What has started runs in sessions of its own and would outlive an
+	# interrupted 'up'.
+	trap 'stop_all; echo "$PROG: interrupted; stopped what had started" >&2; exit 130' INT TERM HUP
 	if ! up_steps; then
 		stop_all
 		die "up failed; logs in $D ('$PROG down' removes it)"
 	fi
+	trap - INT TERM HUP
 	print_info
 }
 
