@@ -7,7 +7,7 @@
 # (tests/e2e/sandbox_walk.sh), first as root from the build tree, then as
 # an unprivileged user (nobody) from a copy laid out like an install, with
 # /run/pcscd absent (a user cannot create it; the sandbox covers /run in its
-# own namespace instead).  The commands run outside the sandbox's
+# own namespace instead) and the state directory in $XDG_RUNTIME_DIR.  The commands run outside the sandbox's
 # namespaces and reach pcscd through PCSCLITE_CSOCK_NAME.  After `down`:
 # no process left, the state directory gone.  Then the robustness cases:
 # a second `up`, a directory that is not a sandbox, a stale pid file naming
@@ -22,6 +22,7 @@ LOG=$H_DIR/check.log
 SB=$H_BIN/jpki-sandbox
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 STAGE=
+RUN_TMPFS=
 
 # t DESC TEST...: one check
 t() {
@@ -39,7 +40,7 @@ dead() {
 
 # Whatever a failed check left running is stopped, as its owner.
 sb_cleanup() {
-	for d in "$H_DIR/root-state" /tmp/jpki-sandbox-65534; do
+	for d in "$H_DIR/root-state" /run/user/65534/jpki-sandbox "$H_DIR/rb"; do
 		[ -f "$d/.jpki-sandbox" ] || continue
 		if [ "$(stat -c %u "$d")" = 0 ]; then
 			"$SB" --dir "$d" down --keep > /dev/null 2>&1
@@ -49,7 +50,7 @@ sb_cleanup() {
 		fi
 	done
 	[ -z "$STAGE" ] || rm -rf "$STAGE"
-	mountpoint -q /run && umount /run 2>/dev/null
+	[ -z "$RUN_TMPFS" ] || umount /run 2>/dev/null
 	return 0
 }
 trap 'sb_cleanup; h_cleanup' EXIT
@@ -91,7 +92,7 @@ walk_checks() {
 	n=$(grep -c '^=== [0-9]* exit ' "$OUT")
 	t "$w: every command of the walkthrough ran ($n)" \
 		test "$n" -eq "$(grep -c '^=== [0-9]* \$ ' "$OUT")" -a "$n" -ge 20
-	grep '^=== [0-9]* exit ' "$OUT" | while read -r _ i _ rc; do
+	grep '^=== [0-9]* exit ' "$OUT" | while read -r _ i _ rc _; do
 		# the harness echoes its messages: keep backslashes literal
 		c=$(sed -n "s/^=== $i \\$ //p" "$OUT" | head -n 1 |
 			sed 's/\\/\\\\/g')
@@ -107,6 +108,13 @@ walk_checks() {
 		*) h_fail "${res#not ok - }" ;;
 		esac
 	done < "$H_DIR/rc.$w"
+	# seconds each command took, for the log
+	awk '/^=== start / { t = substr($3, 2) + 0 }
+		/^=== [0-9]+ \$ / { c = $0 }
+		/^=== [0-9]+ exit / { e = substr($5, 2) + 0
+			printf "# %5.1f s  %s\n", e - t, substr(c, 5); t = e }' \
+		"$OUT" > "$H_DIR/times.$w"
+	cat "$H_DIR/times.$w" >> "$LOG"
 	s=$(section 1 'jpki-sandbox up')
 	t "$w: up prints the PC/SC env line" has "$s" \
 		'export PCSCLITE_CSOCK_NAME=/proc/[0-9]*/root/run/pcscd/pcscd.comm'
@@ -194,23 +202,28 @@ if $NOBODY unshare --user --map-root-user --mount --net true 2>>"$LOG"; then
 	cp -P "$H_TOP/$H_BUILD"/lib/libjpki.so* "$STAGE/lib/"
 	cp "$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so" "$STAGE/lib/pkcs11/"
 	chown 65534 "$STAGE/work"
-	STATE=/tmp/jpki-sandbox-65534
-	[ ! -f "$STATE/.jpki-sandbox" ] || rm -rf "$STATE"
 	OUT=$STAGE/work/walk.out
-	# no /run/pcscd: this namespace's /run is an empty tmpfs
-	mount -t tmpfs -o mode=0755 tmpfs /run
+	# No /run/pcscd: this namespace's /run is an empty tmpfs, so the
+	# sandbox covers /run in its own; the state directory, by default in
+	# $XDG_RUNTIME_DIR, is under that /run too (and private to this run).
+	mount -t tmpfs -o mode=0755 tmpfs /run && RUN_TMPFS=1
+	mkdir -p -m 0700 /run/user/65534
+	chown 65534 /run/user/65534
+	STATE=/run/user/65534/jpki-sandbox
 	start=$(date +%s)
 	(cd "$STAGE/work" && $NOBODY env -i PATH="$STAGE/bin:/usr/bin:/bin" \
-		HOME="$STAGE/work" LANG=C.UTF-8 \
+		HOME="$STAGE/work" LANG=C.UTF-8 XDG_RUNTIME_DIR=/run/user/65534 \
 		JPKI_SANDBOX_PKCS11="$STAGE/lib/pkcs11/jpki-pkcs11.so" \
 		sh "$H_TOP/tests/e2e/sandbox_walk.sh" "$WALK" "$OUT")
 	echo "# nobody walkthrough: $(($(date +%s) - start)) s" | tee -a "$LOG"
 	cp "$OUT" "$H_DIR/walk-nobody.out"
 	walk_checks nobody
+	t "nobody: the state directory defaults to \$XDG_RUNTIME_DIR/jpki-sandbox" \
+		has "$(section 1 'jpki-sandbox up')" "state and logs in $STATE)"
 	t "nobody: PKCS#11 module from \$JPKI_SANDBOX_PKCS11" \
 		has "$(section 1 'jpki-sandbox up')" \
 		"PKCS#11 module  *$STAGE/lib/pkcs11/jpki-pkcs11.so"
-	umount /run
+	umount /run && RUN_TMPFS=
 else
 	echo "# SKIP unprivileged walkthrough: user namespaces are disabled here"
 fi

@@ -9,13 +9,15 @@
 #
 #   sandbox_walk.sh WALKTHROUGH OUT
 #
-# OUT gets "=== N $ COMMAND", the command's output, "=== N exit RC".
+# OUT gets "=== N $ COMMAND", the command's output, "=== N exit RC (TIME)"
+# (TIME: when it ended, in seconds since the epoch).
 # OUT.ns gets the network namespace of this shell and of the sandbox's
 # pcscd (from PCSCLITE_CSOCK_NAME), to show the commands ran outside it.
 walk=$1 out=$2
 n=0
 cmd=
 : > "$out"
+printf '=== start (%s)\n' "$(date +%s.%N)" >> "$out"
 exec 3< "$walk"
 while IFS= read -r line <&3; do
 	if [ -z "$cmd" ]; then
@@ -36,7 +38,7 @@ $line"
 	rc=$?
 	# an answer without a final newline (curl) must not hide the marker
 	[ -z "$(tail -c 1 "$out")" ] || echo >> "$out"
-	printf '=== %d exit %d\n' "$n" "$rc" >> "$out"
+	printf '=== %d exit %d (%s)\n' "$n" "$rc" "$(date +%s.%N)" >> "$out"
 	cmd=
 	if [ ! -s "$out.ns" ] && [ -n "${PCSCLITE_CSOCK_NAME:-}" ]; then
 		p=${PCSCLITE_CSOCK_NAME#/proc/}
