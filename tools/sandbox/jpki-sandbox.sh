@@ -765,8 +765,8 @@ fault_platform() {
 	[ -z "$drop" ] || set -- "$@" --drop
 	[ -z "$retry" ] || set -- "$@" --retry-after "$retry"
 	mm "$@" > /dev/null || die "mykey-mock refused the fault"
-	echo "$PROG: the next $count platform request(s) matching $path:" \
-		"${status:+status $status }${delay:+delayed ${delay} ms }${drop:+dropped}"
+	what="${status:+, answered $status}${delay:+, delayed $delay ms}${drop:+, dropped}"
+	echo "$PROG: the next $count platform request(s) matching $path:${what#,}"
 }
 
 fault_clear() {
