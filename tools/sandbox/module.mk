@@ -31,6 +31,8 @@ install-sandbox: $(SANDBOX_BIN)
 	install -m 0755 $(SANDBOX_BIN) $(DESTDIR)$(BINDIR)/jpki-sandbox
 	install -m 0644 man/jpki-sandbox.1 $(DESTDIR)$(MANDIR)/man1/jpki-sandbox.1
 
+INSTALLED_FILES	+= $(BINDIR)/jpki-sandbox $(MANDIR)/man1/jpki-sandbox.1
+
 # The README walkthrough, as root and as nobody (tests/e2e/sandbox.sh).
 check-sandbox: $(SANDBOX_BIN) $(CARDSIM_BIN) $(MOCK_BIN) $(JPKI_CLI) $(P11_SO)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/sandbox.sh
