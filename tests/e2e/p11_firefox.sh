@@ -148,11 +148,9 @@ done
 # A closed network: no updates, telemetry, first-run pages, safe-mode
 # prompt or session restore; no top-sites thumbnails either (a hidden
 # browser would load the last visited pages, client authentication and
-# all).  "Select Automatically" stands for the user
-# picking the only matching certificate in the selection dialog.
+# all).
 user_js() {
 	cat > "$1/user.js" <<'EOC'
-user_pref("security.default_personal_cert", "Select Automatically");
 user_pref("toolkit.startup.max_resumed_crashes", -1);
 user_pref("browser.sessionstore.resume_from_crash", false);
 user_pref("browser.shell.checkDefaultBrowser", false);
@@ -186,7 +184,9 @@ EOC
 export MOZ_DISABLE_AUTO_SAFE_MODE=1
 export MOZ_CRASHREPORTER_DISABLE=1
 
+# pipnss logging tells when the certificate list is ready (choose_cert).
 ff_start() {	# ff_start PROFILE NAME URL
+	MOZ_LOG=pipnss:4,sync MOZ_LOG_FILE="$D/moz-$2.log" \
 	firefox-esr --no-remote --profile "$1" "$3" > "$D/firefox-$2.log" 2>&1 &
 	FF_PID=$!
 	H_PIDS="$H_PIDS $FF_PID"
@@ -256,6 +256,20 @@ dialog_focus() {
 	[ "$(xdotool getwindowfocus 2>/dev/null)" = "$1" ]
 }
 
+# The certificate selection ("Ask Every Time", Firefox's default) is a
+# dialog inside the browser window, not an X window of its own: wait until
+# NSS has returned the certificate list, then press OK (the default
+# button, the first matching certificate is preselected).
+choose_cert() {	# choose_cert NAME [SCREENSHOT]
+	wait_log_glob "$D/moz-$1.log" 'FindClientCertificatesWithPrivateKeys' 40 &&
+		wait_log_glob "$D/moz-$1.log" "keeping cert '$SUBJ'" 10 ||
+		return 1
+	sleep 1.5	# the dialog is drawn
+	[ -n "${2:-}" ] && import -window root "$2" 2>/dev/null
+	xdotool windowfocus --sync "$(ff_window)" >/dev/null 2>&1
+	xdotool key Return
+}
+
 type_pin() {	# type_pin WINDOW PIN (typed from stdin, not xdotool's argv)
 	dialog_focus "$1" || return 1
 	printf '%s' "$2" | xdotool type --delay 60 --file -
@@ -275,6 +289,15 @@ wait_log() {	# wait_log FILE PATTERN SECONDS
 		sleep 0.2; i=$((i + 1))
 	done
 	grep -q "$2" "$1" 2>/dev/null
+}
+
+wait_log_glob() {	# wait_log_glob PREFIX PATTERN SECONDS (MOZ_LOG files)
+	i=0
+	while ! cat "$1".* 2>/dev/null | grep -q "$2" &&
+	    [ $i -lt $(($3 * 5)) ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+	cat "$1".* 2>/dev/null | grep -q "$2"
 }
 
 ACC=$D/nginx/logs/access.log
@@ -297,6 +320,8 @@ h_check "modutil: the profile's NSS database lists the card's tokens" sh -c \
 
 # --- A1. the right PIN ------------------------------------------------------
 ff_start "$PA" ok "https://127.0.0.1:$PORT/ok"
+h_check "Firefox lists the card's certificate for the selection dialog" \
+	choose_cert ok "$D/cert-select.png"
 W=$(wait_dialog 40) || W=""
 h_check "Firefox asks for the PIN in its 'Password Required' dialog" \
 	test -n "$W"
@@ -326,6 +351,7 @@ h_check "card out: Firefox is still running" kill -0 "$FF_PID"
 h_card_start "$CARD" || true
 sleep 1
 ff_open "https://127.0.0.1:$PORT/again"
+# the certificate choice is remembered "for this session": no selection
 W=$(wait_dialog 30) || W=""
 h_check "card back in: Firefox asks for the PIN again (new card session)" \
 	test -n "$W"
@@ -343,6 +369,7 @@ h_check "auth PIN tries before the wrong PIN: $T0 (jpki pin status)" \
 	test "$T0" = 3
 L0=$(wc -l < "$ACC")
 ff_start "$PA" wrong "https://127.0.0.1:$PORT/wrong"
+choose_cert wrong
 W=$(wait_dialog 40) || W=""
 h_check "new Firefox: PIN dialog" test -n "$W"
 [ -n "$W" ] && type_pin "$W" 9999
@@ -386,6 +413,9 @@ mount --bind "$D/distribution" "$FF_DIST"
 PB=$D/profile-policy
 mkdir -p "$PB"
 user_js "$PB"
+# here Firefox picks the certificate itself (no selection dialog)
+echo 'user_pref("security.default_personal_cert", "Select Automatically");' \
+	>> "$PB/user.js"
 S0=$(tries sign)
 ff_start "$PB" mock "https://127.0.0.1:$LOGIN_PORT/login"
 W=$(wait_dialog 40) || W=""
@@ -424,7 +454,24 @@ h_check "login page screenshot saved (mykey-login.png)" \
 ff_stop
 h_check "auth PIN tries back to 3 after the right PIN" test "$(tries)" = 3
 h_check "policy: cancelling the signature token's prompt ($n times) spent no try ($S0 -> $(tries sign))" \
-	test "$(tries sign)" = "$S0"
+	test "$(tries sign)" = "$S0" -a "$n" -ge 1
+
+# --- B2. the README's remedy: FRIENDLY on the policy's module -------------
+echo | modutil -force -dbdir "sql:$PB" -default "My Number Card" \
+	-mechanisms FRIENDLY >/dev/null 2>&1
+ff_start "$PB" mock2 "https://127.0.0.1:$LOGIN_PORT/login"
+W=$(wait_dialog 40) || W=""
+h_check "policy + FRIENDLY: Firefox asks for the PIN" test -n "$W"
+[ -n "$W" ] && type_pin "$W" "$PIN"
+i=0
+while [ "$(login_row)" != 2 ] && [ $i -lt 150 ]; do
+	sleep 0.2; i=$((i + 1))
+done
+h_check "policy + FRIENDLY: logged in again at mykey-mock" \
+	test "$(login_row)" = 2
+h_check "policy + FRIENDLY: the signature password is not asked" \
+	test -z "$(xdotool search --onlyvisible --name '^Password Required' 2>/dev/null)"
+ff_stop
 umount "$FF_DIST"
 
 h_card_stop
