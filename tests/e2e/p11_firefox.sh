@@ -17,7 +17,10 @@
 #
 # Runs inside tests/lib/isolated.sh: the X socket directory and Firefox's
 # distribution directory (where it reads policies.json) are private mounts
-# of this namespace; nothing of the host is changed.
+# of this namespace; nothing of the host is changed.  Firefox runs as root
+# with its sandboxes on: no MOZ_DISABLE_*_SANDBOX is needed.  The first
+# policies.json Firefox looks for, /etc/firefox/policies/, is not used: the
+# directory is not ours to create on the host (if it exists, it is hidden).
 set -u
 H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
@@ -192,7 +195,10 @@ ff_start() {	# ff_start PROFILE NAME URL
 	H_PIDS="$H_PIDS $FF_PID"
 }
 
+# Quit Firefox (SIGTERM: a normal shutdown, the profile is unlocked) and
+# wait for its content processes, which exit with the parent's IPC channels.
 ff_stop() {
+	kids=$(pgrep -P "$FF_PID" 2>/dev/null)
 	kill -TERM "$FF_PID" 2>/dev/null
 	i=0
 	while kill -0 "$FF_PID" 2>/dev/null && [ $i -lt 100 ]; do
@@ -200,10 +206,12 @@ ff_stop() {
 	done
 	kill -KILL "$FF_PID" 2>/dev/null
 	wait "$FF_PID" 2>/dev/null || true
-	# its child processes go with the parent's IPC channels
-	i=0
-	while pgrep -x -P "$FF_PID" >/dev/null 2>&1 && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
+	for k in $kids; do
+		i=0
+		while kill -0 "$k" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -KILL "$k" 2>/dev/null
 	done
 }
 
@@ -410,6 +418,9 @@ cat > "$D/distribution/policies.json" <<EOC
 }
 EOC
 mount --bind "$D/distribution" "$FF_DIST"
+# a host-wide policy would win over ours: hide it, in this namespace only
+[ -d /etc/firefox/policies ] &&
+	mount -t tmpfs tmpfs /etc/firefox/policies
 PB=$D/profile-policy
 mkdir -p "$PB"
 user_js "$PB"
@@ -473,6 +484,7 @@ h_check "policy + FRIENDLY: the signature password is not asked" \
 	test -z "$(xdotool search --onlyvisible --name '^Password Required' 2>/dev/null)"
 ff_stop
 umount "$FF_DIST"
+[ -d /etc/firefox/policies ] && umount /etc/firefox/policies
 
 h_card_stop
 h_done
