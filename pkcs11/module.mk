@@ -83,6 +83,15 @@ check-p11-chromium: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock 
 
 CHECK_TARGETS	+= check-p11-chromium
 
+# Firefox ESR (headful under Xvfb, PIN typed into its dialog), the module
+# added with modutil and by enterprise policy: nginx and the mykey-mock
+# login page, card removal, a wrong PIN (tests/e2e/p11_firefox.sh).
+check-p11-firefox: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock \
+		$(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_firefox.sh
+
+CHECK_TARGETS	+= check-p11-firefox
+
 # APDUs and wall time, C_Initialize to token list / first C_Sign, against
 # OpenSC's opensc-pkcs11.so on the same virtual card (tests/e2e/p11_bench.sh).
 bench-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
