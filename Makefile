@@ -75,6 +75,7 @@ $(BUILD)/%.o: %.c
 
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include pam/module.mk
 -include data/module.mk
 -include udev/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
