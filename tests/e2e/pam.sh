@@ -224,6 +224,18 @@ not_asked "unmapped card"
 expect_tries 3 "unmapped card: no try spent"
 h_card_stop
 
+# --- a card whose key is not its certificate's ------------------------------
+# (a copied certificate on another card): everything checks out until the
+# card has to sign the challenge
+cp -r "$B" "$H_DIR/profiles/cardB-otherkey"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	-out "$H_DIR/profiles/cardB-otherkey/auth.key" 2>/dev/null
+echo "tamper = auth-key" >> "$H_DIR/profiles/cardB-otherkey/profile.conf"
+h_card_start "$H_DIR/profiles/cardB-otherkey"
+pt "certificate copied to a card with another key: refused" "$AUTHERR" bob jpki "$PIN_B"
+says "The card did not prove that it holds its certificate's key."
+h_card_stop
+
 # --- expired certificate ------------------------------------------------------
 h_card_start "$E"
 pt "expired certificate: refused" "$AUTHERR" dave jpki-none "$PIN_E"
