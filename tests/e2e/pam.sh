@@ -275,8 +275,11 @@ pt "OCSP down, hard, offline CRL cache says good: authenticated" ok bob jpki-cac
 h_card_stop
 
 # --- card pulled out mid-authentication ---------------------------------------
-# APDUs of one run (revocation=none): SELECT, READ x n, PIN status, VERIFY,
-# SIGN; pull after 1 (cert read), 3 (before VERIFY) and 5 (before SIGN)
+# APDUs of one run (revocation=none): 1 SELECT AP, 2 READ BINARY of the
+# certificate, 3 empty VERIFY (tries, before the prompt), 4 empty VERIFY
+# (libjpki's own last-try guard), 5 VERIFY, 6 SIGN; pull after 1 (at the
+# certificate), 3 (after the PIN was typed) and 5 (the PIN verified, at
+# the signature)
 for n in 1 3 5; do
 	h_card_start "$B" --drop-after "$n"
 	t0=$(date +%s)
