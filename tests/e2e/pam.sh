@@ -322,7 +322,7 @@ su_run() {	# su_run TARGET [PIN]: carol runs su TARGET, types PIN
 	$TM kill-server 2>/dev/null
 	while [ -S "$SOCK" ] && $TM has-session 2>/dev/null; do sleep 0.1; done
 	$TM new-session -d -s su -x 160 -y 20 \
-		"setpriv --reuid=carol --regid=carol --clear-groups su $1 -c 'id -un > $H_DIR/home/su.out'; echo \$? > $H_DIR/su.rc; sleep 30"
+		"setpriv --reuid=carol --regid=carol --clear-groups env JPKI_DEBUG=1 JPKI_ROOTS_DIR=$H_DIR/home su $1 -c 'id -un > $H_DIR/home/su.out'; echo \$? > $H_DIR/su.rc; sleep 30"
 	if [ -n "${2:-}" ] && see "My Number Card PIN"; then
 		$TM send-keys -t su "$2" Enter
 	fi
@@ -339,6 +339,13 @@ if [ "$(cat "$H_DIR/su.rc" 2>/dev/null)" = 0 ] &&
 	h_ok "su bob by carol (set-user-ID su, PIN typed): runs as bob"
 else
 	h_fail "su bob by carol"; screen | sed 's/^/#   | /'
+fi
+# libjpki inside set-user-ID su ignores the invoking user's JPKI_DEBUG
+# (APDU log on stderr) and JPKI_ROOTS_DIR (trust anchors)
+if screen | grep -q "^jpki: "; then
+	h_fail "JPKI_DEBUG from the user honoured inside su"; screen | sed 's/^/#   | /'
+else
+	h_ok "JPKI_DEBUG and JPKI_ROOTS_DIR of the user ignored inside su"
 fi
 WRONG=0000
 [ "$PIN_B" = 0000 ] && WRONG=1111
