@@ -120,6 +120,17 @@ expect_tries() {
 		h_fail "$2 (auth PIN: $got tries left, want $1)"; fi
 }
 
+# card_in PROFILE [options]: insert a card.  On a loaded machine vpcd can
+# be slow to take a new card right after one was pulled: one more try
+# before the suite counts it as a failure.
+card_in() {
+	h_card_stop
+	h_card_start "$@" 2>> "$H_DIR/check.log" && return 0
+	h_card_stop
+	sleep 1
+	h_card_start "$@" || h_fail "card inserted ($1)"
+}
+
 UNAVAIL="Authentication service cannot retrieve authentication info"
 AUTHERR="Authentication failure"
 
@@ -177,7 +188,7 @@ pt "no card: PAM_AUTHINFO_UNAVAIL (other modules may take over)" "$UNAVAIL" alic
 says "No My Number Card found"
 
 # --- right card, right PIN ----------------------------------------------------
-h_card_start "$A"
+card_in "$A"
 pt "card A, alice, right PIN: authenticated" ok alice jpki "$PIN_A"
 says "My Number Card PIN (user authentication, 4 digits):"
 expect_tries 3 "after a success"
@@ -211,14 +222,14 @@ expect_tries 3 "after the last try was used"
 
 # --- another person's card, an unmapped card ----------------------------------
 h_card_stop
-h_card_start "$B"
+card_in "$B"
 pt "card B (bob's) for alice: refused" "$AUTHERR" alice jpki "$PIN_B"
 says "This card is not registered for this account."
 not_asked "another person's card"
 pt "card B for bob (subject mapping): authenticated" ok bob jpki "$PIN_B"
 pt "card B for carol (no mapping at all): refused" "$AUTHERR" carol jpki "$PIN_B"
 h_card_stop
-h_card_start "$C"
+card_in "$C"
 pt "card C (in no mapping) for alice: refused" "$AUTHERR" alice jpki "$(conf "$C" pin.auth)"
 not_asked "unmapped card"
 expect_tries 3 "unmapped card: no try spent"
@@ -231,13 +242,13 @@ cp -r "$B" "$H_DIR/profiles/cardB-otherkey"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	-out "$H_DIR/profiles/cardB-otherkey/auth.key" 2>/dev/null
 echo "tamper = auth-key" >> "$H_DIR/profiles/cardB-otherkey/profile.conf"
-h_card_start "$H_DIR/profiles/cardB-otherkey"
+card_in "$H_DIR/profiles/cardB-otherkey"
 pt "certificate copied to a card with another key: refused" "$AUTHERR" bob jpki "$PIN_B"
 says "The card did not prove that it holds its certificate's key."
 h_card_stop
 
 # --- expired certificate ------------------------------------------------------
-h_card_start "$E"
+card_in "$E"
 pt "expired certificate: refused" "$AUTHERR" dave jpki-none "$PIN_E"
 says "The card's certificate has expired."
 not_asked "expired certificate"
@@ -251,7 +262,7 @@ curl -s -o "$H_DIR/auth.crl" "$P_URL/jlis/v1/crl/auth.crl" ||
 mkdir -p "$H_DIR/crl-cache"
 cp "$H_DIR/auth.crl" "$H_DIR/crl-cache/20-auth.crl"
 cp "$E/auth-ca.crt" "$H_DIR/crl-cache/10-not-a-crl.der"
-h_card_start "$A"
+card_in "$A"
 pt "revoked (OCSP, hard): refused" "$AUTHERR" alice jpki "$PIN_A"
 says "The card's certificate has been revoked."
 not_asked "revoked certificate"
@@ -265,7 +276,7 @@ h_card_stop
 
 # responder down: card B is good
 p_mock_stop
-h_card_start "$B"
+card_in "$B"
 pt "OCSP down, hard: PAM_AUTHINFO_UNAVAIL" "$UNAVAIL" bob jpki "$PIN_B"
 says "could not be checked for revocation"
 not_asked "OCSP down, hard"
@@ -281,7 +292,7 @@ h_card_stop
 # certificate), 3 (after the PIN was typed) and 5 (the PIN verified, at
 # the signature)
 for n in 1 3 5; do
-	h_card_start "$B" --drop-after "$n"
+	card_in "$B" --drop-after "$n"
 	t0=$(date +%s)
 	pt "card pulled after APDU $n: clean failure" "ication" bob jpki-none "$PIN_B"
 	t1=$(date +%s)
@@ -295,7 +306,7 @@ for n in 1 3 5; do
 done
 
 # --- configuration errors -----------------------------------------------------
-h_card_start "$B"
+card_in "$B"
 printf 'map_file = %s\nrevocaton = hard\n' "$MAP" > "$H_DIR/typo.conf"
 printf 'auth required %s config=%s\n' "$MOD" "$H_DIR/typo.conf" > "$PAMD/jpki-typo"
 pt "unknown option in the configuration: PAM_SERVICE_ERR" "Error in service module" bob jpki-typo "$PIN_B"
@@ -332,7 +343,7 @@ su_run() {	# su_run TARGET [PIN]: carol runs su TARGET, types PIN
 	done
 }
 h_card_stop
-h_card_start "$B"
+card_in "$B"
 su_run bob "$PIN_B"
 if [ "$(cat "$H_DIR/su.rc" 2>/dev/null)" = 0 ] &&
     [ "$(cat "$H_DIR/home/su.out" 2>/dev/null)" = bob ]; then
