@@ -56,7 +56,13 @@ CHECK_TARGETS	+= check-pam
 
 # APDUs and wall time of one pamtester authentication beside the physical
 # minimum, contact and 424 kbit/s (tests/e2e/pam_bench.sh).
-bench-pam: $(PAM_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock
+PAM_MIN_BIN	:= $(BUILD)/tests/e2e/pam_min
+$(PAM_MIN_BIN): $(BUILD)/tests/e2e/pam_min.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(LIB_LIBS)
+
+bench-pam: $(PAM_SO) $(PAM_MIN_BIN) $(BUILD)/bin/jpki-cardsim \
+		$(BUILD)/bin/mykey-mock
 	@BUILD=$(BUILD) H_TOP=$(CURDIR) sh tests/lib/isolated.sh \
 		sh tests/e2e/pam_bench.sh
 
