@@ -8,7 +8,9 @@
 #   INSTALL_TARGETS  run by `make install`
 #   INSTALLED_FILES  what those put in place (without DESTDIR), which
 #                    `make uninstall` removes; INSTALLED_DIRS the
-#                    directories only this project uses
+#                    directories only this project uses;
+#                    INSTALLED_CONFIGS DEST:SOURCE pairs of configuration
+#                    files, removed only while unchanged from SOURCE
 #   BENCH_TARGETS    run by `make bench`
 #   ASAN_TARGETS     run by `make asan` (built with ASan + UBSan)
 #   CLEAN_FILES      extra files removed by `make clean`
@@ -68,6 +70,7 @@ ALL_TARGETS	:=
 CHECK_TARGETS	:=
 INSTALL_TARGETS	:=
 INSTALLED_FILES	:=
+INSTALLED_CONFIGS :=
 INSTALLED_DIRS	:=
 BENCH_TARGETS	:=
 ASAN_TARGETS	:=
@@ -80,6 +83,7 @@ $(BUILD)/%.o: %.c
 
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include pam/module.mk
 -include data/module.mk
 -include udev/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
@@ -124,13 +128,18 @@ install: all $(INSTALL_TARGETS)
 UNINSTALL_ROOT	:= $(patsubst %/,%,$(DESTDIR))
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@for c in $(INSTALLED_CONFIGS); do \
+		f=$(DESTDIR)$${c%%:*}; [ -e "$$f" ] || continue; \
+		if cmp -s "$$f" "$${c#*:}"; then echo "rm -f $$f"; rm -f "$$f"; \
+		else echo "uninstall: $$f was changed, kept"; fi; \
+	done
 	@for d in $$(printf '%s\n' $(addprefix $(DESTDIR),$(INSTALLED_DIRS)) | \
 	    sort -r); do \
 		if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || \
 			echo "uninstall: $$d not empty, kept"; fi; \
 	done
 	@if [ -n "$(UNINSTALL_ROOT)" ]; then \
-		for d in $(sort $(dir $(INSTALLED_FILES))); do \
+		for d in $(sort $(dir $(INSTALLED_FILES) $(foreach c,$(INSTALLED_CONFIGS),$(firstword $(subst :, ,$(c)))))); do \
 			d=$(UNINSTALL_ROOT)$${d%/}; \
 			while [ "$$d" != "$(UNINSTALL_ROOT)" ]; do \
 				if [ -d "$$d" ]; then \

@@ -11,7 +11,7 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 		   src/revocation.c src/http.c src/http_fetch.c src/cert_textap.c \
 		   src/cert_cms.c src/cert_cms_verify.c src/cert_cvc.c \
-		   src/cert_visualap.c
+		   src/cert_visualap.c src/cert_sig.c
 # MyKey Platform client (libcurl, jansson) and its offline queue (SQLite)
 LIB_SRCS	+= src/platform.c src/platform_util.c src/platform_json.c \
 		   src/platform_ops.c src/queue.c

@@ -62,6 +62,14 @@ done
 t "jpki.pc installed" test -f "$pre/lib/pkgconfig/jpki.pc"
 t "jpki.pc has prefix=/usr/local" grep -qx 'prefix=/usr/local' \
 	"$pre/lib/pkgconfig/jpki.pc"
+# pam_jpki: module, example configuration (SYSCONFDIR, not under PREFIX),
+# man page; the module exports pam_sm_* and nothing else
+t "pam_jpki.so installed in \$(LIBDIR)/security" test -f "$pre/lib/security/pam_jpki.so"
+t "pam_jpki.so exports only pam_sm_*" sh -c \
+	"nm -D --defined-only '$pre/lib/security/pam_jpki.so' | awk '\$2 != \"A\" {print \$3}' | grep -qvx 'pam_sm_[a-z_]*' && exit 1 || exit 0"
+t "pam_jpki.conf installed in /etc/security" cmp -s pam/pam_jpki.conf \
+	"$stage/etc/security/pam_jpki.conf"
+t "pam_jpki.8 installed" test -f "$pre/share/man/man8/pam_jpki.8"
 
 cat > "$tmp/use.c" <<'EOC'
 #include <stdio.h>

@@ -226,6 +226,12 @@ int	jpki_digestinfo(jpki_hash_t hash, const uint8_t *md, size_t md_len,
 	    uint8_t *out, size_t *out_len);
 
 /*
+ * len random bytes from the host's CSPRNG (OpenSSL RAND_bytes), e.g. a
+ * challenge for the card to sign.  JPKI_ERR_INTERNAL if it has no entropy.
+ */
+int	jpki_random(uint8_t *out, size_t len);
+
+/*
  * Incremental hashing (multi-part signing, e.g. PKCS#11 C_SignUpdate).
  * new: *ctx owned by the caller (jpki_hash_ctx_free).  final: md must hold
  * jpki_hash_len(hash) bytes, *md_len is in/out; the context is spent after.
