@@ -6,6 +6,11 @@
 #   ALL_TARGETS      built by `make all`
 #   CHECK_TARGETS    run by `make check`, in order
 #   INSTALL_TARGETS  run by `make install`
+#   INSTALLED_FILES  what those put in place (without DESTDIR), which
+#                    `make uninstall` removes; INSTALLED_DIRS the
+#                    directories only this project uses;
+#                    INSTALLED_CONFIGS DEST:SOURCE pairs of configuration
+#                    files, removed only while unchanged from SOURCE
 #   BENCH_TARGETS    run by `make bench`
 #   ASAN_TARGETS     run by `make asan` (built with ASan + UBSan)
 #   CLEAN_FILES      extra files removed by `make clean`
@@ -68,6 +73,9 @@ ALL_LDFLAGS	 = $(HARDEN_LDFLAGS) $(SANLDFLAGS) $(LDFLAGS)
 ALL_TARGETS	:=
 CHECK_TARGETS	:=
 INSTALL_TARGETS	:=
+INSTALLED_FILES	:=
+INSTALLED_CONFIGS :=
+INSTALLED_DIRS	:=
 BENCH_TARGETS	:=
 ASAN_TARGETS	:=
 CLEAN_FILES	:=
@@ -79,6 +87,7 @@ $(BUILD)/%.o: %.c
 
 include src/module.mk
 -include $(sort $(wildcard pkcs11/module.mk tools/*/module.mk))
+-include pam/module.mk
 -include data/module.mk
 -include udev/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
@@ -114,6 +123,35 @@ asan: deps
 	@echo "make asan: all sanitizer suites passed"
 
 install: all $(INSTALL_TARGETS)
+
+# Remove every file an install target put in place, then the directories
+# only this project uses (include/jpki, share/jpki/...) once empty.  Under a
+# DESTDIR the staged tree is the install's own, so every directory left
+# empty is removed too, up to DESTDIR; without one, shared directories
+# (bin, lib, man1, the p11-kit module directory) stay.
+UNINSTALL_ROOT	:= $(patsubst %/,%,$(DESTDIR))
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	@for c in $(INSTALLED_CONFIGS); do \
+		f=$(DESTDIR)$${c%%:*}; [ -e "$$f" ] || continue; \
+		if cmp -s "$$f" "$${c#*:}"; then echo "rm -f $$f"; rm -f "$$f"; \
+		else echo "uninstall: $$f was changed, kept"; fi; \
+	done
+	@for d in $$(printf '%s\n' $(addprefix $(DESTDIR),$(INSTALLED_DIRS)) | \
+	    sort -r); do \
+		if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || \
+			echo "uninstall: $$d not empty, kept"; fi; \
+	done
+	@if [ -n "$(UNINSTALL_ROOT)" ]; then \
+		for d in $(sort $(dir $(INSTALLED_FILES) $(foreach c,$(INSTALLED_CONFIGS),$(firstword $(subst :, ,$(c)))))); do \
+			d=$(UNINSTALL_ROOT)$${d%/}; \
+			while [ "$$d" != "$(UNINSTALL_ROOT)" ]; do \
+				if [ -d "$$d" ]; then \
+					rmdir "$$d" 2>/dev/null || break; fi; \
+				d=$$(dirname "$$d"); \
+			done; \
+		done; \
+	fi
 
 deps:
 	@sh tools/deps.sh

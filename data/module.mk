@@ -24,3 +24,6 @@ INSTALL_TARGETS	+= install-roots
 install-roots:
 	install -d $(DESTDIR)$(ROOTS_DIR)
 	install -m 0644 $(ROOTS_PEMS) $(DESTDIR)$(ROOTS_DIR)/
+
+INSTALLED_FILES	+= $(ROOTS_PEMS:data/jlis-roots/%=$(ROOTS_DIR)/%)
+INSTALLED_DIRS	+= $(ROOTS_DIR) $(DATADIR)/jpki

@@ -6,7 +6,7 @@
 
 P11_SRCS	:= pkcs11/p11_module.c pkcs11/p11_slot.c pkcs11/p11_session.c \
 		   pkcs11/p11_object.c pkcs11/p11_sign.c pkcs11/p11_rv.c \
-		   pkcs11/p11_nosup.c
+		   pkcs11/p11_nosup.c pkcs11/p11_badpin.c
 P11_OBJS	:= $(P11_SRCS:%.c=$(BUILD)/%.o)
 P11_SO		:= $(BUILD)/pkcs11/jpki-pkcs11.so
 P11_CFLAGS	:= $(shell pkg-config --cflags p11-kit-1 2>/dev/null || echo -I/usr/include/p11-kit-1)
@@ -17,6 +17,15 @@ $(BUILD)/tests/unit/test_p11_%.o: CFLAGS += $(P11_CFLAGS)
 # test_p11_args dlopens the module itself.
 $(BUILD)/tests/unit/test_p11_args.o: CFLAGS += -DP11_MODULE_PATH='"$(P11_SO)"'
 $(BUILD)/tests/unit/test_p11_args: $(P11_SO)
+# test_wipe looks into every block that libjpki and the module's objects
+# free, to catch personal data freed unwiped (issue 10): linked with the
+# module's objects and -Wl,--wrap=free.
+$(BUILD)/tests/unit/test_wipe.o: CFLAGS += $(P11_CFLAGS) -Ipkcs11
+$(BUILD)/tests/unit/test_wipe: $(BUILD)/tests/unit/test_wipe.o $(P11_OBJS) \
+		$(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(P11_OBJS) $(LIB_A) $(ALL_LDFLAGS) -Wl,--wrap=free \
+		$(CMOCKA_LIBS) $(LIB_LIBS)
 
 $(P11_SO): $(P11_OBJS) $(LIB_A) pkcs11/jpki-pkcs11.map
 	@mkdir -p $(@D)
@@ -36,6 +45,9 @@ install-p11: $(P11_SO)
 	chmod 0644 $(DESTDIR)$(P11CONFDIR)/jpki.module
 	install -d $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 man/jpki-pkcs11.8 $(DESTDIR)$(MANDIR)/man8/jpki-pkcs11.8
+
+INSTALLED_FILES	+= $(P11MODDIR)/jpki-pkcs11.so $(P11CONFDIR)/jpki.module \
+		   $(MANDIR)/man8/jpki-pkcs11.8
 
 # Real clients through pcscd + vpcd + jpki-cardsim (tests/e2e/p11_tool.sh).
 # Under SANITIZE=1 the uninstrumented clients need the ASan runtime first.
@@ -71,9 +83,41 @@ check-p11-chromium: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock 
 
 CHECK_TARGETS	+= check-p11-chromium
 
+# Firefox ESR (headful under Xvfb, PIN typed into its dialog), the module
+# added with modutil and by enterprise policy: nginx and the mykey-mock
+# login page, card removal, a wrong PIN (tests/e2e/p11_firefox.sh).
+check-p11-firefox: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock \
+		$(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_firefox.sh
+
+CHECK_TARGETS	+= check-p11-firefox
+
 # APDUs and wall time, C_Initialize to token list / first C_Sign, against
 # OpenSC's opensc-pkcs11.so on the same virtual card (tests/e2e/p11_bench.sh).
 bench-p11: $(P11_SO) $(BUILD)/bin/jpki-cardsim
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_bench.sh
 
 BENCH_TARGETS	+= bench-p11
+
+# OpenSSH with the card: ssh-keygen -D = jpki cert auth --ssh, a real sshd
+# on loopback, ssh -I with askpass, ssh-agent -P + ssh-add -s/-e, wrong
+# PINs, card removal (tests/e2e/p11_ssh.sh).
+check-p11-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh.sh
+
+CHECK_TARGETS	+= check-p11-ssh
+
+# NSS's tools with the card: modutil -add, certutil -L/-K with a password
+# file, wrong PINs, tstclnt TLS 1.2 client authentication against openssl
+# s_server -Verify (tests/e2e/p11_nss.sh).
+check-p11-nss: $(P11_SO) $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/jpki
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_nss.sh
+
+CHECK_TARGETS	+= check-p11-nss
+
+# APDUs and wall time of an OpenSSH login with the card (ssh -I, ssh-add -s,
+# agent-backed), contact and 424 kbit/s (tests/e2e/p11_ssh_bench.sh).
+bench-ssh: $(P11_SO) $(BUILD)/bin/jpki-cardsim
+	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/p11_ssh_bench.sh
+
+BENCH_TARGETS	+= bench-ssh

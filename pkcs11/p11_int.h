@@ -65,6 +65,14 @@ enum p11_obj {
 };
 
 /* One reader and the card in it; both of its slots share this. */
+/* The last PIN the card refused on a token (p11_badpin.c). */
+struct p11_badpin {
+	int		 set;
+	int		 tries_left;	/* the counter the refusal left */
+	uint8_t		 salt[16];
+	uint8_t		 md[32];	/* SHA-256(salt, kind, PIN) */
+};
+
 struct p11_reader {
 	char		*name;
 	int		 present;	/* reader listed by PC/SC */
@@ -73,6 +81,7 @@ struct p11_reader {
 	jpki_card_t	*h;		/* open handle, NULL if not connected */
 	int		 not_jpki;	/* card present but no JPKI AP */
 	int		 logged_in[2];	/* per token (auth, sign) */
+	struct p11_badpin badpin[2];	/* per token */
 	char		 serial[17];	/* token serial, "" until read */
 	int		 avail_known;	/* cert availability read (EF 0008) */
 	int		 has_sign;
@@ -166,6 +175,13 @@ int	p11_obj_visible(struct p11_reader *r, enum p11_kind k,
 
 /* p11_sign.c */
 void	p11_sign_reset(struct p11_session *s);
+
+/* p11_badpin.c */
+void	p11_badpin_forget(struct p11_reader *r, enum p11_kind k);
+void	p11_badpin_remember(struct p11_reader *r, enum p11_kind k,
+	    const char *pin, size_t len, int tries_left);
+int	p11_badpin_known(struct p11_reader *r, enum p11_kind k,
+	    const char *pin, size_t len);
 void	p11_digest_reset(struct p11_session *s);
 
 #endif /* JPKI_P11_INT_H */

@@ -19,27 +19,66 @@
 
 struct p11_global g_p11;
 
-/* The module lock: the caller's mutex callbacks, or a pthread mutex. */
+/*
+ * The module lock: the caller's mutex callbacks, or a pthread mutex.
+ * lock_active says which is in force: NULL for os_mutex, else &cb_lock.
+ * C_Initialize sets it and C_Finalize clears it, both under os_mutex, so a
+ * thread may find it changed between reading it and holding the lock.
+ * Hence p11_lock() keeps, per thread, a copy of exactly what it locked and
+ * p11_unlock() releases that copy (issue 10: reading the pointer again at
+ * unlock time released a mutex the thread had never locked), and after
+ * locking p11_lock() checks that its lock is still the one in force, else
+ * it lets go and takes the new one: two threads never work inside the
+ * module under two different locks.
+ */
+struct p11_mutex {
+	void		*m;		/* NULL: os_mutex */
+	CK_LOCKMUTEX	 lock;
+	CK_UNLOCKMUTEX	 unlock;
+};
+
 static pthread_mutex_t	 os_mutex = PTHREAD_MUTEX_INITIALIZER;
 static CK_C_INITIALIZE_ARGS cb;		/* callbacks in use, if any */
-static void		*cb_mutex;
+static struct p11_mutex	 cb_lock;	/* the caller's mutex, once created */
+static struct p11_mutex	*lock_active;	/* atomic: &cb_lock or NULL */
+static _Thread_local struct p11_mutex held;	/* what this thread locked */
+
+static void
+release(const struct p11_mutex *l)
+{
+	if (l->m != NULL)
+		(void)l->unlock(l->m);
+	else
+		(void)pthread_mutex_unlock(&os_mutex);
+}
 
 void
 p11_lock(void)
 {
-	if (cb_mutex != NULL)
-		(void)cb.LockMutex(cb_mutex);
-	else
-		(void)pthread_mutex_lock(&os_mutex);
+	struct p11_mutex *l;
+
+	for (;;) {
+		l = __atomic_load_n(&lock_active, __ATOMIC_ACQUIRE);
+		if (l != NULL) {
+			held = *l;
+			(void)held.lock(held.m);
+		} else {
+			memset(&held, 0, sizeof(held));
+			(void)pthread_mutex_lock(&os_mutex);
+		}
+		if (__atomic_load_n(&lock_active, __ATOMIC_ACQUIRE) == l)
+			break;
+		release(&held);
+	}
 }
 
 void
 p11_unlock(void)
 {
-	if (cb_mutex != NULL)
-		(void)cb.UnlockMutex(cb_mutex);
-	else
-		(void)pthread_mutex_unlock(&os_mutex);
+	struct p11_mutex l = held;
+
+	memset(&held, 0, sizeof(held));
+	release(&l);
 }
 
 void
@@ -58,7 +97,7 @@ static void
 forget_after_fork(void)
 {
 	memset(&g_p11, 0, sizeof(g_p11));
-	cb_mutex = NULL;
+	__atomic_store_n(&lock_active, NULL, __ATOMIC_RELEASE);
 	memset(&cb, 0, sizeof(cb));
 }
 
@@ -138,7 +177,10 @@ C_Initialize(CK_VOID_PTR pInitArgs)
 	}
 	if (m != NULL) {
 		cb = *a;
-		cb_mutex = m;
+		cb_lock.m = m;
+		cb_lock.lock = a->LockMutex;
+		cb_lock.unlock = a->UnlockMutex;
+		__atomic_store_n(&lock_active, &cb_lock, __ATOMIC_RELEASE);
 		m = NULL;
 	}
 	(void)pthread_mutex_unlock(&os_mutex);
@@ -178,16 +220,19 @@ C_Finalize(CK_VOID_PTR pReserved)
 	p11_slots_fini();
 	jpki_exit();
 	memset(&g_p11, 0, sizeof(g_p11));
-	m = cb_mutex;
+	/* back to os_mutex before letting go: a thread waiting for the
+	 * caller's mutex sees the change and does not stay on it */
+	m = held.m;
 	c = cb;
-	p11_unlock();
 	if (m != NULL) {
 		(void)pthread_mutex_lock(&os_mutex);
-		cb_mutex = NULL;
+		__atomic_store_n(&lock_active, NULL, __ATOMIC_RELEASE);
 		memset(&cb, 0, sizeof(cb));
 		(void)pthread_mutex_unlock(&os_mutex);
-		(void)c.DestroyMutex(m);
 	}
+	p11_unlock();
+	if (m != NULL)
+		(void)c.DestroyMutex(m);
 	return CKR_OK;
 }
 

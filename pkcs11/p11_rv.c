@@ -43,8 +43,16 @@ static const struct {
 	{ JPKI_ERR_PIN_INCORRECT,	CKR_PIN_INCORRECT },
 	{ JPKI_ERR_PIN_LOCKED,		CKR_PIN_LOCKED },
 	{ JPKI_ERR_PIN_FORMAT,		CKR_PIN_LEN_RANGE },
-	/* Last-try guard (README "PKCS#11"): refuse as if locked. */
-	{ JPKI_ERR_PIN_LAST_TRY,	CKR_PIN_LOCKED },
+	/*
+	 * Last-try guard (README "PKCS#11"): the PIN is not locked and no try
+	 * was spent.  NSS (Firefox, Chromium) shows CKR_PIN_LOCKED as "The
+	 * password is locked", loops on a new prompt after CKR_PIN_INCORRECT,
+	 * and calls CKR_PIN_LEN_RANGE / CKR_PIN_EXPIRED an invalid or expired
+	 * password; CKR_FUNCTION_FAILED ends the login with "could not be
+	 * performed, trying again might succeed" (nss lib/pk11wrap/pk11auth.c,
+	 * pk11err.c).  CKF_USER_PIN_FINAL_TRY in the token flags says why.
+	 */
+	{ JPKI_ERR_PIN_LAST_TRY,	CKR_FUNCTION_FAILED },
 	{ JPKI_ERR_WRONG_LENGTH,	CKR_DATA_LEN_RANGE },
 	{ JPKI_ERR_CONDITIONS,		CKR_FUNCTION_REJECTED },
 	{ JPKI_ERR_BAD_P1P2,		CKR_DEVICE_ERROR },

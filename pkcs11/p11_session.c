@@ -280,10 +280,17 @@ verify(struct p11_reader *r, enum p11_kind k, const struct p11_pin *p)
 	int	tries = -1, err;
 	unsigned flags = g_p11.allow_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0;
 
+	/* the same wrong PIN again: refused without spending a try */
+	if (p11_badpin_known(r, k, p->v, p->len))
+		return CKR_PIN_INCORRECT;
 	err = jpki_card_verify_pin(r->h, k == P11_AUTH ? JPKI_PIN_AUTH :
 	    JPKI_PIN_SIGN, p->v, flags, &tries);
-	if (err == JPKI_OK)
+	if (err == JPKI_ERR_PIN_INCORRECT)
+		p11_badpin_remember(r, k, p->v, p->len, tries);
+	if (err == JPKI_OK) {
+		p11_badpin_forget(r, k);
 		return CKR_OK;
+	}
 	if (err == JPKI_ERR_PIN_INCORRECT || err == JPKI_ERR_PIN_LOCKED ||
 	    err == JPKI_ERR_PIN_LAST_TRY || err == JPKI_ERR_PIN_FORMAT)
 		return p11_rv(err);
@@ -416,8 +423,10 @@ C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
 		rv = p11_rv(err);
 	else if (err != JPKI_OK)
 		rv = p11_card_error(r, err);
-	else
+	else {
+		p11_badpin_forget(r, k);
 		rv = CKR_OK;
+	}
 out:
 	jpki_secure_zero(&o, sizeof(o));
 	jpki_secure_zero(&n, sizeof(n));

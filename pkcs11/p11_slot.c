@@ -54,7 +54,8 @@ cache_clear(struct p11_reader *r)
 
 	for (i = 0; i < P11_C_COUNT; i++) {
 		jpki_cert_free(&r->cert[i]);
-		jpki_free(r->der[i]);
+		/* the sign certificate is personal data (§9.3) */
+		jpki_free_secret(r->der[i], r->der_len[i]);
 		r->der[i] = NULL;
 		r->der_len[i] = 0;
 	}
@@ -63,6 +64,8 @@ cache_clear(struct p11_reader *r)
 	r->has_sign = 0;
 	r->not_jpki = 0;
 	r->logged_in[P11_AUTH] = r->logged_in[P11_SIGN] = 0;
+	p11_badpin_forget(r, P11_AUTH);
+	p11_badpin_forget(r, P11_SIGN);
 }
 
 /*
@@ -278,7 +281,7 @@ p11_load_cert(struct p11_reader *r, enum p11_certidx i)
 	der = NULL;
 	rv = CKR_OK;
 out:
-	jpki_free(der);
+	jpki_free_secret(der, len);
 	return rv;
 }
 

@@ -168,7 +168,8 @@ jpki_card_read_cert(jpki_card_t *c, jpki_cert_kind_t kind, uint8_t **der,
 	    JPKI_OK)
 		goto out;
 	if ((*der)[0] != 0x30) {	/* a certificate is a SEQUENCE */
-		free(*der);
+		/* what the sign EF holds is personal data, whatever it is */
+		jpki_free_secret(*der, *der_len);
 		*der = NULL;
 		*der_len = 0;
 		r = JPKI_ERR_PARSE;

@@ -29,6 +29,7 @@
 
 #include "cert_int.h"
 #include "log.h"
+#include "secure.h"
 
 #define JST_OFFSET	(9 * 3600)
 
@@ -514,7 +515,8 @@ jpki_cert_free(jpki_cert_t **cert)
 	if (cert == NULL || (c = *cert) == NULL)
 		return;
 	X509_free(c->x);
-	free(c->der);
+	/* a sign certificate carries the holder's name and address (§9.3) */
+	jpki_free_secret(c->der, c->der_len);
 	free(c->serial_hex);
 	free(c->serial_dec);
 	free(c->serial_der);
@@ -791,7 +793,8 @@ jpki_cert_read_file(const char *path, jpki_cert_t **cert)
 	r = jpki_cert_parse(d, (size_t)l, cert);
 out:
 	ERR_clear_error();
-	OPENSSL_free(d);
+	if (d != NULL)
+		OPENSSL_clear_free(d, (size_t)l);
 	X509_free(x);
 	BIO_free(b);
 	return r;
@@ -804,8 +807,9 @@ cert_from_x509(X509 *x, jpki_cert_t **c)
 	int l, r = JPKI_ERR_PARSE;
 
 	*c = NULL;
-	if ((l = i2d_X509(x, &d)) > 0)
+	if ((l = i2d_X509(x, &d)) > 0) {
 		r = jpki_cert_parse(d, (size_t)l, c);
-	OPENSSL_free(d);
+		OPENSSL_clear_free(d, (size_t)l);
+	}
 	return r;
 }

@@ -200,7 +200,10 @@ jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
 	r = JPKI_OK;
 out:
 	ERR_clear_error();
-	OPENSSL_free(der);
+	/* the CMS carries the signer's certificate, personal data for the
+	 * sign key */
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)l);
 	free(attrs);
 	CMS_ContentInfo_free(cms);
 	return r;

@@ -180,7 +180,9 @@ jpki_verify_add_anchor_dir(jpki_verify_t *v, const char *dir)
 /*
  * Where the bundled roots are: $JPKI_ROOTS_DIR, else the installed
  * directory, else share/jpki/roots beside the lib/ directory this library
- * was loaded from (the build tree has the installed layout).
+ * was loaded from (the build tree has the installed layout).  Only
+ * secure_getenv(): inside a set-user-ID program (su through pam_jpki) the
+ * caller must not choose the trust anchors.
  */
 static int
 add_bundled(jpki_verify_t *v)
@@ -190,7 +192,7 @@ add_bundled(jpki_verify_t *v)
 	char lib[4096], alt[4200];
 	int r;
 
-	if ((dir = getenv("JPKI_ROOTS_DIR")) != NULL && *dir != '\0')
+	if ((dir = secure_getenv("JPKI_ROOTS_DIR")) != NULL && *dir != '\0')
 		return add_dir(v, dir, 1);
 	if ((r = add_dir(v, JPKI_ROOTS_DIR, 1)) != JPKI_ERR_IO)
 		return r;

@@ -5,12 +5,15 @@
  * Hashes and PKCS#1 v1.5 DigestInfo (RFC 8017 §9.2 note 1).  The card signs
  * a DigestInfo as given (P1 = 00, jpki-card.md §5.6), so the library builds
  * it.  OpenSSL is used only for the digest itself, including the
- * incremental form that PKCS#11 C_SignUpdate/C_DigestUpdate needs.
+ * incremental form that PKCS#11 C_SignUpdate/C_DigestUpdate needs, and
+ * for host random bytes (challenges a caller sends to the card).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <jpki/jpki.h>
 
@@ -204,4 +207,21 @@ jpki_hash_ctx_free(jpki_hash_ctx_t **ctx)
 	EVP_MD_CTX_free((*ctx)->md);
 	free(*ctx);
 	*ctx = NULL;
+}
+
+/*
+ * Host random bytes (OpenSSL's CSPRNG, seeded from the kernel), for a
+ * challenge the card must sign: not the card's GET CHALLENGE, which a
+ * verifier cannot trust to be fresh.
+ */
+int
+jpki_random(uint8_t *out, size_t len)
+{
+	if (out == NULL && len > 0)
+		return JPKI_ERR_ARG;
+	if (len > INT_MAX)
+		return JPKI_ERR_TOO_LARGE;
+	if (len > 0 && RAND_bytes(out, (int)len) != 1)
+		return JPKI_ERR_INTERNAL;
+	return JPKI_OK;
 }

@@ -16,8 +16,10 @@ log_enabled(void)
 {
 	const char *e;
 
+	/* not in set-user-ID programs (su through pam_jpki): the invoking
+	 * user must not turn on output they would otherwise not see */
 	if (log_state < 0) {
-		e = getenv("JPKI_DEBUG");
+		e = secure_getenv("JPKI_DEBUG");
 		log_state = (e != NULL && *e != '\0' && strcmp(e, "0") != 0);
 	}
 	return log_state;

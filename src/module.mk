@@ -11,7 +11,7 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 		   src/revocation.c src/http.c src/http_fetch.c src/cert_textap.c \
 		   src/cert_cms.c src/cert_cms_verify.c src/cert_cvc.c \
-		   src/cert_visualap.c
+		   src/cert_visualap.c src/cert_sig.c
 # MyKey Platform client (libcurl, jansson) and its offline queue (SQLite)
 LIB_SRCS	+= src/platform.c src/platform_util.c src/platform_json.c \
 		   src/platform_ops.c src/queue.c
@@ -50,16 +50,27 @@ $(BUILD)/jpki.pc: src/jpki.pc.in Makefile
 ALL_TARGETS	+= $(LIB_SO) $(LIB_A) $(BUILD)/jpki.pc
 INSTALL_TARGETS	+= install-lib
 
-install-lib: $(LIB_SO) $(BUILD)/jpki.pc
+# The static archive too, for `pkg-config --static` users (jpki.pc lists
+# every library it needs in Requires.private).
+install-lib: $(LIB_SO) $(LIB_A) $(BUILD)/jpki.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/jpki \
 		$(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libjpki.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/libjpki.so
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libjpki.a
 	install -m 0644 include/jpki/*.h $(DESTDIR)$(INCLUDEDIR)/jpki/
 	install -m 0644 $(BUILD)/jpki.pc $(DESTDIR)$(PKGCONFIGDIR)/jpki.pc
+
+INSTALLED_FILES	+= $(LIBDIR)/libjpki.so.$(VERSION) $(LIBDIR)/$(LIB_SONAME) \
+		   $(LIBDIR)/libjpki.so $(LIBDIR)/libjpki.a \
+		   $(patsubst include/%,$(INCLUDEDIR)/%,$(wildcard include/jpki/*.h)) \
+		   $(PKGCONFIGDIR)/jpki.pc
+INSTALLED_DIRS	+= $(INCLUDEDIR)/jpki
 
 INSTALL_TARGETS	+= install-libman
 install-libman:
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 0644 man/libjpki.3 $(DESTDIR)$(MANDIR)/man3/
+
+INSTALLED_FILES	+= $(MANDIR)/man3/libjpki.3

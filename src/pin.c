@@ -5,6 +5,7 @@
  * PIN kinds, formats and the fixed-size PIN holder (house-style §2.5).
  * Formats are checked before any APDU is sent (jpki-card.md §5.4, §6.1).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <jpki/jpki.h>
@@ -101,4 +102,30 @@ jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin)
 	r = pin_load(&p, (int)kind, pin);
 	pin_wipe(&p);
 	return r;
+}
+
+/* Messages about a PIN's format come from the same table as the check. */
+int
+jpki_pin_format_text(jpki_pin_kind_t kind, char *buf, size_t len)
+{
+	const pin_kind_info_t	*k;
+	const char		*set;
+	int			 n;
+
+	if (buf == NULL || len == 0)
+		return JPKI_ERR_ARG;
+	buf[0] = '\0';
+	if ((k = pin_kind_info((int)kind)) == NULL)
+		return JPKI_ERR_ARG;
+	set = k->fmt == PIN_ALNUM_UC ? "characters of A-Z and 0-9" : "digits";
+	if (k->min_len == k->max_len)
+		n = snprintf(buf, len, "exactly %zu %s", k->min_len, set);
+	else
+		n = snprintf(buf, len, "%zu to %zu %s", k->min_len, k->max_len,
+		    set);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return JPKI_ERR_TOO_LARGE;
+	}
+	return JPKI_OK;
 }

@@ -13,6 +13,9 @@ install-udev:
 	@echo "install-udev: unload the drivers now with"
 	@echo "  modprobe -r port100 pn533_usb pn533 nfc   (or reboot)"
 
+# `make uninstall` removes it too when it is there.
+INSTALLED_FILES	+= $(MODPROBEDIR)/blacklist-jpki-nfc.conf
+
 check-udev:
 	@mkdir -p $(RESULTS)
 	@if sh udev/check.sh >&2; then echo "1 0"; else echo "0 1"; fi \

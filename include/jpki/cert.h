@@ -119,6 +119,18 @@ int		 jpki_cert_attrs(const jpki_cert_t *c, jpki_cert_attrs_t *a);
 const char	*jpki_cert_attrs_error(const jpki_cert_t *c);
 
 /*
+ * Check a PKCS#1 v1.5 signature made with c's RSA key (as
+ * jpki_card_sign() returns it) over md, the digest of the given hash
+ * algorithm (not JPKI_HASH_NONE).  Checks the key only, not the chain:
+ * use jpki_cert_verify() for that.  JPKI_OK when it verifies,
+ * JPKI_ERR_SIGNATURE_INVALID when not, JPKI_ERR_NOT_SUPPORTED for a
+ * non-RSA key, JPKI_ERR_ARG for a wrong digest length.
+ */
+int	jpki_cert_verify_sig(const jpki_cert_t *c, jpki_hash_t hash,
+	    const uint8_t *md, size_t md_len, const uint8_t *sig,
+	    size_t sig_len);
+
+/*
  * Chain verification (jpki-card.md §9).  A jpki_verify_t holds the trust
  * anchors and the options; one object can verify many certificates and is
  * not modified by jpki_cert_verify().

@@ -163,8 +163,9 @@ int	jpki_card_select_jpki(jpki_card_t *card);
 int	jpki_card_token_info(jpki_card_t *card, jpki_token_info_t *info);
 int	jpki_card_cert_available(jpki_card_t *card, int *auth, int *sign);
 /*
- * Read a certificate.  *der is owned by the caller (jpki_free).  The sign
- * certificate needs the sign PIN (JPKI_ERR_SECURITY otherwise).
+ * Read a certificate.  *der is owned by the caller (jpki_free; the sign
+ * certificate carries the holder's name and address: jpki_free_secret).
+ * The sign certificate needs the sign PIN (JPKI_ERR_SECURITY otherwise).
  */
 int	jpki_card_read_cert(jpki_card_t *card, jpki_cert_kind_t kind,
 	    uint8_t **der, size_t *der_len);
@@ -186,6 +187,15 @@ int	jpki_card_change_pin(jpki_card_t *card, jpki_pin_kind_t kind,
 	    int *tries_left);
 /* Check a PIN's format without any APDU.  Returns JPKI_ERR_PIN_FORMAT. */
 int	jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin);
+/*
+ * The format jpki_pin_check_format() requires of kind, in words, e.g.
+ * "exactly 4 digits", "exactly 12 digits" or "6 to 16 characters of A-Z and
+ * 0-9", as a NUL-terminated string in buf (JPKI_PIN_FORMAT_TEXT_MAX bytes
+ * always suffice).  JPKI_ERR_ARG for an unknown kind or no buffer,
+ * JPKI_ERR_TOO_LARGE if it does not fit (buf then holds "").
+ */
+#define JPKI_PIN_FORMAT_TEXT_MAX	64
+int	jpki_pin_format_text(jpki_pin_kind_t kind, char *buf, size_t len);
 /* Forget all verified PINs (re-selects the AP). */
 int	jpki_card_logout(jpki_card_t *card);
 
@@ -214,6 +224,12 @@ int	jpki_hash(jpki_hash_t hash, const uint8_t *data, size_t len,
 	    uint8_t *md, size_t *md_len);
 int	jpki_digestinfo(jpki_hash_t hash, const uint8_t *md, size_t md_len,
 	    uint8_t *out, size_t *out_len);
+
+/*
+ * len random bytes from the host's CSPRNG (OpenSSL RAND_bytes), e.g. a
+ * challenge for the card to sign.  JPKI_ERR_INTERNAL if it has no entropy.
+ */
+int	jpki_random(uint8_t *out, size_t len);
 
 /*
  * Incremental hashing (multi-part signing, e.g. PKCS#11 C_SignUpdate).

@@ -145,6 +145,16 @@ sign_ext bad_flags "$A1" 'otherName.2 = 1.2.392.200149.8.5.5.2;FORMAT:UTF8,UTF8:
 sign_ext bad_aflags "$A1" 'otherName.6 = 1.2.392.200149.8.5.5.6;FORMAT:UTF8,UTF8:'
 sign_ext bad_dup "$A1" "$(echo "$A1" | sed s/otherName.1/otherName.9/)"
 sign_ext bad_addr 'otherName.5 = 1.2.392.200149.8.5.5.5;IMPLICIT:12U,FORMAT:HEX,OCTETSTRING:C0AF'
+# An otherName outside the arc is ignored however long its OID (its dotted
+# form here is ~470 characters): 1.3.6.1.4.1.32473 is the documentation
+# enterprise number (RFC 5612).  One inside the arc but longer is refused.
+LONG_ARCS=$(i=0; while [ $i -lt 40 ]; do printf '.%d' $((4000000000 + i)); \
+	i=$((i + 1)); done)
+sign_ext foreign_oid "otherName.7 = 1.3.6.1.4.1.32473$LONG_ARCS;FORMAT:UTF8,UTF8:x" \
+	"$A1" "$A4" "$A3" "$A5" "$A2" "$A6" \
+	"otherName.8 = 1.3.6.1.4.1.32473$LONG_ARCS.1;FORMAT:UTF8,UTF8:y"
+sign_ext bad_oid_long "$A1" \
+	"otherName.7 = 1.2.392.200149.8.5.5.1$LONG_ARCS;FORMAT:UTF8,UTF8:x"
 # era boundaries: last day of Showa, first of Heisei, first of Reiwa
 sign_ext era_showa 'otherName.4 = 1.2.392.200149.8.5.5.4;FORMAT:UTF8,UTF8:319890107'
 sign_ext era_heisei 'otherName.4 = 1.2.392.200149.8.5.5.4;FORMAT:UTF8,UTF8:419890108'
@@ -235,7 +245,7 @@ n=3000
 for s in miss1 miss2 miss3 miss4 miss5 miss6 bad_utf8 bad_surrogate \
     bad_type bad_oid bad_era bad_date bad_birthfmt bad_sex bad_flags \
     bad_aflags bad_dup bad_addr era_showa era_heisei era_reiwa era_unknown \
-    era_leap_bad; do
+    era_leap_bad foreign_oid bad_oid_long; do
 	n=$((n + 1))
 	issue sign-ca "$s" "$n" "$SIGN_SUBJ" "$s"
 done

@@ -209,6 +209,20 @@ cmp -s "$H_DIR/face/photo.png" "$H_DIR/face-b/photo.png" &&
 	h_ok "照合番号A and B read the same face" || h_fail "A and B faces differ"
 BAD=000000000000 run "$J" visual face --out "$H_DIR/face-bad" --pin-env BAD
 expect "visual face with a wrong 照合番号A: exit 5" 5
+# issue 10: a badly formatted 照合番号 is answered with its own rule (it was
+# "It is exactly 4 digits."), before any VERIFY
+SHORT=1234 run "$J" visual face --out "$H_DIR/face-short" --pin-env SHORT
+expect "visual face with a 4-digit 照合番号A: its own rule, exit 5" 5 "" \
+	"It is exactly 12 digits\."
+if grep -q "4 digits" "$ERR"; then
+	h_fail "照合番号A format message says 4 digits"
+else
+	h_ok "照合番号A format message does not say 4 digits"
+fi
+SHORT=55021720352A85 run "$J" visual face --code-b --out "$H_DIR/face-short" \
+	--pin-env SHORT
+expect "visual face with a letter in 照合番号B: its own rule, exit 5" 5 "" \
+	"It is exactly 14 digits\."
 run "$J" visual face --out "$H_DIR/face-c" --pin-env CODE_A
 expect "visual face without --cv-ca: not checked" 0 "^authentic: not checked"
 run "$J" visual face "$CODE_A" --out "$H_DIR/face-d"

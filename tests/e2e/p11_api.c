@@ -5,7 +5,7 @@
  * jpki-pkcs11.so called directly, with a card (jpki-cardsim behind the
  * isolated pcscd of tests/e2e/p11_tool.sh's sibling p11_api.sh):
  * session-level argument checks and the size-query convention, login
- * rules, CKA_ALWAYS_AUTHENTICATE, concurrent signing from several threads,
+ * rules (a repeated wrong PIN spends no second try), CKA_ALWAYS_AUTHENTICATE, concurrent signing from several threads,
  * a reset by another process (sessions report logged out), and removal and
  * re-insertion seen through C_WaitForSlotEvent.  This program starts and
  * stops the virtual card itself (P11_CARDSIM, P11_PROFILE, P11_PROFILE2).
@@ -195,6 +195,26 @@ session_args(void **state)
 	    CKR_KEY_FUNCTION_NOT_PERMITTED);
 	assert_int_equal(f->C_SignInit(s, &mech, cert),
 	    CKR_KEY_HANDLE_INVALID);
+	/*
+	 * A wrong PIN spends one try; the same wrong PIN again is refused
+	 * without a VERIFY (NSS retries a password-file PIN), until a
+	 * successful login forgets it.
+	 */
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"9999", 4),
+	    CKR_PIN_INCORRECT);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_int_not_equal(ti.flags & CKF_USER_PIN_COUNT_LOW, 0);
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"9999", 4),
+	    CKR_PIN_INCORRECT);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_int_equal(ti.flags & CKF_USER_PIN_FINAL_TRY, 0);
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)PIN, 4),
+	    CKR_OK);
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"9999", 4),
+	    CKR_PIN_INCORRECT);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_int_not_equal(ti.flags & CKF_USER_PIN_COUNT_LOW, 0);
 	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)PIN, 4),
 	    CKR_OK);
 	assert_int_equal(f->C_Login(ro, CKU_USER, (CK_UTF8CHAR *)PIN, 4),

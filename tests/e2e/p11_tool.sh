@@ -140,8 +140,13 @@ $P11 --slot 0 --login --pin 9999 -O > "$D/wrong2.txt" 2>&1 || true
 $P11 -T > "$D/T2.txt" 2>&1 || true
 h_check "two wrong PINs: final try flag" grep -q "final user PIN try" "$D/T2.txt"
 $P11 --slot 0 --login --pin $PIN -O > "$D/guard.txt" 2>&1 || true
-h_check "last try refused by the guard (CKR_PIN_LOCKED)" \
+h_check "last try refused by the guard (CKR_FUNCTION_FAILED)" \
+	grep -q "CKR_FUNCTION_FAILED" "$D/guard.txt"
+h_expect_rc 1 "the guard does not call the PIN locked" \
 	grep -q "CKR_PIN_LOCKED" "$D/guard.txt"
+$P11 -T > "$D/T2g.txt" 2>&1 || true
+h_check "after the guard: still the final try, no try spent" \
+	grep -q "final user PIN try" "$D/T2g.txt"
 h_check "JPKI_P11_ALLOW_LAST_TRY=1 lets the last try through" \
 	env JPKI_P11_ALLOW_LAST_TRY=1 $P11 --slot 0 --login --pin $PIN -O
 $P11 -T > "$D/T3.txt" 2>&1 || true

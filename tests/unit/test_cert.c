@@ -310,6 +310,9 @@ test_attrs_malformed(void **state)
 		{ "bad_flags.der", "name substitution flags are not 0/1" },
 		{ "bad_aflags.der", "address substitution flags are not 0/1" },
 		{ "bad_dup.der", "name appears twice" },
+		/* in the arc, however long: refused, the OID cut short */
+		{ "bad_oid_long.der",
+		    "unknown attribute OID 1.2.392.200149.8.5.5.1.4000000000" },
 	};
 	jpki_cert_attrs_t a;
 	jpki_cert_t *c;
@@ -332,6 +335,26 @@ test_attrs_malformed(void **state)
 		    "sign");
 		jpki_cert_free(&c);
 	}
+}
+
+/*
+ * Issue 10: an otherName outside the arc with a long OID (a dotted form
+ * longer than any fixed buffer) is ignored like any other foreign name;
+ * it used to fail the whole parse.
+ */
+static void
+test_attrs_foreign_long_oid(void **state)
+{
+	jpki_cert_t *c = load("foreign_oid.der");
+	jpki_cert_attrs_t a;
+
+	assert_int_equal(jpki_cert_attrs(c, &a), JPKI_OK);
+	assert_null(jpki_cert_attrs_error(c));
+	assert_string_equal(a.name, "山田　花子");
+	assert_string_equal(a.birth_iso, "1980-02-17");
+	assert_string_equal(a.address, "東京都千代田区千代田１－１");
+	assert_string_equal(a.address_flags, "00000000000000");
+	jpki_cert_free(&c);
 }
 
 static void
@@ -510,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_attrs_none),
 		cmocka_unit_test(test_attrs_missing),
 		cmocka_unit_test(test_attrs_malformed),
+		cmocka_unit_test(test_attrs_foreign_long_oid),
 		cmocka_unit_test(test_attrs_eras),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_attrs_raw),

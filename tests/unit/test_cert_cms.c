@@ -332,6 +332,57 @@ test_cms_verify(void **state)
 	jpki_rev_free(&rv);
 }
 
+/* jpki_cert_verify_sig (src/cert_sig.c): a raw card signature over a
+ * challenge of the verifier's own (jpki_random), as pam_jpki checks it. */
+static void
+test_verify_sig(void **state)
+{
+	struct card card = { NULL, 0, 0 };
+	jpki_cert_t *c = load("sign.der"), *ca = load("sign-ca.der");
+	uint8_t chal[32], chal2[32], md[64], sig[512];
+	size_t mdlen = sizeof(md), siglen = sizeof(sig);
+
+	card.key = load_key("ee.key");
+	assert_int_equal(jpki_random(chal, sizeof(chal)), JPKI_OK);
+	assert_int_equal(jpki_random(chal2, sizeof(chal2)), JPKI_OK);
+	assert_memory_not_equal(chal, chal2, sizeof(chal));
+	assert_int_equal(jpki_random(NULL, 0), JPKI_OK);
+	assert_int_equal(jpki_random(NULL, 1), JPKI_ERR_ARG);
+	assert_int_equal(jpki_hash(JPKI_HASH_SHA256, chal, sizeof(chal), md,
+	    &mdlen), JPKI_OK);
+	assert_int_equal(card_sign(&card, JPKI_HASH_SHA256, md, mdlen, sig,
+	    &siglen), JPKI_OK);
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen), JPKI_OK);
+	/* another key (the CA's certificate), another digest, a flipped bit,
+	 * a truncated signature, the digest read as another algorithm */
+	assert_int_equal(jpki_cert_verify_sig(ca, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen), JPKI_ERR_SIGNATURE_INVALID);
+	md[0] ^= 1;
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen), JPKI_ERR_SIGNATURE_INVALID);
+	md[0] ^= 1;
+	sig[siglen - 1] ^= 0x80;
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen), JPKI_ERR_SIGNATURE_INVALID);
+	sig[siglen - 1] ^= 0x80;
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen - 1), JPKI_ERR_SIGNATURE_INVALID);
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA384, md, mdlen,
+	    sig, siglen), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_NONE, md, mdlen,
+	    sig, siglen), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_verify_sig(NULL, JPKI_HASH_SHA256, md,
+	    mdlen, sig, siglen), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, 0), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_verify_sig(c, JPKI_HASH_SHA256, md, mdlen,
+	    sig, siglen), JPKI_OK);
+	EVP_PKEY_free(card.key);
+	jpki_cert_free(&c);
+	jpki_cert_free(&ca);
+}
+
 int
 main(void)
 {
@@ -340,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_empty_and_no_ca),
 		cmocka_unit_test(test_signer_errors),
 		cmocka_unit_test(test_cms_verify),
+		cmocka_unit_test(test_verify_sig),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

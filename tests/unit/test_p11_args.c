@@ -5,8 +5,9 @@
  * jpki-pkcs11.so argument checks, through the real module (dlopen) with
  * PC/SC pointed at a socket that does not exist, so there are no slots:
  * NULL pointers, the size-query convention, initialisation rules (PKCS#11
- * v2.40 §5.4), the caller's mutex callbacks, fork detection, and a
- * blocking C_WaitForSlotEvent woken by C_Finalize.  Card-level checks are
+ * v2.40 §5.4), the caller's mutex callbacks, fork detection, a
+ * blocking C_WaitForSlotEvent woken by C_Finalize, and the module lock's
+ * lock/unlock pairing while C_Initialize/C_Finalize swap it.  Card-level checks are
  * in tests/e2e/p11_api.c.
  */
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -366,6 +368,206 @@ wait_woken_by_finalize(void **state)
 	assert_int_equal(rv, CKR_CRYPTOKI_NOT_INITIALIZED);
 }
 
+/*
+ * Issue 10: p11_lock() and p11_unlock() read the caller's mutex pointer
+ * separately, so a thread whose call straddled C_Initialize or C_Finalize
+ * unlocked a lock it had not locked and left its own locked.  These mutex
+ * callbacks record an unlock by a thread that does not hold the mutex
+ * (and then do nothing), and can hold one thread inside LockMutex, before
+ * it locks, while the main thread swaps the module's locking.
+ * C_Finalize during another thread's call is the application's fault
+ * (PKCS#11 v2.40 §5.4), so the mutexes outlive DestroyMutex here; what is
+ * checked is only that every unlock pairs with its lock.
+ */
+typedef struct {
+	pthread_mutex_t	mu;
+	pthread_t	owner;
+	int		held;
+} tmutex_t;
+
+static tmutex_t		 tm_pool[128];
+static int		 tm_n, bad_unlocks;
+static pthread_t	 main_thread;
+static pthread_mutex_t	 ev_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 ev_cv = PTHREAD_COND_INITIALIZER;
+static int		 hook_armed, ev_in_lock, ev_go;
+
+static CK_RV
+tm_create(CK_VOID_PTR_PTR m)
+{
+	tmutex_t *t;
+
+	if (tm_n == (int)(sizeof(tm_pool) / sizeof(tm_pool[0])))
+		return CKR_HOST_MEMORY;
+	t = &tm_pool[tm_n++];
+	pthread_mutex_init(&t->mu, NULL);
+	t->held = 0;
+	*m = t;
+	return CKR_OK;
+}
+
+static CK_RV
+tm_destroy(CK_VOID_PTR m)
+{
+	(void)m;	/* kept: a straddling call may still use it */
+	return CKR_OK;
+}
+
+static CK_RV
+tm_lock(CK_VOID_PTR m)
+{
+	tmutex_t *t = m;
+
+	pthread_mutex_lock(&ev_mu);
+	if (hook_armed && !pthread_equal(pthread_self(), main_thread)) {
+		hook_armed = 0;
+		ev_in_lock = 1;
+		pthread_cond_broadcast(&ev_cv);
+		while (!ev_go)
+			pthread_cond_wait(&ev_cv, &ev_mu);
+	}
+	pthread_mutex_unlock(&ev_mu);
+	pthread_mutex_lock(&t->mu);
+	t->owner = pthread_self();
+	__atomic_store_n(&t->held, 1, __ATOMIC_SEQ_CST);
+	return CKR_OK;
+}
+
+static CK_RV
+tm_unlock(CK_VOID_PTR m)
+{
+	tmutex_t *t = m;
+
+	if (!__atomic_load_n(&t->held, __ATOMIC_SEQ_CST) ||
+	    !pthread_equal(t->owner, pthread_self())) {
+		__atomic_add_fetch(&bad_unlocks, 1, __ATOMIC_SEQ_CST);
+		return CKR_MUTEX_NOT_LOCKED;
+	}
+	__atomic_store_n(&t->held, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&t->mu);
+	return CKR_OK;
+}
+
+static void
+tm_args(CK_C_INITIALIZE_ARGS *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->CreateMutex = tm_create;
+	a->DestroyMutex = tm_destroy;
+	a->LockMutex = tm_lock;
+	a->UnlockMutex = tm_unlock;
+}
+
+static void *
+getinfo_thread(void *arg)
+{
+	CK_INFO info;
+
+	*(CK_RV *)arg = f->C_GetInfo(&info);
+	return NULL;
+}
+
+/*
+ * Deterministic: a thread enters C_GetInfo under the caller's mutex m and
+ * is held in LockMutex(m); meanwhile C_Finalize and C_Initialize(NULL)
+ * switch the module to its own mutex.  The thread must unlock m, the mutex
+ * it locked, and leave nothing locked.
+ */
+static void
+lock_pairs_across_finalize(void **state)
+{
+	CK_C_INITIALIZE_ARGS	a;
+	pthread_t		t;
+	tmutex_t		*m;
+	CK_RV			rv = 0xFFFF;
+
+	(void)state;
+	main_thread = pthread_self();
+	bad_unlocks = 0;
+	tm_args(&a);
+	assert_int_equal(f->C_Initialize(&a), CKR_OK);
+	m = &tm_pool[tm_n - 1];
+	pthread_mutex_lock(&ev_mu);
+	hook_armed = 1;
+	ev_in_lock = ev_go = 0;
+	pthread_mutex_unlock(&ev_mu);
+	assert_int_equal(pthread_create(&t, NULL, getinfo_thread, &rv), 0);
+	pthread_mutex_lock(&ev_mu);
+	while (!ev_in_lock)
+		pthread_cond_wait(&ev_cv, &ev_mu);
+	pthread_mutex_unlock(&ev_mu);
+	/* the thread has read the lock in force and is about to take it */
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	pthread_mutex_lock(&ev_mu);
+	ev_go = 1;
+	pthread_cond_broadcast(&ev_cv);
+	pthread_mutex_unlock(&ev_mu);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	/* finalise first, so that a failure leaves the next test a clean
+	 * module */
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(rv, CKR_OK);
+	assert_int_equal(bad_unlocks, 0);
+	if (m->held)
+		fail_msg("the caller's mutex was left locked by the thread");
+}
+
+static int spinning;
+
+static void *
+spinner(void *arg)
+{
+	CK_INFO		info;
+	unsigned long	n;
+
+	(void)arg;
+	for (n = 0; n < 50000000UL; n++) {
+		if (f->C_GetInfo(&info) != CKR_CRYPTOKI_NOT_INITIALIZED)
+			break;
+		if (n == 1000)
+			__atomic_store_n(&spinning, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_store_n(&spinning, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * The same race without a hook: a thread calls C_GetInfo in a loop while
+ * C_Initialize installs the caller's mutex.  Before the fix, a call that
+ * had taken the module's own mutex released the caller's one, which it did
+ * not hold, and left the module's mutex locked for good (so the binary
+ * stops at once: nothing after could run).  Probabilistic: the
+ * deterministic test above is the one that always catches it.
+ */
+static void
+lock_pairs_across_initialize(void **state)
+{
+	CK_C_INITIALIZE_ARGS	a;
+	pthread_t		t;
+	int			i;
+
+	(void)state;
+	bad_unlocks = 0;
+	for (i = 0; i < 40 && tm_n < (int)(sizeof(tm_pool) /
+	    sizeof(tm_pool[0])); i++) {
+		tm_args(&a);
+		spinning = 0;
+		assert_int_equal(pthread_create(&t, NULL, spinner, NULL), 0);
+		while (!__atomic_load_n(&spinning, __ATOMIC_SEQ_CST))
+			sched_yield();
+		assert_int_equal(f->C_Initialize(&a), CKR_OK);
+		assert_int_equal(pthread_join(t, NULL), 0);
+		if (bad_unlocks != 0) {
+			fprintf(stderr, "lock_pairs_across_initialize: round "
+			    "%d: an unlock of a mutex the thread did not "
+			    "lock; the module lock is now stuck\n", i);
+			_exit(1);
+		}
+		assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +580,8 @@ main(void)
 		cmocka_unit_test(caller_mutexes),
 		cmocka_unit_test(fork_detection),
 		cmocka_unit_test(wait_woken_by_finalize),
+		cmocka_unit_test(lock_pairs_across_finalize),
+		cmocka_unit_test(lock_pairs_across_initialize),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

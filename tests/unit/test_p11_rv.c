@@ -76,12 +76,33 @@ key_mappings(void **state)
 	assert_int_equal(p11_rv(JPKI_ERR_SECURITY), CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(p11_rv(JPKI_ERR_PIN_INCORRECT), CKR_PIN_INCORRECT);
 	assert_int_equal(p11_rv(JPKI_ERR_PIN_LOCKED), CKR_PIN_LOCKED);
-	assert_int_equal(p11_rv(JPKI_ERR_PIN_LAST_TRY), CKR_PIN_LOCKED);
+	assert_int_equal(p11_rv(JPKI_ERR_PIN_LAST_TRY), CKR_FUNCTION_FAILED);
 	assert_int_equal(p11_rv(JPKI_ERR_PIN_FORMAT), CKR_PIN_LEN_RANGE);
 	assert_int_equal(p11_rv(JPKI_ERR_NOT_JPKI), CKR_TOKEN_NOT_RECOGNIZED);
 	assert_int_equal(p11_rv(JPKI_ERR_NO_SERVICE), CKR_DEVICE_ERROR);
 	assert_int_equal(p11_rv(JPKI_ERR_TRANSPORT), CKR_DEVICE_ERROR);
 	assert_int_equal(p11_rv(JPKI_ERR_WRONG_LENGTH), CKR_DATA_LEN_RANGE);
+}
+
+/*
+ * The last-try guard refused before any APDU: the PIN is neither locked nor
+ * wrong.  None of the codes that browsers (NSS) turn into "locked",
+ * "incorrect, try again" (a prompt loop), "invalid" or "expired".
+ */
+static void
+last_try_not_locked(void **state)
+{
+	CK_RV rv = p11_rv(JPKI_ERR_PIN_LAST_TRY);
+
+	(void)state;
+	assert_int_not_equal(rv, CKR_PIN_LOCKED);
+	assert_int_not_equal(rv, CKR_PIN_INCORRECT);
+	assert_int_not_equal(rv, CKR_PIN_INVALID);
+	assert_int_not_equal(rv, CKR_PIN_LEN_RANGE);
+	assert_int_not_equal(rv, CKR_PIN_EXPIRED);
+	assert_int_not_equal(rv, CKR_OK);
+	/* a locked PIN still says so */
+	assert_int_equal(p11_rv(JPKI_ERR_PIN_LOCKED), CKR_PIN_LOCKED);
 }
 
 static void
@@ -100,6 +121,7 @@ main(void)
 		cmocka_unit_test(every_header_code_is_mapped),
 		cmocka_unit_test(every_library_code_is_mapped),
 		cmocka_unit_test(key_mappings),
+		cmocka_unit_test(last_try_not_locked),
 		cmocka_unit_test(unknown_codes_fail_safe),
 	};
 

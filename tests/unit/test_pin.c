@@ -78,12 +78,73 @@ test_load_uppercases_and_wipes(void **state)
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), JPKI_ERR_PIN_FORMAT);
 }
 
+/*
+ * Issue 10: a badly formatted 照合番号A was answered "It is exactly 4
+ * digits".  The words come from the kind's own rules, and they agree with
+ * what jpki_pin_check_format() accepts: the lengths named pass, one more or
+ * one less does not, a letter passes only where letters are named.
+ */
+static void
+test_format_text(void **state)
+{
+	static const struct {
+		jpki_pin_kind_t	 k;
+		const char	*text;
+		size_t		 min, max;
+		int		 letters;
+	} v[] = {
+		{ JPKI_PIN_AUTH, "exactly 4 digits", 4, 4, 0 },
+		{ JPKI_PIN_SIGN, "6 to 16 characters of A-Z and 0-9", 6, 16, 1 },
+		{ JPKI_PIN_TEXT, "exactly 4 digits", 4, 4, 0 },
+		{ JPKI_PIN_TEXT_A, "exactly 12 digits", 12, 12, 0 },
+		{ JPKI_PIN_TEXT_B, "exactly 14 digits", 14, 14, 0 },
+		{ JPKI_PIN_VISUAL_A, "exactly 12 digits", 12, 12, 0 },
+		{ JPKI_PIN_VISUAL_B, "exactly 14 digits", 14, 14, 0 },
+	};
+	char buf[JPKI_PIN_FORMAT_TEXT_MAX], pin[JPKI_PIN_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(buf, 'x', sizeof(buf));
+		assert_int_equal(jpki_pin_format_text(v[i].k, buf,
+		    sizeof(buf)), JPKI_OK);
+		assert_string_equal(buf, v[i].text);
+		memset(pin, 0, sizeof(pin));
+		memset(pin, '7', v[i].min);
+		assert_int_equal(jpki_pin_check_format(v[i].k, pin), JPKI_OK);
+		memset(pin, '7', v[i].max);
+		assert_int_equal(jpki_pin_check_format(v[i].k, pin), JPKI_OK);
+		pin[0] = 'A';
+		assert_int_equal(jpki_pin_check_format(v[i].k, pin),
+		    v[i].letters ? JPKI_OK : JPKI_ERR_PIN_FORMAT);
+		memset(pin, '7', v[i].max + 1);
+		assert_int_equal(jpki_pin_check_format(v[i].k, pin),
+		    JPKI_ERR_PIN_FORMAT);
+		memset(pin, 0, sizeof(pin));
+		memset(pin, '7', v[i].min - 1);
+		assert_int_equal(jpki_pin_check_format(v[i].k, pin),
+		    JPKI_ERR_PIN_FORMAT);
+	}
+	/* too small a buffer: an error and an empty string, never cut */
+	assert_int_equal(jpki_pin_format_text(JPKI_PIN_VISUAL_A, buf, 10),
+	    JPKI_ERR_TOO_LARGE);
+	assert_string_equal(buf, "");
+	assert_int_equal(jpki_pin_format_text((jpki_pin_kind_t)99, buf,
+	    sizeof(buf)), JPKI_ERR_ARG);
+	assert_string_equal(buf, "");
+	assert_int_equal(jpki_pin_format_text(JPKI_PIN_AUTH, NULL, 8),
+	    JPKI_ERR_ARG);
+	assert_int_equal(jpki_pin_format_text(JPKI_PIN_AUTH, buf, 0),
+	    JPKI_ERR_ARG);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_load_uppercases_and_wipes),
+		cmocka_unit_test(test_format_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -364,7 +364,10 @@ build_jpki(bctx_t *b)
 	if ((rc = add_copy(d, 0x0008, avail, 3, ACC_FREE, -2, -2)) !=
 	    JPKI_OK)
 		goto out;
-	if ((rc = load_cert(b, "auth.crt", c->key[K_AUTH], &der, &n)) !=
+	/* tamper = auth-key (test only): auth.key is not the certificate's
+	 * key, as on a card carrying a copied certificate */
+	if ((rc = load_cert(b, "auth.crt", strcmp(c->conf.tamper,
+	    "auth-key") == 0 ? NULL : c->key[K_AUTH], &der, &n)) !=
 	    JPKI_OK || (rc = add_bin(d, 0x000a, der, n, ACC_FREE, -2, -2)) !=
 	    JPKI_OK)
 		goto out;

@@ -186,7 +186,8 @@ valid_value(const ckey_t *k, const char *v)
 		return all_digits(v, k->ndig);
 	case V_TAMPER:
 		return strcmp(v, "text-name") == 0 ||
-		    strcmp(v, "visual-photo") == 0;
+		    strcmp(v, "visual-photo") == 0 ||
+		    strcmp(v, "auth-key") == 0;
 	}
 	return 0;
 }

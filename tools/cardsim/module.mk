@@ -46,3 +46,5 @@ install-cardsim: $(CARDSIM_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(CARDSIM_BIN) $(DESTDIR)$(BINDIR)/jpki-cardsim
 	install -m 0644 man/jpki-cardsim.1 $(DESTDIR)$(MANDIR)/man1/jpki-cardsim.1
+
+INSTALLED_FILES	+= $(BINDIR)/jpki-cardsim $(MANDIR)/man1/jpki-cardsim.1

@@ -9,6 +9,7 @@
  * write, or every APDU stalls ~40 ms on delayed ACKs (same document).
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
@@ -67,6 +68,7 @@ connect_vpcd(const vpcd_opts_t *o)
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[16];
 	double deadline = now_ms() + o->connect_timeout_ms;
+	struct timeval tick = { 0, 200000 };
 	int fd = -1, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
@@ -100,6 +102,13 @@ connect_vpcd(const vpcd_opts_t *o)
 		return -1;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/*
+	 * A SIGTERM that lands between the last look at `stop` and the
+	 * recv() would leave the card blocked there until pcscd speaks
+	 * again (seen with --link-kbps, whose sleep widens the window):
+	 * wake up now and then to look again.
+	 */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
 	return fd;
 }
 
@@ -115,7 +124,8 @@ recv_full(int fd, uint8_t *p, size_t n)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
 		    sizeof(one));
 		if ((r = recv(fd, p, n, 0)) < 0) {
-			if (errno == EINTR && !stop)
+			if ((errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK) && !stop)
 				continue;
 			return -1;
 		}

@@ -189,6 +189,8 @@ int	fmt_dec(const uint8_t *p, size_t n, char *out, size_t outsz);
 size_t	fmt_b64_len(size_t n);
 int	fmt_b64(const uint8_t *p, size_t n, char *out, size_t outsz);
 int	fmt_pem(FILE *f, const char *label, const uint8_t *der, size_t n);
+int	fmt_ssh_rsa(FILE *f, const uint8_t *n, size_t n_len, const uint8_t *e,
+	    size_t e_len, const char *comment);
 void	fmt_mynumber(const char mn[13], int show, char out[15]);
 
 #endif /* JPKI_CLI_H */

@@ -4,7 +4,9 @@
  *
  * jpki cert auth|auth-ca|sign|sign-ca: export a certificate from the JPKI
  * AP.  The signature certificate is readable only after the signature
- * password (jpki-card.md §5.3), so it is asked for.
+ * password (jpki-card.md §5.3), so it is asked for.  --ssh prints the
+ * authentication key as an authorized_keys line for OpenSSH with the
+ * PKCS#11 module.
  */
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 
 static const char usage[] =
 "usage: jpki cert auth|auth-ca|sign|sign-ca [--pem|--der|--text] [--json]\n"
+"       jpki cert auth --ssh\n"
 "                 [--ca FILE]... [--out FILE]\n"
 "                 [--reader NAME|INDEX] [--wait SECONDS]\n"
 "                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
@@ -32,6 +35,9 @@ static const char usage[] =
 "                  validity, key, for 'sign' the holder attributes, and\n"
 "                  the chain: \"chain: ok (JPKI-MOCK)\" or\n"
 "                  \"chain: FAILED: <reason>\"\n"
+"  --ssh           (auth only) the public key as an OpenSSH authorized_keys\n"
+"                  line: \"ssh-rsa AAAA... JPKI auth <issuance number>\",\n"
+"                  the key ssh -I jpki-pkcs11.so logs in with.  No PIN.\n"
 "  -j, --json      the same as JSON, with the DER in base64 and a\n"
 "                  \"verification\" object\n"
 "  --ca FILE       trust anchor (PEM or DER) besides the bundled J-LIS\n"
@@ -48,11 +54,12 @@ static const char usage[] =
 "  jpki cert auth > auth.pem\n"
 "  jpki cert auth --der --out auth.der\n"
 "  jpki cert auth --text\n"
+"  jpki cert auth --ssh >> ~/.ssh/authorized_keys   (on the server)\n"
 "  jpki cert sign --json --pin-fd 3 3< password-file\n"
 "\n";
 
-enum { FMT_PEM, FMT_DER, FMT_TEXT };
-enum { OPT_PEM = OPT_CMD, OPT_DER, OPT_TEXT, OPT_CA };
+enum { FMT_PEM, FMT_DER, FMT_TEXT, FMT_SSH };
+enum { OPT_PEM = OPT_CMD, OPT_DER, OPT_TEXT, OPT_CA, OPT_SSH };
 
 typedef struct {
 	int		 fmt;
@@ -89,6 +96,9 @@ cert_opt(void *ctx, int id, const char *arg)
 		return 0;
 	case OPT_TEXT:
 		o->fmt = FMT_TEXT;
+		return 0;
+	case OPT_SSH:
+		o->fmt = FMT_SSH;
 		return 0;
 	case 'o':
 		o->out = arg;
@@ -181,9 +191,43 @@ print_json(FILE *f, const char *name, const jpki_cert_t *c,
 			json_str(&j, b64);
 		else
 			json_null(&j);
+		jpki_secure_zero(b64, sizeof(b64));
 	}
 	json_obj_end(&j);
 	*err = json_end(&j);
+}
+
+/*
+ * The authorized_keys line.  The comment names the card by the
+ * certificate's issuance number, so that a server's authorized_keys tells
+ * which card a line is for; it carries nothing about the holder.
+ */
+static int
+print_ssh(cli_t *cli, FILE *f, const uint8_t *der, size_t der_len)
+{
+	jpki_cert_t	*c = NULL;
+	const uint8_t	*n, *e;
+	size_t		 nl, el;
+	char		 comment[80];
+	int		 r, ex = EX_JPKI_OK;
+
+	if ((r = jpki_cert_parse(der, der_len, &c)) != JPKI_OK) {
+		ex = cli_fail(cli, r, "parsing the certificate");
+		goto out;
+	}
+	if ((r = jpki_cert_rsa_public(c, &n, &nl, &e, &el)) != JPKI_OK) {
+		ex = cli_fail(cli, r, "the certificate's key is not RSA");
+		goto out;
+	}
+	(void)snprintf(comment, sizeof(comment), "JPKI auth %s",
+	    jpki_cert_serial_hex(c));
+	if (fmt_ssh_rsa(f, n, nl, e, el, comment) != 0) {
+		ex = cli_fail(cli, JPKI_ERR_PARSE, "encoding the key for SSH");
+		goto out;
+	}
+out:
+	jpki_cert_free(&c);
+	return ex;
 }
 
 int
@@ -193,6 +237,7 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 		{ "pem",	no_argument,		NULL, OPT_PEM },
 		{ "der",	no_argument,		NULL, OPT_DER },
 		{ "text",	no_argument,		NULL, OPT_TEXT },
+		{ "ssh",	no_argument,		NULL, OPT_SSH },
 		{ "out",	required_argument,	NULL, 'o' },
 		{ "ca",		required_argument,	NULL, OPT_CA },
 		{ NULL,		0,			NULL, 0 },
@@ -225,6 +270,14 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 		cli_usage_error(usage, "unknown certificate '%s'",
 		    argv[optind + (i == sizeof(kinds) / sizeof(kinds[0]) ?
 		    0 : 1)]);
+		return EX_JPKI_USAGE;
+	}
+	/* only the authentication key logs in; the signature key is for
+	 * documents (and needs a PIN per signature), a CA key signs nothing */
+	if (o.fmt == FMT_SSH && (kinds[i].kind != JPKI_CERT_AUTH ||
+	    cli->json)) {
+		cli_usage_error(usage, "--ssh is for 'auth' only, without "
+		    "--json");
 		return EX_JPKI_USAGE;
 	}
 	if (o.ca.n > 0 && !cli->json && o.fmt != FMT_TEXT) {
@@ -264,6 +317,9 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 			    &err);
 		else
 			print_text(f, kinds[i].name, kinds[i].desc, c, &vr);
+	} else if (o.fmt == FMT_SSH) {
+		if ((ex = print_ssh(cli, f, der, der_len)) != EX_JPKI_OK)
+			goto out;
 	} else if (o.fmt == FMT_DER) {
 		err = fwrite(der, 1, der_len, f) != der_len;
 	} else {
@@ -281,7 +337,8 @@ out:
 		(void)unlink(o.out);
 	jpki_cert_free(&c);
 	jpki_verify_free(&v);
-	jpki_free(der);
+	/* the sign certificate is personal data */
+	jpki_free_secret(der, der_len);
 	cli_close(cli);
 	return ex;
 }

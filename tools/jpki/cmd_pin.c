@@ -137,7 +137,7 @@ static int
 pin_change(cli_t *cli, jpki_pin_kind_t kind)
 {
 	cli_pin_t	old, new;
-	char		prompt[160];
+	char		prompt[160], rule[JPKI_PIN_FORMAT_TEXT_MAX];
 	unsigned	flags;
 	int		ex, r, tries = -1;
 
@@ -168,10 +168,10 @@ pin_change(cli_t *cli, jpki_pin_kind_t kind)
 	if (check_new(kind, &new) != 0) {
 		cli_warnx("the new PIN has the wrong format; nothing was "
 		    "changed");
-		fputs(kind == JPKI_PIN_SIGN ? "  The signature password is "
-		    "6 to 16 characters of A-Z and 0-9,\n  with at least one "
-		    "letter and one digit.\n" : "  It is exactly 4 digits.\n",
-		    stderr);
+		if (jpki_pin_format_text(kind, rule, sizeof(rule)) == JPKI_OK)
+			fprintf(stderr, "  It is %s%s.\n", rule,
+			    kind == JPKI_PIN_SIGN ? ",\n  with at least one "
+			    "letter and one digit" : "");
 		ex = EX_JPKI_USAGE;
 		goto out;
 	}

@@ -166,7 +166,8 @@ sign_cms(cli_t *cli, jpki_key_t key, const uint8_t *data, size_t len,
 	    JPKI_CERT_SIGN : JPKI_CERT_AUTH, &der, &der_len);
 	if (r == JPKI_OK)
 		r = jpki_cert_parse(der, der_len, &signer);
-	jpki_free(der);
+	/* the sign certificate is personal data */
+	jpki_free_secret(der, der_len);
 	der = NULL;
 	if (r != JPKI_OK) {
 		ex = cli_fail(cli, r, "reading the certificate");
@@ -211,8 +212,10 @@ sign_cms(cli_t *cli, jpki_key_t key, const uint8_t *data, size_t len,
 	}
 	ex = EX_JPKI_OK;
 out:
-	free(b64);
-	jpki_free(cms);
+	/* the CMS carries the signer's certificate */
+	if (b64 != NULL)
+		jpki_free_secret(b64, strlen(b64));
+	jpki_free_secret(cms, cms_len);
 	jpki_cert_free(&ca);
 	jpki_cert_free(&signer);
 	return ex;

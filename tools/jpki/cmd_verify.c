@@ -449,7 +449,8 @@ load_cert(cli_t *cli, const char *what, jpki_cert_t **c, jpki_cert_t **ca)
 	    JPKI_OK)
 		return cli_fail(cli, r, "reading the certificate");
 	r = jpki_cert_parse(der, len, c);
-	jpki_free(der);
+	/* the sign certificate is personal data */
+	jpki_free_secret(der, len);
 	der = NULL;
 	if (r != JPKI_OK)
 		return cli_fail(cli, r, "parsing the certificate");
@@ -626,7 +627,8 @@ verify_cms(cli_t *cli, const verify_opts_t *o)
 	if (r != JPKI_OK)
 		ex = EX_JPKI_VERIFY;
 out:
-	free(cms);
+	/* the CMS carries the signer's certificate */
+	jpki_free_secret(cms, cms_len);
 	free(data);
 	jpki_rev_free(&rv);
 	jpki_verify_free(&v);

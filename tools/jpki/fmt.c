@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Formatting helpers: hex, decimal of a big-endian integer (the issuance
- * number), base64 and PEM, and the masked My Number.
+ * number), base64 and PEM, OpenSSH's public key line, and the masked My
+ * Number.
  */
 #include <string.h>
 
@@ -161,6 +162,8 @@ fmt_pem(FILE *f, const char *label, const uint8_t *der, size_t n)
 		fprintf(f, "%.*s\n", (int)(len - i < 64 ? len - i : 64),
 		    b64 + i);
 	fprintf(f, "-----END %s-----\n", label);
+	/* it may be the sign certificate: personal data */
+	jpki_secure_zero(b64, sizeof(b64));
 	return ferror(f) ? -1 : 0;
 }
 
@@ -179,4 +182,50 @@ fmt_mynumber(const char mn[13], int show, char out[15])
 		out[o++] = (show || i >= 8) ? mn[i] : '*';
 	}
 	out[o] = '\0';
+}
+
+/* SSH wire format (RFC 4251 §5): uint32 length, then the bytes. */
+static size_t
+ssh_put(uint8_t *b, size_t o, const uint8_t *p, size_t n, int mpint)
+{
+	/* an mpint with its top bit set needs a zero byte to stay positive */
+	size_t pad = mpint && n > 0 && (p[0] & 0x80) != 0;
+	size_t len = n + pad;
+
+	b[o++] = (uint8_t)(len >> 24);
+	b[o++] = (uint8_t)(len >> 16);
+	b[o++] = (uint8_t)(len >> 8);
+	b[o++] = (uint8_t)len;
+	if (pad)
+		b[o++] = 0;
+	memcpy(b + o, p, n);
+	return o + n;
+}
+
+/*
+ * "ssh-rsa <base64 blob> <comment>" as in authorized_keys (RFC 4253 §6.6:
+ * string "ssh-rsa", mpint e, mpint n).  n and e are big-endian without
+ * leading zeros, as jpki_cert_rsa_public() gives them; up to 8192-bit
+ * moduli and 8-byte exponents.
+ */
+int
+fmt_ssh_rsa(FILE *f, const uint8_t *n, size_t n_len, const uint8_t *e,
+    size_t e_len, const char *comment)
+{
+	static const char	 type[] = "ssh-rsa";
+	uint8_t			 blob[4 + 7 + 4 + 1 + 8 + 4 + 1 + 1024];
+	char			 b64[(sizeof(blob) + 2) / 3 * 4 + 1];
+	size_t			 o = 0;
+
+	if (n == NULL || e == NULL || n_len == 0 || n_len > 1024 ||
+	    e_len == 0 || e_len > 8 || n[0] == 0 || e[0] == 0)
+		return -1;
+	o = ssh_put(blob, o, (const uint8_t *)type, sizeof(type) - 1, 0);
+	o = ssh_put(blob, o, e, e_len, 1);
+	o = ssh_put(blob, o, n, n_len, 1);
+	if (fmt_b64(blob, o, b64, sizeof(b64)) != 0)
+		return -1;
+	fprintf(f, "%s %s%s%s\n", type, b64, comment != NULL && *comment ?
+	    " " : "", comment != NULL ? comment : "");
+	return ferror(f) ? -1 : 0;
 }

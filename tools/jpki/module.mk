@@ -44,4 +44,6 @@ install-cli: $(JPKI_CLI)
 	install -m 0755 $(JPKI_CLI) $(DESTDIR)$(BINDIR)/jpki
 	install -m 0644 man/jpki.1 $(DESTDIR)$(MANDIR)/man1/jpki.1
 
+INSTALLED_FILES	+= $(BINDIR)/jpki $(MANDIR)/man1/jpki.1
+
 INSTALL_TARGETS	+= install-cli

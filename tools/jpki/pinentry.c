@@ -277,6 +277,8 @@ locked_help(jpki_pin_kind_t kind)
 int
 cli_pin_fail(const cli_t *cli, jpki_pin_kind_t kind, int err, int tries)
 {
+	char rule[JPKI_PIN_FORMAT_TEXT_MAX];
+
 	switch (err) {
 	case JPKI_ERR_PIN_INCORRECT:
 		cli_warnx("wrong %s: %d %s left", pin_short(kind), tries,
@@ -299,11 +301,9 @@ cli_pin_fail(const cli_t *cli, jpki_pin_kind_t kind, int err, int tries)
 	case JPKI_ERR_PIN_FORMAT:
 		cli_warnx("the %s has the wrong format (no try was spent)",
 		    pin_short(kind));
-		if (kind == JPKI_PIN_SIGN)
-			fputs("  It is 6 to 16 characters of A-Z and "
-			    "0-9.\n", stderr);
-		else
-			fputs("  It is exactly 4 digits.\n", stderr);
+		/* the rule of this kind, from the library's own table */
+		if (jpki_pin_format_text(kind, rule, sizeof(rule)) == JPKI_OK)
+			fprintf(stderr, "  It is %s.\n", rule);
 		return EX_JPKI_PIN;
 	default:
 		return cli_fail(cli, err, pin_short(kind));

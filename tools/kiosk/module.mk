@@ -21,6 +21,9 @@ install-kiosk: $(KIOSK_BIN)
 	install -m 0644 tools/kiosk/jpki_kiosk_new.3 \
 		$(DESTDIR)$(MANDIR)/man3/jpki_kiosk_new.3
 
+INSTALLED_FILES	+= $(BINDIR)/jpki-kiosk $(MANDIR)/man1/jpki-kiosk.1 \
+		   $(MANDIR)/man3/jpki_kiosk_new.3
+
 check-kiosk-tmux: $(KIOSK_BIN) $(CARDSIM_BIN) $(MOCK_BIN) $(JPKI_CLI)
 	@BUILD=$(BUILD) tests/lib/isolated.sh sh tests/e2e/kiosk_tmux.sh
 

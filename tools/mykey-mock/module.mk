@@ -65,4 +65,6 @@ install-mock: $(MOCK_BIN)
 	install -m 0755 $(MOCK_BIN) $(DESTDIR)$(BINDIR)/mykey-mock
 	install -m 0644 man/mykey-mock.1 $(DESTDIR)$(MANDIR)/man1/
 
+INSTALLED_FILES	+= $(BINDIR)/mykey-mock $(MANDIR)/man1/mykey-mock.1
+
 INSTALL_TARGETS	+= install-mock

@@ -4,7 +4,8 @@
  *
  * Unit tests of the CLI's JSON writer and formatting helpers (json.c,
  * fmt.c): escaping and UTF-8 handling, issuance-number hex and decimal,
- * base64 (RFC 4648 §10 vectors), PEM lines and My Number masking.
+ * base64 (RFC 4648 §10 vectors), PEM lines, the OpenSSH ssh-rsa line
+ * (mpint sign padding, RFC 4251 §5) and My Number masking.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -227,6 +228,36 @@ test_pem_lines(void **state)
 }
 
 static void
+test_ssh_rsa(void **state)
+{
+	static const uint8_t	e[] = { 0x01, 0x00, 0x01 }, e3[] = { 0x03 };
+	static const uint8_t	n_hi[] = { 0x80, 0x01 }, n_lo[] = { 0x7F, 0x01 };
+	static const uint8_t	big[1025] = { 0x01 };
+	FILE			*f;
+
+	(void)state;
+	/* top bit set: a zero byte keeps the mpint positive */
+	f = mem_open();
+	assert_int_equal(fmt_ssh_rsa(f, n_hi, 2, e, 3, "JPKI auth 1A"), 0);
+	fclose(f);
+	assert_string_equal(membuf,
+	    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAAwCAAQ== JPKI auth 1A\n");
+	/* top bit clear: no padding; no comment, no trailing space */
+	f = mem_open();
+	assert_int_equal(fmt_ssh_rsa(f, n_lo, 2, e3, 1, NULL), 0);
+	fclose(f);
+	assert_string_equal(membuf, "ssh-rsa AAAAB3NzaC1yc2EAAAABAwAAAAJ/AQ==\n");
+	/* out of bounds or not minimal: refused, nothing written */
+	f = mem_open();
+	assert_int_equal(fmt_ssh_rsa(f, big, sizeof(big), e, 3, NULL), -1);
+	assert_int_equal(fmt_ssh_rsa(f, n_lo, 0, e, 3, NULL), -1);
+	assert_int_equal(fmt_ssh_rsa(f, n_lo, 2, e, 0, NULL), -1);
+	assert_int_equal(fmt_ssh_rsa(f, n_lo, 2, big + 1, 3, NULL), -1);
+	fclose(f);
+	assert_string_equal(membuf, "");
+}
+
+static void
 test_mynumber(void **state)
 {
 	char out[15];
@@ -249,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_hex_dec),
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_pem_lines),
+		cmocka_unit_test(test_ssh_rsa),
 		cmocka_unit_test(test_mynumber),
 	};
 
