@@ -102,7 +102,8 @@ t "libjpki-data: the J-LIS roots, depended on by libjpki0" sh -c "
 	dpkg-deb -f '$T/libjpki0_${v}_$arch.deb' Depends | grep -q 'libjpki-data (= $v)'"
 t "libjpki0: symbols file" sh -c \
 	"dpkg-deb -I '$T/libjpki0_${v}_$arch.deb' symbols | grep -q '^libjpki.so.0 libjpki0'"
-t "libjpki-dev: headers, jpki.pc, .so link, libjpki(3)" sh -c "
+t "libjpki-dev: headers, jpki.pc, .so link, static archive, libjpki(3)" sh -c "
+	grep -q '^libjpki-dev .*/libjpki.a\$' '$T/contents' &&
 	grep -q '^libjpki-dev .*usr/include/jpki/jpki.h' '$T/contents' &&
 	grep -q '^libjpki-dev .*pkgconfig/jpki.pc' '$T/contents' &&
 	grep -q '^libjpki-dev .*/libjpki.so -> libjpki.so.0' '$T/contents' &&
