@@ -61,7 +61,16 @@ p11_lock(void)
 		l = __atomic_load_n(&lock_active, __ATOMIC_ACQUIRE);
 		if (l != NULL) {
 			held = *l;
-			(void)held.lock(held.m);
+			/* the caller's LockMutex failed (CKR_MUTEX_BAD...):
+			 * never call its UnlockMutex for a lock we do not
+			 * hold (issue 11: p11_hostile init_args); hold the
+			 * OS mutex instead, released by p11_unlock() */
+			if (held.lock(held.m) != CKR_OK) {
+				log_debug("LockMutex failed: the OS mutex "
+				    "stands in");
+				memset(&held, 0, sizeof(held));
+				(void)pthread_mutex_lock(&os_mutex);
+			}
 		} else {
 			memset(&held, 0, sizeof(held));
 			(void)pthread_mutex_lock(&os_mutex);
@@ -222,7 +231,10 @@ C_Finalize(CK_VOID_PTR pReserved)
 	memset(&g_p11, 0, sizeof(g_p11));
 	/* back to os_mutex before letting go: a thread waiting for the
 	 * caller's mutex sees the change and does not stay on it */
-	m = held.m;
+	/* the module's record, not held.m: a failed LockMutex left this
+	 * thread on the OS mutex, yet the caller's mutex must still go */
+	m = __atomic_load_n(&lock_active, __ATOMIC_ACQUIRE) != NULL ?
+	    cb_lock.m : NULL;
 	c = cb;
 	if (m != NULL) {
 		(void)pthread_mutex_lock(&os_mutex);
