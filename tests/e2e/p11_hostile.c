@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,6 +42,7 @@
 static void			*dl;
 static CK_FUNCTION_LIST_PTR	 f;
 static pid_t			 card_pid;
+extern char			**environ;
 
 static int
 card_present(void)
@@ -57,13 +59,14 @@ card_start(void)
 {
 	int i;
 
-	card_pid = fork();
-	assert_true(card_pid >= 0);
-	if (card_pid == 0) {
-		execl(getenv("P11_CARDSIM"), "jpki-cardsim", "--profile",
-		    getenv("P11_PROFILE"), "--port", "35963", (char *)NULL);
-		_exit(127);
-	}
+	char *av[] = { (char *)"jpki-cardsim", (char *)"--profile",
+	    getenv("P11_PROFILE"),
+	    (char *)"--port", (char *)"35963", NULL };
+
+	/* posix_spawn, not fork(): a child forked from a threaded TSan
+	 * process can hang before its exec */
+	assert_int_equal(posix_spawn(&card_pid, getenv("P11_CARDSIM"), NULL,
+	    NULL, av, environ), 0);
 	for (i = 0; i < 100 && !card_present(); i++)
 		usleep(100 * 1000);
 	assert_true(card_present());
@@ -74,8 +77,16 @@ card_stop(void)
 {
 	if (card_pid <= 0)
 		return;
+	int i;
+
 	kill(card_pid, SIGTERM);
-	waitpid(card_pid, NULL, 0);
+	for (i = 0; i < 100 && waitpid(card_pid, NULL, WNOHANG) == 0; i++)
+		usleep(50 * 1000);
+	if (i == 100) {
+		print_message("cardsim %d ignored SIGTERM\n", (int)card_pid);
+		kill(card_pid, SIGKILL);
+		waitpid(card_pid, NULL, 0);
+	}
 	card_pid = 0;
 }
 

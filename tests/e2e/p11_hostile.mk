@@ -18,7 +18,7 @@ check-p11-hostile: $(P11_SO) $(P11_HOSTILE_BIN) $(CARDSIM_BIN)
 # TSan: a build of its own; cardsim comes from the normal build.
 check-p11-tsan: $(CARDSIM_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-tsan \
-		CFLAGS=-fsanitize=thread LDFLAGS=-fsanitize=thread \
+		CFLAGS="-fsanitize=thread $(P11_CFLAGS)" LDFLAGS=-fsanitize=thread \
 		build-tsan/pkcs11/jpki-pkcs11.so build-tsan/tests/e2e/p11_hostile
 	@BUILD=build-tsan P11_TAG=tsan P11_CARDSIM=$(CURDIR)/$(CARDSIM_BIN) \
 		tests/lib/isolated.sh sh tests/e2e/p11_hostile.sh threads

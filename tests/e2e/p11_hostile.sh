@@ -15,9 +15,12 @@ if [ -n "${P11_PRELOAD:-}" ]; then
 fi
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 h_pcscd_start || exit 1
-P=$(h_profile card1 --pin-auth 1234 --pin-sign ABC123) || exit 1
-export P11_MODULE=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
-export P11_CARDSIM=${P11_CARDSIM:-$H_BIN/jpki-cardsim} P11_PROFILE=$P
+# the TSan build has no cardsim of its own: P11_CARDSIM is the normal one
+export P11_CARDSIM=${P11_CARDSIM:-$H_BIN/jpki-cardsim}
+P=$H_DIR/profiles/card1
+"$P11_CARDSIM" gen-profile --out "$P" --pin-auth 1234 --pin-sign ABC123 \
+	> /dev/null || exit 1
+export P11_MODULE=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so P11_PROFILE=$P
 if timeout 120 "$H_TOP/$H_BUILD/tests/e2e/p11_hostile" "$@" \
     > "$H_DIR/p11_hostile.log" 2>&1; then
 	h_ok "p11_hostile${1:+ $1}: $(grep -c '\[       OK \]' "$H_DIR/p11_hostile.log") cmocka tests"

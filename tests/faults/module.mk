@@ -26,3 +26,4 @@ check-faults: $(FAULT_SHIM) $(FAULT_P11OPS) $(P11_SO) $(JPKI_CLI) \
 		tests/lib/isolated.sh sh tests/faults/sweep.sh
 
 CHECK_TARGETS	+= check-faults
+ASAN_TARGETS	+= check-faults
