@@ -578,17 +578,30 @@ init_args(void **state)
 	assert_int_equal(cb_unpaired, 0);
 	assert_int_equal(cb_depth, 0);
 
-	/* the caller's callbacks, and LockMutex failing at some call: the
-	 * call fails or succeeds, nothing is unlocked that was not locked */
+	/* the caller's callbacks, and LockMutex failing at the i-th call:
+	 * that call fails with CKR_GENERAL_ERROR (§5.1: the only code left
+	 * for a broken mutex), the others work, and UnlockMutex is never
+	 * called for a lock that was not taken */
 	a.flags = 0;
 	for (i = 1; i <= 4; i++) {
+		CK_RV r[4];
+		int j, nfail = 0;
+
 		cb_fail_lock_after = 0;
 		assert_int_equal(f->C_Initialize(&a), CKR_OK);
 		cb_fail_lock_after = i;
-		(void)f->C_GetInfo(&info);
-		(void)f->C_GetInfo(&info);
-		(void)f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
-		(void)f->C_GetInfo(&info);
+		r[0] = f->C_GetInfo(&info);
+		r[1] = f->C_GetInfo(&info);
+		r[2] = f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL);
+		r[3] = f->C_GetInfo(&info);
+		for (j = 0; j < 4; j++) {
+			if (r[j] == CKR_GENERAL_ERROR)
+				nfail++;
+			else
+				assert_true(r[j] == CKR_OK ||
+				    (j == 2 && r[j] == CKR_NO_EVENT));
+		}
+		assert_int_equal(nfail, 1);
 		cb_fail_lock_after = 0;
 		assert_int_equal(f->C_GetInfo(&info), CKR_OK);
 		assert_int_equal(f->C_Finalize(NULL), CKR_OK);

@@ -96,7 +96,7 @@ shim_init(void)
 				fault_fn = f;
 	if ((s = getenv("JPKI_FAULT_AT")) != NULL)
 		fault_at = (unsigned)strtoul(s, NULL, 10);
-	fault_sticky = getenv("JPKI_FAULT_STICKY") != NULL;
+	fault_sticky = (s = getenv("JPKI_FAULT_STICKY")) != NULL && *s != '\0';
 	if ((s = getenv("JPKI_FAULT_RV")) != NULL) {
 		if (strncmp(s, "0x", 2) == 0)
 			fault_rv = (LONG)strtoul(s, NULL, 16);
