@@ -302,6 +302,11 @@ out_of_order(void **state)
 	CK_OBJECT_HANDLE	h[4];
 	CK_BYTE			buf[512];
 	CK_ULONG		n = sizeof(buf);
+	CK_SESSION_HANDLE	s1;
+	CK_OBJECT_HANDLE	k, c1;
+	CK_MECHANISM		mech = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	CK_ATTRIBUTE		a = { CKA_LABEL, NULL, 0 };
+	CK_RV			rv;
 
 	(void)state;
 	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
@@ -323,6 +328,31 @@ out_of_order(void **state)
 	assert_int_equal(f->C_DigestFinal(s, buf, &n),
 	    CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(f->C_Logout(s), CKR_USER_NOT_LOGGED_IN);
+	/* a private key's handle kept past C_Logout: invisible again */
+	assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR *)PIN, 4),
+	    CKR_OK);
+	assert_int_not_equal(k = find1(s, CKO_PRIVATE_KEY), CK_INVALID_HANDLE);
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	rv = f->C_SignInit(s, &mech, k);
+	assert_true(rv == CKR_KEY_HANDLE_INVALID ||
+	    rv == CKR_USER_NOT_LOGGED_IN);
+	a.pValue = NULL;
+	rv = f->C_GetAttributeValue(s, k, &a, 1);
+	assert_true(rv == CKR_OBJECT_HANDLE_INVALID ||
+	    rv == CKR_USER_NOT_LOGGED_IN);
+	/* the other token's object in this token's session */
+	assert_int_equal(f->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL,
+	    &s1), CKR_OK);
+	assert_int_not_equal(c1 = find1(s1, CKO_CERTIFICATE),
+	    CK_INVALID_HANDLE);
+	a.pValue = NULL;
+	rv = f->C_GetAttributeValue(s, c1, &a, 1);
+	if (rv == CKR_OK)	/* handles may be module-wide: same object */
+		assert_true(a.ulValueLen > 0);
+	else
+		assert_int_equal(rv, CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->C_SignInit(s, &mech, c1), CKR_KEY_HANDLE_INVALID);
+	assert_int_equal(f->C_CloseSession(s1), CKR_OK);
 	assert_int_equal(f->C_CloseSession(s), CKR_OK);
 	/* the closed session is gone for every function */
 	assert_int_equal(f->C_FindObjectsInit(s, NULL, 0),
