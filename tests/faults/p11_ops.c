@@ -11,11 +11,13 @@
  *
  * Prints "OK" and exits 0, or "FAIL <function> <CKR hex>" and exits 1:
  * the sweep checks that every injected failure gives one clean CKR.
+ * P11_HOLD_MS=N keeps the module initialised N ms after the operation.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -108,10 +110,15 @@ main(int argc, char **argv)
 	CALL(C_CloseSession, (s));
 out:
 	free(v.pValue);
-	if (init)
-		f->C_Finalize(NULL);
 	if (r == 0)
 		printf("OK\n");
+	fflush(stdout);
+	/* P11_HOLD_MS: stay initialised that long after the operation, so
+	 * that the sweep can check another program still gets the card */
+	if (getenv("P11_HOLD_MS") != NULL)
+		usleep((useconds_t)atoi(getenv("P11_HOLD_MS")) * 1000u);
+	if (init)
+		f->C_Finalize(NULL);
 	dlclose(dl);
 	return r;
 }

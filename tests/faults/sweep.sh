@@ -305,6 +305,31 @@ p11_slots SCardListReaders 2 SCARD_E_INSUFFICIENT_BUFFER
 sign_auth SCardBeginTransaction 1 SCARD_E_SHARING_VIOLATION
 EOR
 fi
+# Regression: a reset seen by C_Sign's SCardBeginTransaction must not leave
+# the transaction held while the module stays loaded: another program gets
+# the card at once (it waited for as long as the module was initialised).
+if [ -f "$D/count.p11_sign" ]; then
+	# the transaction of the signature (PSO, INS 2A): the last begin before it
+	at=$(awk '$2 == "SCardBeginTransaction" { b = $3 }
+		$2 == "SCardTransmit" && / ins=2a / { print b; exit }' "$D/count.p11_sign")
+	op_cmd p11_sign
+	P11_HOLD_MS=4000 JPKI_FAULT_FN=SCardBeginTransaction JPKI_FAULT_AT="$at" \
+		JPKI_FAULT_RV=SCARD_W_RESET_CARD LD_PRELOAD="$PRE" \
+		timeout 20 $CMD > "$D/hold.out" 2>&1 &
+	hold=$!
+	i=0
+	while ! grep -q -E '^(OK|FAIL)' "$D/hold.out" && [ $i -lt 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+	timeout 3 "$J" pin status > "$D/out" 2> "$D/err"
+	RC=$?
+	wait "$hold"
+	if [ "$RC" -eq 0 ] && grep -q '^FAIL C_Sign 0x00000101' "$D/hold.out"; then
+		h_ok "reset at C_Sign's transaction (begin #$at): not logged in, the card stays free"
+	else
+		h_fail "reset at C_Sign's transaction (begin #$at): $(cat "$D/hold.out"), next program exit $RC"
+	fi
+fi
 T1=$(date +%s)
 # outcomes: exit status (CLI, kiosk) per kind of operation, for the record
 awk '{ split($1, o, "_"); n[o[1] " exit " $4]++ } END { for (k in n) print "#   " k ": " n[k] }' \
