@@ -313,6 +313,7 @@ if [ -f "$D/count.p11_sign" ]; then
 	at=$(awk '$2 == "SCardBeginTransaction" { b = $3 }
 		$2 == "SCardTransmit" && / ins=2a / { print b; exit }' "$D/count.p11_sign")
 	op_cmd p11_sign
+	: > "$D/hold.out"
 	P11_HOLD_MS=4000 JPKI_FAULT_FN=SCardBeginTransaction JPKI_FAULT_AT="$at" \
 		JPKI_FAULT_RV=SCARD_W_RESET_CARD LD_PRELOAD="$PRE" \
 		timeout 20 $CMD > "$D/hold.out" 2>&1 &
