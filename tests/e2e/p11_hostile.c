@@ -666,6 +666,7 @@ init_args(void **state)
 static atomic_int	stop_threads;
 static CK_RV		seen_bad[NTHREADS];
 static int		nsigs[NTHREADS];
+static atomic_int	n_removed, n_gone;	/* removal seen, sessions gone */
 
 static int
 clean_rv(CK_RV rv)
@@ -692,7 +693,11 @@ mixer(void *arg)
 	CK_RV			 rv;
 
 #define CHK(x) do { rv = (x); if (!clean_rv(rv)) { seen_bad[id] = rv;	\
-	print_message("thread %d: %s: 0x%lx\n", id, #x, rv); } } while (0)
+	print_message("thread %d: %s: 0x%lx\n", id, #x, rv); }		\
+	if (rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT)	\
+		atomic_fetch_add(&n_removed, 1);				\
+	if (rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED) \
+		atomic_fetch_add(&n_gone, 1); } while (0)
 	while (!atomic_load(&stop_threads)) {
 		i++;
 		CHK(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s));
@@ -755,8 +760,12 @@ threads_and_removal(void **state)
 		assert_int_equal(seen_bad[i], 0);
 		total += nsigs[i];
 	}
-	print_message("threads: %d signatures over 2 removals\n", total);
+	print_message("threads: %d signatures over 2 removals; %d calls saw "
+	    "the removal, %d a session gone with it\n", total,
+	    atomic_load(&n_removed), atomic_load(&n_gone));
 	assert_true(total > 0);
+	/* the pulls happened while the threads were at work */
+	assert_true(atomic_load(&n_removed) + atomic_load(&n_gone) > 0);
 	/* the module is sane afterwards */
 	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL,
 	    &s), CKR_OK);
