@@ -42,6 +42,7 @@ static CK_C_INITIALIZE_ARGS cb;		/* callbacks in use, if any */
 static struct p11_mutex	 cb_lock;	/* the caller's mutex, once created */
 static struct p11_mutex	*lock_active;	/* atomic: &cb_lock or NULL */
 static _Thread_local struct p11_mutex held;	/* what this thread locked */
+static _Thread_local int lock_failed;	/* the caller's LockMutex failed */
 
 static void
 release(const struct p11_mutex *l)
@@ -61,7 +62,17 @@ p11_lock(void)
 		l = __atomic_load_n(&lock_active, __ATOMIC_ACQUIRE);
 		if (l != NULL) {
 			held = *l;
-			(void)held.lock(held.m);
+			/* the caller's LockMutex failed (CKR_MUTEX_BAD...):
+			 * never call its UnlockMutex for a lock we do not
+			 * hold (issue 11: p11_hostile init_args).  The call
+			 * fails in p11_check_init(); the OS mutex stands in
+			 * until p11_unlock() */
+			if (held.lock(held.m) != CKR_OK) {
+				log_debug("LockMutex failed");
+				memset(&held, 0, sizeof(held));
+				(void)pthread_mutex_lock(&os_mutex);
+				lock_failed = 1;
+			}
 		} else {
 			memset(&held, 0, sizeof(held));
 			(void)pthread_mutex_lock(&os_mutex);
@@ -78,6 +89,7 @@ p11_unlock(void)
 	struct p11_mutex l = held;
 
 	memset(&held, 0, sizeof(held));
+	lock_failed = 0;
 	release(&l);
 }
 
@@ -104,6 +116,9 @@ forget_after_fork(void)
 CK_RV
 p11_check_init(void)
 {
+	/* every entry point asks this first, under p11_lock() */
+	if (lock_failed)
+		return CKR_GENERAL_ERROR;
 	if (g_p11.initialized && g_p11.pid != getpid())
 		forget_after_fork();
 	if (!g_p11.initialized || g_p11.finalizing)
@@ -222,7 +237,10 @@ C_Finalize(CK_VOID_PTR pReserved)
 	memset(&g_p11, 0, sizeof(g_p11));
 	/* back to os_mutex before letting go: a thread waiting for the
 	 * caller's mutex sees the change and does not stay on it */
-	m = held.m;
+	/* the module's record, not held.m: a failed LockMutex left this
+	 * thread on the OS mutex, yet the caller's mutex must still go */
+	m = __atomic_load_n(&lock_active, __ATOMIC_ACQUIRE) != NULL ?
+	    cb_lock.m : NULL;
 	c = cb;
 	if (m != NULL) {
 		(void)pthread_mutex_lock(&os_mutex);

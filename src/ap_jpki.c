@@ -157,7 +157,7 @@ jpki_card_read_cert(jpki_card_t *c, jpki_cert_kind_t kind, uint8_t **der,
 		return JPKI_ERR_ARG;
 	/* the sign certificate carries the holder's name and address */
 	fl = (kind == JPKI_CERT_SIGN) ? CMD_REDACT : 0;
-	r = card_begin(c);
+	r = kind == JPKI_CERT_SIGN ? card_begin_pin(c) : card_begin(c);
 	if (r == JPKI_ERR_CARD_RESET && kind != JPKI_CERT_SIGN)
 		r = JPKI_OK;
 	if (r != JPKI_OK)
@@ -231,7 +231,7 @@ jpki_card_read_serial(jpki_card_t *c, jpki_cert_kind_t kind, uint8_t *serial,
 	cap = *serial_len;
 	*serial_len = 0;
 	fl = (kind == JPKI_CERT_SIGN) ? CMD_REDACT : 0;
-	r = card_begin(c);
+	r = kind == JPKI_CERT_SIGN ? card_begin_pin(c) : card_begin(c);
 	if (r == JPKI_ERR_CARD_RESET && kind != JPKI_CERT_SIGN)
 		r = JPKI_OK;
 	if (r != JPKI_OK)
@@ -559,7 +559,7 @@ jpki_card_sign(jpki_card_t *c, jpki_key_t key, jpki_hash_t hash,
 		data = di;
 		data_len = di_len;
 	}
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;	/* a reset lost the PIN: report it */
 	if (c->ap != AP_JPKI) {
 		/* selecting now would clear any verified PIN anyway */

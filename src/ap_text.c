@@ -43,7 +43,7 @@ jpki_card_text_mynumber(jpki_card_t *c, char mynumber[13])
 	if (c == NULL || mynumber == NULL)
 		return JPKI_ERR_ARG;
 	memset(mynumber, 0, 13);
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_TEXT) {
 		/* selecting the AP now would clear the text PIN */
@@ -155,7 +155,7 @@ jpki_card_text_attrs(jpki_card_t *c, jpki_text_attrs_t *a)
 	if (c == NULL || a == NULL)
 		return JPKI_ERR_ARG;
 	memset(a, 0, sizeof(*a));
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_TEXT) {
 		r = JPKI_ERR_SECURITY;
@@ -201,7 +201,7 @@ jpki_card_text_raw(jpki_card_t *c, jpki_text_raw_t *raw)
 		return JPKI_ERR_ARG;
 	memset(raw, 0, sizeof(*raw));
 	memset(b, 0, sizeof(b));
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_TEXT) {
 		/* selecting the AP now would clear the text PIN */

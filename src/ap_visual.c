@@ -44,7 +44,7 @@ jpki_card_visual_read(jpki_card_t *c, jpki_visual_raw_t *raw)
 	if (c == NULL || raw == NULL)
 		return JPKI_ERR_ARG;
 	memset(raw, 0, sizeof(*raw));
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_VISUAL) {
 		/* selecting the AP now would clear 照合番号A/B (§7) */

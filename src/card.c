@@ -286,13 +286,31 @@ card_begin(jpki_card_t *c)
 	r = c->t->ops->begin(c->t);
 	if (r == JPKI_ERR_CARD_RESET) {
 		r = recover_reset(c);
-		/* the transaction itself can now be taken */
-		if (c->t->ops->begin(c->t) == JPKI_OK)
-			c->tx_depth = 1;
-		return r;
+		/* recovered: the transaction itself can now be taken.  Not
+		 * after a failed recovery, whose callers return at once and
+		 * would leave it held (issue 11) */
+		if (r != JPKI_ERR_CARD_RESET)
+			return r;
+		if ((r = c->t->ops->begin(c->t)) != JPKI_OK)
+			return r;
+		c->tx_depth = 1;
+		return JPKI_ERR_CARD_RESET;
 	}
 	if (r == JPKI_OK)
 		c->tx_depth = 1;
+	return r;
+}
+
+int
+card_begin_pin(jpki_card_t *c)
+{
+	int r;
+
+	/* the PIN is gone with the reset: report it, and let go of the
+	 * transaction card_begin() took, which no card_end() would release
+	 * (issue 11: another program's SCardBeginTransaction hung) */
+	if ((r = card_begin(c)) == JPKI_ERR_CARD_RESET)
+		card_end(c);
 	return r;
 }
 

@@ -61,9 +61,14 @@ void	card_wipe_rsp(jpki_card_t *c, size_t len);
 /*
  * Transactions (nestable).  card_begin returns JPKI_ERR_CARD_RESET after
  * recovering from a reset by another process: the connection is back and
- * the AP re-selected, but every verified PIN is gone.
+ * the AP re-selected, but every verified PIN is gone; the transaction is
+ * held then (as with JPKI_OK) and the caller must card_end() it.  On any
+ * other error nothing is held.  card_begin_pin() is for operations that
+ * stop at a reset (they need a verified PIN): it holds nothing unless it
+ * returns JPKI_OK.
  */
 int	card_begin(jpki_card_t *c);
+int	card_begin_pin(jpki_card_t *c);
 void	card_end(jpki_card_t *c);
 
 int	card_select_ap(jpki_card_t *c, int ap);

@@ -47,7 +47,7 @@ jpki_card_sign_pss(jpki_card_t *c, jpki_key_t key, const uint8_t *md,
 		key_ef = 0x001A;
 	else
 		return JPKI_ERR_ARG;
-	if ((r = card_begin(c)) != JPKI_OK)
+	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;	/* a reset lost the PIN: report it */
 	if (c->ap != AP_JPKI) {
 		r = JPKI_ERR_SECURITY;	/* selecting would clear the PIN */

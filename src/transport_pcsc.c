@@ -99,26 +99,37 @@ list_names(SCARDCONTEXT ctx, char ***out, size_t *count)
 
 	*out = NULL;
 	*count = 0;
-	rv = SCardListReaders(ctx, NULL, NULL, &len);
-	if (rv == SCARD_E_NO_READERS_AVAILABLE) {
-		r = JPKI_ERR_NO_READER;
-		goto out;
-	}
-	if (rv != SCARD_S_SUCCESS) {
-		r = rv_to_err(rv);
-		goto out;
-	}
-	if (len < 2 || len > READERS_MAX_BYTES) {
-		r = JPKI_ERR_TRANSPORT;
-		goto out;
-	}
-	if ((ms = calloc(1, len)) == NULL) {
-		r = JPKI_ERR_NOMEM;
-		goto out;
-	}
-	if ((rv = SCardListReaders(ctx, NULL, ms, &len)) != SCARD_S_SUCCESS) {
-		r = rv_to_err(rv);
-		goto out;
+	/* a reader plugged in between the size query and the read makes
+	 * the second call fail with SCARD_E_INSUFFICIENT_BUFFER: ask again
+	 * (a few times: issue 11, found by tests/faults/sweep.sh) */
+	for (i = 0;; i++) {
+		len = 0;
+		rv = SCardListReaders(ctx, NULL, NULL, &len);
+		if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+			r = JPKI_ERR_NO_READER;
+			goto out;
+		}
+		if (rv != SCARD_S_SUCCESS) {
+			r = rv_to_err(rv);
+			goto out;
+		}
+		if (len < 2 || len > READERS_MAX_BYTES) {
+			r = JPKI_ERR_TRANSPORT;
+			goto out;
+		}
+		free(ms);
+		if ((ms = calloc(1, len)) == NULL) {
+			r = JPKI_ERR_NOMEM;
+			goto out;
+		}
+		rv = SCardListReaders(ctx, NULL, ms, &len);
+		if (rv == SCARD_E_INSUFFICIENT_BUFFER && i < 3)
+			continue;
+		if (rv != SCARD_S_SUCCESS) {
+			r = rv_to_err(rv);
+			goto out;
+		}
+		break;
 	}
 	if (len < 2 || ms[len - 1] != '\0' || ms[len - 2] != '\0') {
 		r = JPKI_ERR_TRANSPORT;

@@ -66,6 +66,7 @@ check-summary:
 include tests/fuzz/module.mk
 -include tests/bench/module.mk
 -include tests/demo/module.mk
+-include tests/faults/module.mk
 
 # Order: unit tests and static checks first, the components' suites as
 # their fragments listed them, fuzz regressions, and the sanitizer run last.

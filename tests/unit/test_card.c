@@ -34,6 +34,8 @@ typedef struct {
 	step_t	steps[MAXSTEP];
 	size_t	n, at;
 	int	reconnects;
+	int	begin_reset;	/* the next begin reports a reset */
+	int	held;		/* transactions begun and not ended */
 	uint8_t	big[4096];	/* bulk data appended to a "+" response */
 	size_t	big_len;
 } script_t;
@@ -88,12 +90,20 @@ s_transmit(transport_t *t, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
 static int
 s_begin(transport_t *t)
 {
+	script_t *s = t->priv;
+
+	if (s->begin_reset) {
+		s->begin_reset = 0;
+		return JPKI_ERR_CARD_RESET;
+	}
+	s->held++;
 	return JPKI_OK;
 }
 
 static void
 s_end(transport_t *t)
 {
+	((script_t *)t->priv)->held--;
 }
 
 static int
@@ -369,6 +379,40 @@ test_reset_by_other_process(void **state)
 	done(&c, &s);
 }
 
+/*
+ * Issue 11 (tests/faults/sweep.sh): a reset seen by SCardBeginTransaction
+ * before an operation that needs the PIN returned JPKI_ERR_CARD_RESET with
+ * the transaction still held, so another program's transaction waited for
+ * as long as this one kept the card open (a PKCS#11 module in a browser).
+ */
+static void
+test_reset_at_begin_releases_transaction(void **state)
+{
+	script_t	 s = { .n = 2, .steps = {
+		{ "00A4040C0AD392F000260100000001", "9000", 0 },
+		{ "00A4040C0AD392F000260100000001", "9000", 0 } } };
+	jpki_card_t	*c;
+	uint8_t		 sig[256], der[8], *cert = NULL;
+	size_t		 n = sizeof(sig), cert_len = 0;
+
+	(void)der;
+	c = card_with(&s, 0, AP_JPKI);
+	s.begin_reset = 1;
+	assert_int_equal(jpki_card_sign(c, JPKI_KEY_AUTH, JPKI_HASH_NONE,
+	    (const uint8_t *)"x", 1, sig, &n), JPKI_ERR_CARD_RESET);
+	assert_int_equal(s.reconnects, 1);
+	assert_int_equal(s.held, 0);
+	assert_int_equal(c->tx_depth, 0);
+	/* the sign certificate needs the PIN too */
+	s.begin_reset = 1;
+	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_SIGN, &cert,
+	    &cert_len), JPKI_ERR_CARD_RESET);
+	assert_null(cert);
+	assert_int_equal(s.held, 0);
+	assert_int_equal(c->tx_depth, 0);
+	done(&c, &s);
+}
+
 static void
 test_sign_builds_digestinfo(void **state)
 {
@@ -412,6 +456,7 @@ main(void)
 		cmocka_unit_test(test_last_try_guard),
 		cmocka_unit_test(test_wrong_pin_and_locked),
 		cmocka_unit_test(test_reset_by_other_process),
+		cmocka_unit_test(test_reset_at_begin_releases_transaction),
 		cmocka_unit_test(test_sign_builds_digestinfo),
 	};
 
