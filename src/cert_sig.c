@@ -16,26 +16,8 @@
 #include <jpki/cert.h>
 
 #include "cert_int.h"
+#include "crypto_int.h"
 #include "log.h"
-
-static const EVP_MD *
-md_of(jpki_hash_t h)
-{
-	switch (h) {
-	case JPKI_HASH_SHA1:
-		return EVP_sha1();
-	case JPKI_HASH_SHA224:
-		return EVP_sha224();
-	case JPKI_HASH_SHA256:
-		return EVP_sha256();
-	case JPKI_HASH_SHA384:
-		return EVP_sha384();
-	case JPKI_HASH_SHA512:
-		return EVP_sha512();
-	default:
-		return NULL;
-	}
-}
 
 int
 jpki_cert_verify_sig(const jpki_cert_t *c, jpki_hash_t hash,
@@ -47,7 +29,7 @@ jpki_cert_verify_sig(const jpki_cert_t *c, jpki_hash_t hash,
 	int		 r = JPKI_ERR_ARG;
 
 	if (c == NULL || c->x == NULL || md == NULL || sig == NULL ||
-	    (m = md_of(hash)) == NULL || md_len != jpki_hash_len(hash) ||
+	    (m = crypto_evp_md(hash)) == NULL || md_len != jpki_hash_len(hash) ||
 	    sig_len == 0)
 		goto out;
 	r = JPKI_ERR_NOT_SUPPORTED;

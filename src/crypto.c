@@ -17,6 +17,7 @@
 
 #include <jpki/jpki.h>
 
+#include "crypto_int.h"
 #include "secure.h"
 
 static const struct {
@@ -86,8 +87,8 @@ jpki_hash_from_name(const char *name, jpki_hash_t *h)
 	return JPKI_ERR_ARG;
 }
 
-static const EVP_MD *
-md_of(jpki_hash_t h)
+const EVP_MD *
+crypto_evp_md(jpki_hash_t h)
 {
 	switch (h) {
 	case JPKI_HASH_SHA1:
@@ -113,7 +114,7 @@ jpki_hash(jpki_hash_t h, const uint8_t *data, size_t len, uint8_t *md,
 	unsigned int	 n = 0;
 
 	if ((data == NULL && len > 0) || md == NULL || md_len == NULL ||
-	    (m = md_of(h)) == NULL)
+	    (m = crypto_evp_md(h)) == NULL)
 		return JPKI_ERR_ARG;
 	if (*md_len < jpki_hash_len(h))
 		return JPKI_ERR_TOO_LARGE;
@@ -156,7 +157,7 @@ jpki_hash_ctx_new(jpki_hash_t alg, jpki_hash_ctx_t **ctx)
 	if (ctx == NULL)
 		goto out;
 	*ctx = NULL;
-	if ((m = md_of(alg)) == NULL)
+	if ((m = crypto_evp_md(alg)) == NULL)
 		goto out;
 	r = JPKI_ERR_NOMEM;
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
