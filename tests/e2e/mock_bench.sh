@@ -94,4 +94,6 @@ until curl -sk -X POST -o /dev/null "$SCHEME://127.0.0.1:$PORT/v1/token"; do
 	sleep 0.02
 done
 echo "# $SCHEME, synchronous=$SYNC, $THREADS connections, $(nproc) CPUs"
+MOCK_ADMIN_URL=$(cat "$DB.admin-url") MOCK_ADMIN_TOKEN=$(cat "$DB.admin-token")
+export MOCK_ADMIN_URL MOCK_ADMIN_TOKEN
 "$BENCH" "$SCHEME://127.0.0.1:$PORT" "$THREADS" "$REQS"

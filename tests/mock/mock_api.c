@@ -31,6 +31,7 @@
 
 static const char *base;
 static const char *dbpath;
+static char admin_base[160], admin_token[80];
 static int ntest, nfail;
 static char rid_prefix[32] = "t";
 static unsigned long rid_seq;
@@ -124,6 +125,34 @@ resp_free(struct resp *r)
 }
 
 /*
+ * The admin API and the J-LIS queries are on the admin listener, with
+ * the Bearer token of <db>.admin-token; its URL is in <db>.admin-url.
+ */
+static int
+admin_path(const char *path)
+{
+	return strncmp(path, "/admin/", 7) == 0 || (strncmp(path,
+	    "/jlis/v1/", 9) == 0 && strcmp(path, "/jlis/v1/ocsp") != 0 &&
+	    strncmp(path, "/jlis/v1/crl/", 13) != 0);
+}
+
+static void
+read_line(const char *suffix, char *out, size_t n)
+{
+	char p[600];
+	FILE *f;
+
+	out[0] = '\0';
+	(void)snprintf(p, sizeof(p), "%s%s", dbpath, suffix);
+	if ((f = fopen(p, "re")) == NULL)
+		return;
+	if (fgets(out, (int)n, f) == NULL)
+		out[0] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
+	(void)fclose(f);
+}
+
+/*
  * One request.  body: JSON (stolen) or NULL; raw overrides it; extra:
  * NULL-terminated header lines.
  */
@@ -140,7 +169,14 @@ http_ex(const char *method, const char *path, const char *token,
 	memset(r, 0, sizeof(*r));
 	if ((c = curl_easy_init()) == NULL)
 		return -1;
-	(void)snprintf(url, sizeof(url), "%s%s", base, path);
+	if (admin_base[0] == '\0') {
+		read_line(".admin-url", admin_base, sizeof(admin_base));
+		read_line(".admin-token", admin_token, sizeof(admin_token));
+	}
+	if (admin_path(path) && token == NULL)
+		token = admin_token;
+	(void)snprintf(url, sizeof(url), "%s%s", admin_path(path) ?
+	    admin_base : base, path);
 	(void)curl_easy_setopt(c, CURLOPT_URL, url);
 	(void)curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	(void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
