@@ -771,11 +771,41 @@ s1_happy(void)
 	    "issuance_number")), c1.auth_serial) == 0,
 	    "GET shows the auth binding to a client with issuance:read");
 	resp_free(&r);
+	/*
+	 * Tenant check: B never saw this person (no link, no proof), so the
+	 * ID answers as unknown, record and history alike; an unknown ID
+	 * answers the same.
+	 */
+	(void)http("GET", path, B.token, NULL, NULL, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "another tenant's ID: 404 as "
+	    "if unknown");
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/history", mykey1);
+	(void)http("GET", path, B.token, NULL, NULL, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "... and its history too");
+	resp_free(&r);
+	(void)http("GET", "/v1/mykey-ids/ZZZZZZZZ", B.token, NULL, NULL, &r);
+	CHECK(&r, 404, "MYKEY_ID_NOT_FOUND", "same answer as an unknown ID");
+	resp_free(&r);
+	/* the NUL that cut "ID%00/history" down to "ID" */
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s%%00/history",
+	    mykey1);
+	(void)http("GET", path, A.token, NULL, NULL, &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "%%00 in the path: 400");
+	resp_free(&r);
+	(void)http("GET", "/v1/mykey-ids/%2e%2e/services", A.token, NULL, NULL,
+	    &r);
+	CHECK(&r, 400, "INVALID_REQUEST", "%%2e%%2e segment: 400");
+	resp_free(&r);
+	/* once the person proved the card to B, B sees it, masked */
+	(void)login(&B, &c1, 0, &r);
+	resp_free(&r);
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s", mykey1);
 	(void)http("GET", path, B.token, NULL, NULL, &r);
 	ok(r.status == 200 && strncmp(json_string_value(json_object_get(
 	    json_object_get(json_object_get(r.j, "bindings"), "auth"),
 	    "issuance_number")), "****", 4) == 0,
-	    "... and masks it without issuance:read");
+	    "after B's verify: visible, masked without issuance:read");
 	resp_free(&r);
 }
 

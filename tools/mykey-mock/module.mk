@@ -44,6 +44,22 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 		tests/lib/isolated.sh sh tests/e2e/mock_durability.sh
 
 CHECK_TARGETS	+= check-mock
+
+# make check-mock-abuse: the server under abuse (tests/e2e/mock_abuse.sh,
+# about 20 s; raw-socket client tests/mock/mock_abuse.c).
+MOCKABUSE_BIN	:= $(BUILD)/tests/mock/mock_abuse
+
+$(MOCKABUSE_BIN): $(BUILD)/tests/mock/mock_abuse.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(ALL_LDFLAGS) -lpthread
+
+ALL_TARGETS	+= $(MOCKABUSE_BIN)
+
+check-mock-abuse: $(MOCK_BIN) $(MOCKABUSE_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_abuse \
+		tests/lib/isolated.sh sh tests/e2e/mock_abuse.sh
+
+CHECK_TARGETS	+= check-mock-abuse
 ASAN_TARGETS	+= check-mock
 
 # make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a
