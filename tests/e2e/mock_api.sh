@@ -144,16 +144,17 @@ until curl -s -X POST -o /dev/null "http://127.0.0.1:18448/v1/token"; do
 	sleep 0.02
 done
 set -- $("$BIN" client add --db "$DIR/c.db" --kind business)
-TOK=$(curl -s -X POST "http://127.0.0.1:18448/v1/token" \
+TOK=$(curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:18448/v1/token" \
 	-d "{\"client_id\":\"$1\",\"client_secret\":\"$2\"}" |
 	sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 codes=""
 for n in 1 2 3 4 5 6; do
 	codes="$codes $(curl -s -o /dev/null -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $TOK" -d '{"purpose":"mykey.verify"}' \
+	    -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -d '{"purpose":"mykey.verify"}' \
 	    "http://127.0.0.1:18448/v1/challenges")"
 done
 hdr=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TOK" \
+	-H 'Content-Type: application/json' \
 	-d '{"purpose":"mykey.verify"}' "http://127.0.0.1:18448/v1/challenges")
 case "$codes" in
 *201*429*) echo "$hdr" | grep -qi '^Retry-After: [1-9]' &&

@@ -153,6 +153,41 @@ read_line(const char *suffix, char *out, size_t n)
 }
 
 /*
+ * MOCK_API_RECORD=DIR: every request is also written to DIR in the input
+ * format of tests/fuzz/fuzz_mock_request.c (flag byte, request line,
+ * headers, body), with that harness's tokens: its seed corpus.
+ */
+static void
+record(const char *method, const char *path, const char *token,
+    const char **extra, const char *body, size_t blen)
+{
+	const char *dir = getenv("MOCK_API_RECORD");
+	static unsigned long seq;
+	char fn[600];
+	FILE *f;
+	size_t i;
+
+	if (dir == NULL)
+		return;
+	(void)snprintf(fn, sizeof(fn), "%s/req-%04lu", dir, ++seq);
+	if ((f = fopen(fn, "we")) == NULL)
+		return;
+	(void)fputc(admin_path(path) ? 1 : 0, f);
+	(void)fprintf(f, "%s %s\nContent-Type: application/json\n", method,
+	    path);
+	if (token != NULL)
+		(void)fprintf(f, "Authorization: Bearer %s\n", admin_path(path) ?
+		    "00112233445566778899aabbccddeeff" :
+		    "fuzz-token-0123456789");
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		(void)fprintf(f, "%s\n", extra[i]);
+	(void)fputc('\n', f);
+	if (body != NULL)
+		(void)fwrite(body, 1, blen, f);
+	(void)fclose(f);
+}
+
+/*
  * One request.  body: JSON (stolen) or NULL; raw overrides it; extra:
  * NULL-terminated header lines.
  */
@@ -208,6 +243,8 @@ http_ex(const char *method, const char *path, const char *token,
 		txt = json_dumps(body, JSON_COMPACT);
 		(void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, txt);
 	}
+	record(method, path, token, extra, raw != NULL ? raw : txt, raw != NULL ?
+	    rawlen : txt != NULL ? strlen(txt) : 0);
 	r->curl_rc = (int)curl_easy_perform(c);
 	(void)curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	if (r->body != NULL)
