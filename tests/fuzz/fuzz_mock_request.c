@@ -8,7 +8,7 @@
  * SQLite database per run (copied from a template holding one client,
  * its token and one MyKey ID).  Invariants:
  *   - every answer is a status with a JSON body (problem+json for >= 400)
- *     or a raw body, and never a 5xx;
+ *     or a raw body (DER, the login page's HTML), and never a 5xx;
  *   - a 4xx answer changed no stored row (the logs excepted: audit_log,
  *     jlis_query_log, idempotency), unless the handler says a state
  *     change is kept on purpose (commit_on_error).
@@ -241,7 +241,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r->status < 100 || r->status > 599)
 		abort();
 	/* answered: a JSON body or a raw one, problem+json for errors */
-	if (r->status >= 400 && (r->resp == NULL ||
+	if (r->status >= 400 && r->raw == NULL && (r->resp == NULL ||
 	    json_object_get(r->resp, "code") == NULL))
 		abort();
 	if (r->status >= 500)
