@@ -80,4 +80,15 @@ if grep -q "$(printf '\177')" "$DIR/server.log"; then
 else
 	echo "ok - the request log holds no control byte from a path"
 fi
+# a token file readable by others is refused: the token is the admin API
+printf '%064d\n' 0 >"$DIR/x.db.admin-token"
+chmod 644 "$DIR/x.db.admin-token"
+if timeout 10 "$BIN" serve --db "$DIR/x.db" --port 18449 --plain-http \
+    --ca-dir "$DIR/m.db.d/ca" >"$DIR/x.out" 2>&1; then
+	echo "not ok - a world-readable admin token accepted"; fail=1
+else
+	grep -q 'readable by others' "$DIR/x.out" &&
+		echo "ok - a world-readable admin token file is refused" ||
+		{ echo "not ok - no reason given"; cat "$DIR/x.out"; fail=1; }
+fi
 exit $fail
