@@ -128,7 +128,8 @@ for n in good:18444 wrong:18445; do
 	"$H_BIN/mykey-mock" serve --db "$H_DIR/mock.db" \
 		--ca-dir "$H_DIR/mock-ca" --profiles-dir "$H_DIR/profiles" \
 		--bind 127.0.0.1 --port "${n#*:}" --tls-cert "$T/${n%%:*}.pem" \
-		--tls-key "$T/${n%%:*}.key" >> "$H_DIR/mock-tls.out" 2>&1 &
+		--tls-key "$T/${n%%:*}.key" --admin-url-file none \
+		>> "$H_DIR/mock-tls.out" 2>&1 &
 	H_PIDS="$H_PIDS $!"
 done
 i=0

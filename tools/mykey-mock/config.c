@@ -99,6 +99,8 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return set_int(&c->json_depth, v, 2, 1000);
 	if (strcmp(key, "admin_bind") == 0)
 		return set_str(c->admin_bind, sizeof(c->admin_bind), v);
+	if (strcmp(key, "admin_url_file") == 0)
+		return set_str(c->admin_url_file, sizeof(c->admin_url_file), v);
 	if (strcmp(key, "admin_port") == 0)
 		return set_int(&c->admin_port, v, 0, 65535);
 	if (strcmp(key, "admin_remote") == 0) {

@@ -994,11 +994,16 @@ serve(struct mm_config *cfg)
 	if (da != NULL && aport == 0 && (dinfo = MHD_get_daemon_info(da,
 	    MHD_DAEMON_INFO_BIND_PORT)) != NULL)
 		aport = dinfo->port;
-	(void)snprintf(path, sizeof(path), "%.500s.admin-url", cfg->db);
+	if (cfg->admin_url_file[0] != '\0')
+		(void)snprintf(path, sizeof(path), "%s", cfg->admin_url_file);
+	else
+		(void)snprintf(path, sizeof(path), "%.500s.admin-url", cfg->db);
 	(void)snprintf(url, sizeof(url), "%s://%s%s%s:%d\n", cfg->plain_http ?
 	    "http" : "https", strchr(cfg->admin_bind, ':') ? "[" : "",
 	    cfg->admin_bind, strchr(cfg->admin_bind, ':') ? "]" : "", aport);
-	if (da == NULL || mm_write_file(path, url, strlen(url), 0644) != 0) {
+	/* a second server on the same database says "none" */
+	if (da == NULL || (strcmp(path, "none") != 0 && mm_write_file(path,
+	    url, strlen(url), 0644) != 0)) {
 		(void)fprintf(stderr, "mykey-mock: cannot start the admin "
 		    "listener on %s:%d\n", cfg->admin_bind, aport);
 		goto out;

@@ -27,6 +27,7 @@ usage(void)
 	    " [--rate-limit N]\n"
 	    "           [--admin-bind ADDR] [--admin-port N]"
 	    " [--admin-remote true|false]\n"
+	    "           [--admin-url-file FILE|none]\n"
 	    "           [--max-connections N] [--per-ip-connections N]\n"
 	    "           [--idle-timeout S] [--header-timeout S]"
 	    " [--body-timeout S]\n"

@@ -59,6 +59,7 @@ struct mm_config {
 	char	admin_bind[64];
 	int	admin_port;		/* 0: any free port (<db>.admin-url) */
 	int	admin_remote;		/* allow a non-loopback admin bind */
+	char	admin_url_file[512];	/* "" : <db>.admin-url; "none" */
 };
 
 void	cfg_defaults(struct mm_config *c);

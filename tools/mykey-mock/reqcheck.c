@@ -109,6 +109,33 @@ admin_token_ok(const struct mm_server *s, const char *authz)
 }
 
 /*
+ * Write a new token file without racing another server started on the
+ * same database: a private temporary file, then link(2), which fails if
+ * the other one was first (its token is then the one read).
+ */
+static int
+token_create(const char *path, const char hex[65])
+{
+	char tmp[640];
+	int fd, rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return -1;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) <
+	    0)
+		return -1;
+	if (write(fd, hex, 65) == 65 && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && link(tmp, path) != 0 && errno != EEXIST)
+		rc = -1;
+	(void)unlink(tmp);
+	return rc;
+}
+
+/*
  * <db>.admin-token: 64 hex characters, mode 0600, made at first start.
  * A file readable by others is refused: the token is the admin API.
  */
@@ -130,12 +157,11 @@ admin_token_load(const char *db, char out[65])
 		mm_hex(raw, sizeof(raw), hex);
 		OPENSSL_cleanse(raw, sizeof(raw));
 		hex[64] = '\n';
-		rc = mm_write_file(path, hex, 65, 0600);
+		rc = token_create(path, hex);
 		OPENSSL_cleanse(hex, sizeof(hex));
-		if (rc != 0)
+		if (rc != 0 || stat(path, &st) != 0)
 			return -1;
-		if (stat(path, &st) != 0)
-			return -1;
+		rc = -1;
 	}
 	if ((st.st_mode & 077) != 0) {
 		(void)fprintf(stderr, "mykey-mock: %s is readable by others "
