@@ -19,11 +19,15 @@
  * Seeds (tests/fuzz/corpus/mock_request/) are requests recorded from the
  * mock_api suite, with this harness's token.
  */
+#include <sys/stat.h>
+
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -63,6 +67,36 @@ lookup(struct mm_req *r, int kind, const char *name)
 
 static void	state_hash(sqlite3 *h, unsigned char out[32]);
 
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+/*
+ * The CA is made once per machine (key generation is slow) and shared by
+ * every harness process: made in a private directory, then renamed into
+ * place; a process that loses the race keeps its own and removes it.
+ */
+static int
+ca_open(const char *dir)
+{
+	char mine[600];
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return ca_load(dir, &srv.ca);
+	(void)snprintf(mine, sizeof(mine), "%s.%ld", dir, (long)getpid());
+	if (ca_load(mine, &srv.ca) != 0)
+		return -1;
+	if (rename(mine, dir) != 0)
+		(void)nftw(mine, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return 0;
+}
+
 static void
 init_once(void)
 {
@@ -75,7 +109,7 @@ init_once(void)
 	    FUZZ_ADMIN);
 	(void)snprintf(dir, sizeof(dir), "%s/jpki-fuzz-mock-ca",
 	    tmp != NULL ? tmp : "/tmp");
-	if (ca_load(dir, &srv.ca) != 0)
+	if (ca_open(dir) != 0)
 		abort();
 	if (db_open(":memory:", 0, &db) != 0 || db_schema(db) != 0 ||
 	    auth_client_add(db, "municipality", "mykey services "
