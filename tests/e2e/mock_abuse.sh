@@ -8,7 +8,7 @@
 # The client is tests/mock/mock_abuse.c; this script checks what it
 # cannot see: the server still serves, its RSS stays bounded, and no
 # stored row changed (a dump of every table before and after).
-# Runtime: about 20 s.
+# Runtime: about 10 s.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}

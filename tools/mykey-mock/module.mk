@@ -46,7 +46,7 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 CHECK_TARGETS	+= check-mock
 
 # make check-mock-abuse: the server under abuse (tests/e2e/mock_abuse.sh,
-# about 20 s; raw-socket client tests/mock/mock_abuse.c).
+# about 10 s; raw-socket client tests/mock/mock_abuse.c).
 MOCKABUSE_BIN	:= $(BUILD)/tests/mock/mock_abuse
 
 $(MOCKABUSE_BIN): $(BUILD)/tests/mock/mock_abuse.o
