@@ -80,6 +80,10 @@ if grep -q "$(printf '\177')" "$DIR/server.log"; then
 else
 	echo "ok - the request log holds no control byte from a path"
 fi
+# libmicrohttpd's line per cut connection is rate limited (10 a second)
+n=$(grep -c ' mhd: ' "$DIR/server.log" || true)
+[ "$n" -le 200 ] && echo "ok - $n lines of libmicrohttpd errors for 2,000 cut connections" ||
+	{ echo "not ok - $n libmicrohttpd error lines: not rate limited"; fail=1; }
 # a token file readable by others is refused: the token is the admin API
 printf '%064d\n' 0 >"$DIR/x.db.admin-token"
 chmod 644 "$DIR/x.db.admin-token"

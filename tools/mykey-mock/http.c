@@ -866,6 +866,8 @@ start_daemon(struct listener *l, struct sockaddr_storage *ss, int port,
 		flags |= MHD_USE_IPv6;
 	if (cert != NULL)
 		flags |= MHD_USE_TLS;
+	/* first, so that MHD's own messages go there too */
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)watch_mhd_log, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watch_notify, l->srv);

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -174,4 +176,44 @@ watch_stop(struct mm_server *s)
 	(void)pthread_cond_destroy(&w->cv);
 	free(w);
 	s->watch = NULL;
+}
+
+/*
+ * libmicrohttpd's error log, rate limited: every connection cut by a
+ * limit or deadline makes it print a line, and an attacker must not be
+ * able to fill the disk through it.  At most 10 lines a second; the
+ * number dropped is told with the next line let through.
+ */
+void
+watch_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static double window;
+	static unsigned long n, dropped;
+	char line[256];
+	unsigned long was;
+	double now = mono();
+	size_t l;
+
+	(void)cls;
+	(void)pthread_mutex_lock(&mu);
+	if (now - window >= 1.0) {
+		window = now;
+		n = 0;
+	}
+	if (++n > 10) {
+		dropped++;
+		(void)pthread_mutex_unlock(&mu);
+		return;
+	}
+	was = dropped;
+	dropped = 0;
+	(void)pthread_mutex_unlock(&mu);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	l = strcspn(line, "\r\n");
+	line[l] = '\0';
+	if (was > 0)
+		mm_log("mhd: %s (%lu similar lines dropped)", line, was);
+	else
+		mm_log("mhd: %s", line);
 }

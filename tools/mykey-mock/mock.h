@@ -13,6 +13,7 @@
 #define MYKEY_MOCK_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -278,6 +279,8 @@ int	admin_token_load(const char *db, char out[65]);
 enum { WATCH_IDLE, WATCH_BODY, WATCH_BUSY };
 /* Phase of a connection (struct MHD_Connection *) for its deadline. */
 void	watch_phase(void *conn, int phase);
+/* libmicrohttpd's error log into mm_log, at most 10 lines a second. */
+void	watch_mhd_log(void *cls, const char *fmt, va_list ap);
 #ifdef MHD_VERSION
 void	watch_notify(void *cls, struct MHD_Connection *c, void **sock_ctx,
 	    enum MHD_ConnectionNotificationCode code);
