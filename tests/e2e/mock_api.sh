@@ -109,13 +109,15 @@ echo "$hdr" | grep -q '^HTTP/1.1 503' && echo "$hdr" | grep -qi '^Retry-After: 3
 	echo "ok - CLI fault add: the server answers 503 with Retry-After: 3" ||
 	{ echo "not ok - CLI fault"; echo "$hdr"; fail=1; }
 MM clock set +120 >/dev/null
-off=$(curl -sk "https://127.0.0.1:$PORT/admin/v1/clock" | sed 's/.*"offset_s":\([-0-9]*\).*/\1/')
+# the admin API: own listener (URL in m.db.admin-url), Bearer token
+ADM() { p=$1; shift; curl -sk -H "Authorization: Bearer $(cat "$DIR/m.db.admin-token")" "$@" "$(cat "$DIR/m.db.admin-url")$p"; }
+off=$(ADM /admin/v1/clock | sed 's/.*"offset_s":\([-0-9]*\).*/\1/')
 [ "$off" -ge 120 ] && [ "$off" -le 121 ] && echo "ok - CLI clock set +120" ||
 	{ echo "not ok - clock offset $off"; fail=1; }
 MM clock set real >/dev/null
 NSIGN=$(sed 's/.*"sign_issuance_number":"\([^"]*\)".*/\1/' "$DIR/renew.json")
 MM cert revoke --serial "$NSIGN" --reason cessationOfOperation >/dev/null
-st=$(curl -sk -X POST "https://127.0.0.1:$PORT/jlis/v1/status" -d "{\"cert_type\":\"sign\",\"issuance_number\":\"$NSIGN\",\"consent\":{\"consent_id\":\"3f0c9a52-1b7e-4c1d-9a55-0d6f1e2b3c4d\",\"purpose\":\"jlis.validity\",\"terms_version\":\"mock-1\",\"agreed_at\":\"2026-04-01T09:00:00+09:00\"}}")
+st=$(ADM /jlis/v1/status -X POST -H 'Content-Type: application/json' -d "{\"cert_type\":\"sign\",\"issuance_number\":\"$NSIGN\",\"consent\":{\"consent_id\":\"3f0c9a52-1b7e-4c1d-9a55-0d6f1e2b3c4d\",\"purpose\":\"jlis.validity\",\"terms_version\":\"mock-1\",\"agreed_at\":\"2026-04-01T09:00:00+09:00\"}}")
 echo "$st" | grep -q '"revocation_reason":"cessationOfOperation"' &&
 	echo "ok - CLI cert revoke seen by the J-LIS simulator" ||
 	{ echo "not ok - CLI revoke: $st"; fail=1; }
@@ -142,16 +144,17 @@ until curl -s -X POST -o /dev/null "http://127.0.0.1:18448/v1/token"; do
 	sleep 0.02
 done
 set -- $("$BIN" client add --db "$DIR/c.db" --kind business)
-TOK=$(curl -s -X POST "http://127.0.0.1:18448/v1/token" \
+TOK=$(curl -s -X POST -H 'Content-Type: application/json' "http://127.0.0.1:18448/v1/token" \
 	-d "{\"client_id\":\"$1\",\"client_secret\":\"$2\"}" |
 	sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 codes=""
 for n in 1 2 3 4 5 6; do
 	codes="$codes $(curl -s -o /dev/null -w '%{http_code}' -X POST \
-	    -H "Authorization: Bearer $TOK" -d '{"purpose":"mykey.verify"}' \
+	    -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -d '{"purpose":"mykey.verify"}' \
 	    "http://127.0.0.1:18448/v1/challenges")"
 done
 hdr=$(curl -s -D - -o /dev/null -X POST -H "Authorization: Bearer $TOK" \
+	-H 'Content-Type: application/json' \
 	-d '{"purpose":"mykey.verify"}' "http://127.0.0.1:18448/v1/challenges")
 case "$codes" in
 *201*429*) echo "$hdr" | grep -qi '^Retry-After: [1-9]' &&

@@ -87,11 +87,15 @@ if [ "$TLS" = 1 ]; then
 else
 	SCHEME=http; PLAIN=--plain-http
 fi
+# every bench connection comes from 127.0.0.1: no per-peer limit here
 "$BIN" serve --db "$DB" --port $PORT $PLAIN --synchronous "$SYNC" \
+	--per-ip-connections 0 \
 	--log "$DIR/server.log" >/dev/null 2>&1 &
 pid=$!
 until curl -sk -X POST -o /dev/null "$SCHEME://127.0.0.1:$PORT/v1/token"; do
 	sleep 0.02
 done
 echo "# $SCHEME, synchronous=$SYNC, $THREADS connections, $(nproc) CPUs"
+MOCK_ADMIN_URL=$(cat "$DB.admin-url") MOCK_ADMIN_TOKEN=$(cat "$DB.admin-token")
+export MOCK_ADMIN_URL MOCK_ADMIN_TOKEN
 "$BENCH" "$SCHEME://127.0.0.1:$PORT" "$THREADS" "$REQS"

@@ -40,7 +40,7 @@ pushes() {
 		grep -vc replayed || true
 }
 jlis_count() {
-	curl -s "$P_URL/admin/v1/jlis/query-log" | p_json count
+	p_admin /admin/v1/jlis/query-log | p_json count
 }
 insert() {
 	h_card_stop
@@ -128,7 +128,8 @@ for n in good:18444 wrong:18445; do
 	"$H_BIN/mykey-mock" serve --db "$H_DIR/mock.db" \
 		--ca-dir "$H_DIR/mock-ca" --profiles-dir "$H_DIR/profiles" \
 		--bind 127.0.0.1 --port "${n#*:}" --tls-cert "$T/${n%%:*}.pem" \
-		--tls-key "$T/${n%%:*}.key" >> "$H_DIR/mock-tls.out" 2>&1 &
+		--tls-key "$T/${n%%:*}.key" --admin-url-file none \
+		>> "$H_DIR/mock-tls.out" 2>&1 &
 	H_PIDS="$H_PIDS $!"
 done
 i=0
@@ -209,7 +210,7 @@ p_mm fault add --path '/v1/mykey-ids:verify' --status 502 --count 10 > /dev/null
 run p_plat login $C --retries 2
 t "J-LIS down for good: exit 9 with a clear message" \
 	test "$RC" -eq 9 -a -n "$(has "$ERR" 'J-LIS did not answer (3 attempts' && echo y)"
-curl -s -X DELETE "$P_URL/admin/v1/faults" > /dev/null
+p_admin /admin/v1/faults -X DELETE > /dev/null
 p_mm fault add --path '/v1/mykey-ids:verify' --status 503 --retry-after 1 --count 1 > /dev/null
 start=$(date +%s%N)
 run p_plat login $C --json

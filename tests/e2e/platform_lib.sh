@@ -14,6 +14,7 @@
 #   p_consent FILE [PURPOSE]            a consent record the holder "gave"
 #   p_plat CMD [ARGS...]                jpki platform CMD with url/client
 #   p_json KEY < json                   a top-level string/number/bool
+#   p_admin PATH [CURL ARGS...]         the admin API (own listener, token)
 
 P_PORT=${P_PORT:-18443}
 P_URL=http://127.0.0.1:$P_PORT
@@ -21,6 +22,12 @@ P_URL=http://127.0.0.1:$P_PORT
 p_mm() {
 	"$H_BIN/mykey-mock" "$@" --db "$H_DIR/mock.db" \
 		--ca-dir "$H_DIR/mock-ca" --profiles-dir "$H_DIR/profiles"
+}
+
+p_admin() {
+	_p=$1; shift
+	curl -s -H "Authorization: Bearer $(cat "$H_DIR/mock.db.admin-token")" \
+		"$@" "$(cat "$H_DIR/mock.db.admin-url")$_p"
 }
 
 p_mock_start() {

@@ -22,15 +22,24 @@ FUZZ_ENGINE	?= driver
 ifeq ($(FUZZ_ENGINE),libfuzzer)
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) -fsanitize=fuzzer -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(LIB_LIBS)
+	$(CC) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA) $(LIB_A) $(ALL_LDFLAGS) \
+		$(LIB_LIBS)
 else
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \
     $(BUILD)/tests/fuzz/main.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(BUILD)/tests/fuzz/main.o $(LIB_A) $(ALL_LDFLAGS) \
-		$(LIB_LIBS)
+	$(CC) -o $@ $< $(BUILD)/tests/fuzz/main.o $(FUZZ_EXTRA) $(LIB_A) \
+		$(ALL_LDFLAGS) $(LIB_LIBS)
 ALL_TARGETS	+= $(FUZZ_BINS)
 endif
+
+# fuzz_mock_request drives mykey-mock's request handling in process: it
+# links the server's objects (not its main) and libraries.
+FUZZ_MOCK_OBJS	:= $(filter-out %/mykey-mock/main.o,$(MOCK_OBJS))
+EXTRA_CFLAGS_tests/fuzz += $(MOCK_CFLAGS)
+$(BUILD)/tests/fuzz/fuzz_mock_request: $(FUZZ_MOCK_OBJS)
+$(BUILD)/tests/fuzz/fuzz_mock_request: FUZZ_EXTRA = $(FUZZ_MOCK_OBJS) \
+	$(MOCK_LIBS)
 
 check-fuzz: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh driver $(BUILD) $(RESULTS) \

@@ -20,6 +20,19 @@ cfg_defaults(struct mm_config *c)
 	(void)snprintf(c->db, sizeof(c->db), "mykey-mock.db");
 	c->sync_full = 2;	/* group commit */
 	c->threads = 16;
+	/*
+	 * Abuse limits: 512 connection threads at most, 32 per peer so one
+	 * address cannot take them all, and deadlines that a client sending
+	 * a byte a second cannot stretch (docs/mykey-mock.md "Limits").
+	 */
+	c->max_conns = 512;
+	c->per_ip_conns = 32;
+	c->idle_timeout = 10;
+	c->header_timeout = 10;
+	c->body_timeout = 30;
+	c->max_body = 64 * 1024;
+	c->json_depth = 32;
+	(void)snprintf(c->admin_bind, sizeof(c->admin_bind), "127.0.0.1");
 }
 
 static int
@@ -70,6 +83,32 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return set_int(&c->threads, v, 1, 64);
 	if (strcmp(key, "rate_limit") == 0)
 		return set_int(&c->rate_limit, v, 0, 1000000);
+	if (strcmp(key, "max_connections") == 0)
+		return set_int(&c->max_conns, v, 1, 4096);
+	if (strcmp(key, "per_ip_connections") == 0)
+		return set_int(&c->per_ip_conns, v, 0, 4096);
+	if (strcmp(key, "idle_timeout") == 0)
+		return set_int(&c->idle_timeout, v, 1, 3600);
+	if (strcmp(key, "header_timeout") == 0)
+		return set_int(&c->header_timeout, v, 1, 3600);
+	if (strcmp(key, "body_timeout") == 0)
+		return set_int(&c->body_timeout, v, 1, 3600);
+	if (strcmp(key, "max_body") == 0)
+		return set_int(&c->max_body, v, 1024, 16 * 1024 * 1024);
+	if (strcmp(key, "json_depth") == 0)
+		return set_int(&c->json_depth, v, 2, 1000);
+	if (strcmp(key, "admin_bind") == 0)
+		return set_str(c->admin_bind, sizeof(c->admin_bind), v);
+	if (strcmp(key, "admin_url_file") == 0)
+		return set_str(c->admin_url_file, sizeof(c->admin_url_file), v);
+	if (strcmp(key, "admin_port") == 0)
+		return set_int(&c->admin_port, v, 0, 65535);
+	if (strcmp(key, "admin_remote") == 0) {
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return -1;
+		c->admin_remote = strcmp(v, "true") == 0;
+		return 0;
+	}
 	if (strcmp(key, "plain_http") == 0) {
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			return -1;

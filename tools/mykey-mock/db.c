@@ -77,6 +77,7 @@ static const char schema_sql[] =
 " id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, client_id TEXT,"
 " request_id TEXT, action TEXT NOT NULL, mykey_id TEXT,"
 " serial_sha256 TEXT, result_code TEXT NOT NULL);"
+"CREATE INDEX IF NOT EXISTS audit_client ON audit_log(client_id, mykey_id);"
 "CREATE TABLE IF NOT EXISTS consents("
 " consent_id TEXT PRIMARY KEY,"
 " client_id TEXT NOT NULL REFERENCES clients(client_id),"

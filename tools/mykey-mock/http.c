@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fnmatch.h>
@@ -60,17 +61,24 @@ static const struct route routes[] = {
 	{ "GET", "/login", 0, h_login },
 };
 
+/* Handlers see headers and arguments through the transport's lookup. */
 const char *
 req_header(struct mm_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+	return r->lookup != NULL ? r->lookup(r, 0, name) : NULL;
 }
 
 const char *
 req_arg(struct mm_req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
-	    name);
+	return r->lookup != NULL ? r->lookup(r, 1, name) : NULL;
+}
+
+static const char *
+mhd_lookup(struct mm_req *r, int kind, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, kind == 0 ?
+	    MHD_HEADER_KIND : MHD_GET_ARGUMENT_KIND, name);
 }
 
 int
@@ -85,6 +93,7 @@ req_problem(struct mm_req *r, unsigned int status, const char *code,
 		{ 403, "Forbidden" }, { 404, "Not Found" },
 		{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 		{ 410, "Gone" }, { 413, "Content Too Large" },
+		{ 415, "Unsupported Media Type" },
 		{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
 		{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
 		{ 503, "Service Unavailable" },
@@ -441,6 +450,24 @@ is_loopback(struct MHD_Connection *c)
 	return 0;
 }
 
+/*
+ * A JSON body must say so (415 otherwise) and stay within the nesting
+ * cap (400): the parser is never handed 100,000 brackets.
+ */
+static int
+body_check(struct mm_req *r)
+{
+	if (r->body_len == 0)
+		return 0;
+	if (!req_is_json_type(req_header(r, "Content-Type")))
+		return req_problem(r, 415, "UNSUPPORTED_MEDIA_TYPE",
+		    "the body must be application/json");
+	if (!req_json_depth_ok(r->body, r->body_len, r->srv->cfg.json_depth))
+		return req_problem(r, 400, "INVALID_REQUEST",
+		    "JSON nested too deeply");
+	return 0;
+}
+
 static void
 dispatch(struct mm_req *r)
 {
@@ -450,7 +477,6 @@ dispatch(struct mm_req *r)
 	int fstatus, fdelay, fdrop, fretry, allowed = 0, idem = IDEM_NONE;
 	size_t i;
 
-	r->now = db_now(r->db);
 	/* faults on this path (api §5.5) */
 	if (fault_take(r->db, r->path, &fstatus, &fdelay, &fdrop, &fretry)) {
 		if (fdelay > 0)
@@ -472,17 +498,37 @@ dispatch(struct mm_req *r)
 			return;
 		}
 	}
-	if (strncmp(r->path, "/admin/v1/", 10) == 0 ||
-	    strncmp(r->path, "/jlis/v1/", 9) == 0) {
-		if (!r->loopback) {
-			(void)req_problem(r, 403, "SCOPE_DENIED",
-			    "loopback only");
+	/*
+	 * The admin API and the J-LIS queries answer on the admin listener
+	 * only, with its Bearer token; OCSP and the CRLs stay public on the
+	 * main listener, as a real responder's are.
+	 */
+	if (r->admin || strncmp(r->path, "/admin/v1/", 10) == 0 ||
+	    (strncmp(r->path, "/jlis/v1/", 9) == 0 &&
+	    strcmp(r->path, "/jlis/v1/ocsp") != 0 &&
+	    strncmp(r->path, "/jlis/v1/crl/", 13) != 0)) {
+		if (!r->admin || (strncmp(r->path, "/admin/v1/", 10) != 0 &&
+		    strncmp(r->path, "/jlis/v1/", 9) != 0)) {
+			(void)req_problem(r, 404, "NOT_FOUND", r->admin ?
+			    "the admin listener serves /admin/v1 and /jlis/v1" :
+			    "served on the admin listener");
 			return;
 		}
+		if (!admin_token_ok(r->srv, req_header(r, "Authorization"))) {
+			(void)req_problem(r, 401, "CLIENT_AUTH_FAILED",
+			    "the admin token is required (Bearer)");
+			return;
+		}
+		if (body_check(r) != 0)
+			return;
 		if (r->path[1] == 'a')
 			(void)h_admin(r);
 		else
 			(void)h_jlis(r);
+		return;
+	}
+	if (strncmp(r->path, "/jlis/v1/", 9) == 0) {
+		(void)h_jlis(r);
 		return;
 	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -503,6 +549,8 @@ dispatch(struct mm_req *r)
 	}
 	if ((rt->flags & R_AUTH) && (client_auth(r) != 0 ||
 	    rate_check(r) != 0))
+		return;
+	if (body_check(r) != 0)
 		return;
 	if (r->body_len > 0 && rt->fn != h_token) {
 		r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES,
@@ -527,6 +575,7 @@ dispatch(struct mm_req *r)
 struct listener {
 	struct mm_server	*srv;
 	int			 login;
+	int			 admin;
 };
 
 static void
@@ -590,6 +639,48 @@ send_response(struct mm_req *r)
 	return ret;
 }
 
+/*
+ * Answer one request, transport-free (the fuzz harness calls this
+ * directly): path checks, then routing.  r->db is the caller's.
+ */
+void
+mock_handle(struct mm_req *r)
+{
+	if (r->status == 0)
+		r->status = 500;
+	if (r->request_id[0] == '\0')
+		mm_new_id("req_", r->request_id, sizeof(r->request_id));
+	if (r->too_big) {
+		(void)req_problem(r, 413, "INVALID_REQUEST",
+		    "body or URL over the cap");
+		return;
+	}
+	/* a decoded %00 would cut the path: it arrives as 0x7f, refused */
+	if (r->bad_path || req_path_ok(r->path) != 0) {
+		(void)req_problem(r, 400, "INVALID_REQUEST",
+		    "control byte or dot segment in the path");
+		return;
+	}
+	if (r->login && strcmp(r->path, "/login") != 0) {
+		(void)req_problem(r, 404, "NOT_FOUND", "login listener");
+		return;
+	}
+	r->now = db_now(r->db);
+	dispatch(r);
+}
+
+void
+mock_req_clear(struct mm_req *r)
+{
+	json_decref(r->json);
+	json_decref(r->resp);
+	free(r->body);
+	free(r->raw);
+	r->json = r->resp = NULL;
+	r->body = NULL;
+	r->raw = NULL;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -599,6 +690,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct mm_req *r = *con_cls;
 	const char *cl;
 	struct timespec t0, t1;
+	unsigned long long cap, cln;
 	enum MHD_Result ret;
 	int ch0;
 
@@ -608,9 +700,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*con_cls = r;
 		r->srv = l->srv;
 		r->conn = c;
+		r->lookup = mhd_lookup;
 		r->login = l->login;
+		r->admin = l->admin;
 		r->loopback = is_loopback(c);
 		r->status = 500;
+		watch_phase(c, WATCH_BODY);
 		request_id(r);
 		(void)snprintf(r->method, sizeof(r->method), "%s", method);
 		if (strlen(url) >= sizeof(r->path))
@@ -618,22 +713,25 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		else
 			(void)snprintf(r->path, sizeof(r->path), "%s", url);
 		/*
-		 * Over the cap: the body is read and dropped, so the client
-		 * sees the 413; far over it, answer at once and let MHD close
-		 * the connection.
+		 * Over the cap: up to 16 times the cap the body is read and
+		 * dropped, so the client sees the 413 (a close with unread
+		 * data resets the connection); far over it, answer at once
+		 * and let MHD close the connection, without reading 100 MB.
 		 */
+		cap = (unsigned long long)r->srv->cfg.max_body;
 		cl = req_header(r, "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > MM_MAX_BODY)
+		cln = cl != NULL ? strtoull(cl, NULL, 10) : 0;
+		if (cln > cap)
 			r->too_big = 1;
-		if (!r->too_big || (cl != NULL && strtoull(cl, NULL, 10) <=
-		    16 * MM_MAX_BODY))
+		if (!r->too_big || cln <= 16 * cap)
 			return MHD_YES;
 		(void)req_problem(r, 413, "INVALID_REQUEST",
 		    "body or URL over the cap");
 		return send_response(r);
 	}
 	if (*upload_size > 0) {
-		if (!r->too_big && r->body_len + *upload_size <= MM_MAX_BODY) {
+		cap = (unsigned long long)r->srv->cfg.max_body;
+		if (!r->too_big && r->body_len + *upload_size <= cap) {
 			char *nb = realloc(r->body, r->body_len + *upload_size +
 			    1);
 
@@ -645,33 +743,39 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			r->body[r->body_len] = '\0';
 		} else {
 			r->too_big = 1;
+			r->dropped += *upload_size;
 		}
 		*upload_size = 0;
+		/* chunked, no Content-Length: stop reading far over the cap */
+		if (r->too_big && r->dropped > 16 * cap) {
+			(void)req_problem(r, 413, "INVALID_REQUEST",
+			    "body over the cap");
+			return send_response(r);
+		}
 		return MHD_YES;
 	}
+	watch_phase(c, WATCH_BUSY);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (r->too_big) {
 		(void)req_problem(r, 413, "INVALID_REQUEST",
 		    "body over the cap");
-		return send_response(r);
-	}
-	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((r->db = pool_get(r->srv->pool)) == NULL) {
+	} else if ((r->db = pool_get(r->srv->pool)) == NULL) {
 		(void)req_problem(r, 503, "MAINTENANCE", "database busy");
 		(void)snprintf(r->retry_after, sizeof(r->retry_after), "1");
-	} else if (r->login && strcmp(r->path, "/login") != 0) {
-		(void)req_problem(r, 404, "NOT_FOUND", "login listener");
 	} else {
 		ch0 = sqlite3_total_changes(r->db->h);
-		dispatch(r);
+		mock_handle(r);
 		/* an acknowledged write is on disk (synchronous=group) */
 		if (sqlite3_total_changes(r->db->h) != ch0)
 			pool_durable(r->srv->pool);
 	}
-	pool_put(r->srv->pool, r->db);
+	if (r->db != NULL)
+		pool_put(r->srv->pool, r->db);
 	r->db = NULL;
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* no bodies, certificates, names or addresses here */
-	mm_log("%s %s %s %u %s %ldus%s", r->request_id, r->method, r->path,
+	mm_log("%s %s %s %u %s %ldus%s", r->request_id, r->method,
+	    r->bad_path || req_path_ok(r->path) != 0 ? "(bad path)" : r->path,
 	    r->drop ? 0 : r->status, r->code[0] ? r->code : "-",
 	    (long)((t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec -
 	    t0.tv_nsec) / 1000), r->replayed ? " replayed" : "");
@@ -687,12 +791,10 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct mm_req *r = *con_cls;
 
+	watch_phase(c, WATCH_IDLE);
 	if (r == NULL)
 		return;
-	json_decref(r->json);
-	json_decref(r->resp);
-	free(r->body);
-	free(r->raw);
+	mock_req_clear(r);
 	free(r);
 	*con_cls = NULL;
 }
@@ -717,55 +819,91 @@ bind_addr(const char *host, int port, struct sockaddr_storage *ss)
 	return -1;
 }
 
+/*
+ * Decode %XX in place like MHD does, except that a decoded NUL becomes
+ * 0x7f: a NUL would silently cut the path ("ID%00/history" served as
+ * "ID"), while 0x7f is a control byte that req_path_ok refuses.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s, *rd = s, h[3];
+	unsigned long v;
+
+	(void)cls;
+	(void)c;
+	while (*rd != '\0') {
+		if (rd[0] == '%' && isxdigit((unsigned char)rd[1]) &&
+		    isxdigit((unsigned char)rd[2])) {
+			h[0] = rd[1];
+			h[1] = rd[2];
+			h[2] = '\0';
+			v = strtoul(h, NULL, 16);
+			*w++ = v == 0 ? (char)0x7f : (char)v;
+			rd += 3;
+		} else {
+			*w++ = *rd++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static struct MHD_Daemon *
 start_daemon(struct listener *l, struct sockaddr_storage *ss, int port,
     const char *cert, const char *key, const char *trust,
     const char *prio)
 {
+	const struct mm_config *c = &l->srv->cfg;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem o[16];
+	int n = 0;
 
+#define OPT(k, v, p) do { o[n].option = (k); o[n].value = (intptr_t)(v); \
+	o[n].ptr_value = (void *)(uintptr_t)(p); n++; } while (0)
 	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (cert != NULL)
 		flags |= MHD_USE_TLS;
-	if (cert == NULL)
-		return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
-		    on_request, l, MHD_OPTION_SOCK_ADDR, ss,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		    MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_END);
+	/* first, so that MHD's own messages go there too */
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)watch_mhd_log, NULL);
+	OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)watch_notify, l->srv);
+	OPT(MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_conns, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_ip_conns, NULL);
+	if (cert != NULL) {
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, cert);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, key);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, prio);
+	}
 	if (trust != NULL)
-		return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
-		    on_request, l, MHD_OPTION_SOCK_ADDR, ss,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		    MHD_OPTION_CONNECTION_LIMIT, 512u,
-		    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
-		    key, MHD_OPTION_HTTPS_MEM_TRUST, trust,
-		    MHD_OPTION_HTTPS_PRIORITIES, prio, MHD_OPTION_END);
+		OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, trust);
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
 	return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request,
-	    l, MHD_OPTION_SOCK_ADDR, ss, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_LIMIT, 512u, MHD_OPTION_HTTPS_MEM_CERT, cert,
-	    MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_PRIORITIES, prio,
-	    MHD_OPTION_END);
+	    l, MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }
 
 int
 serve(struct mm_config *cfg)
 {
 	struct mm_server srv;
-	struct listener main_l, login_l;
-	struct MHD_Daemon *d = NULL, *dl = NULL;
-	struct sockaddr_storage ss, ssl;
+	struct listener main_l, login_l, admin_l;
+	struct MHD_Daemon *d = NULL, *dl = NULL, *da = NULL;
+	struct sockaddr_storage ss, ssl, ssa;
+	const union MHD_DaemonInfo *dinfo;
+	int aport;
 	struct mm_db *db = NULL;
 	struct sigaction sa;
 	sigset_t set;
 	int sig;
 	uint8_t *cert = NULL, *key = NULL, *trust = NULL;
 	size_t n;
-	char path[600];
+	char path[600], url[160];
 	int loop, rc = 1;
 
 	memset(&srv, 0, sizeof(srv));
@@ -775,6 +913,18 @@ serve(struct mm_config *cfg)
 	if ((loop = bind_addr(cfg->bind, cfg->port, &ss)) < 0) {
 		(void)fprintf(stderr, "mykey-mock: bad bind address %s\n",
 		    cfg->bind);
+		goto out;
+	}
+	aport = cfg->admin_port;	/* 0: the kernel picks one */
+	if (bind_addr(cfg->admin_bind, aport, &ssa) < 0) {
+		(void)fprintf(stderr, "mykey-mock: bad admin address %s:%d\n",
+		    cfg->admin_bind, aport);
+		goto out;
+	}
+	if (bind_addr(cfg->admin_bind, aport, &ssa) != 1 &&
+	    !cfg->admin_remote) {
+		(void)fprintf(stderr, "mykey-mock: the admin listener is "
+		    "loopback only unless --admin-remote true\n");
 		goto out;
 	}
 	if (cfg->plain_http && !loop) {
@@ -817,6 +967,14 @@ serve(struct mm_config *cfg)
 	}
 	if (pool_new(cfg->db, cfg->sync_full, cfg->threads, &srv.pool) != 0)
 		goto out;
+	if (admin_token_load(cfg->db, srv.admin_token) != 0) {
+		(void)fprintf(stderr, "mykey-mock: cannot create or read "
+		    "%s.admin-token\n", cfg->db);
+		goto out;
+	}
+	srv.cfg = *cfg;
+	if (watch_start(&srv) != 0)
+		goto out;
 	/* only this thread takes SIGINT/SIGTERM; MHD threads inherit */
 	(void)sigemptyset(&set);
 	(void)sigaddset(&set, SIGINT);
@@ -825,10 +983,33 @@ serve(struct mm_config *cfg)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
-	main_l.srv = &srv;
-	main_l.login = 0;
-	login_l.srv = &srv;
+	memset(&main_l, 0, sizeof(main_l));
+	memset(&login_l, 0, sizeof(login_l));
+	memset(&admin_l, 0, sizeof(admin_l));
+	main_l.srv = login_l.srv = admin_l.srv = &srv;
 	login_l.login = 1;
+	admin_l.admin = 1;
+	/* admin first: its URL file is there once the main port answers */
+	da = start_daemon(&admin_l, &ssa, aport, cfg->plain_http ? NULL :
+	    (const char *)cert, (const char *)key, NULL,
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+	if (da != NULL && aport == 0 && (dinfo = MHD_get_daemon_info(da,
+	    MHD_DAEMON_INFO_BIND_PORT)) != NULL)
+		aport = dinfo->port;
+	if (cfg->admin_url_file[0] != '\0')
+		(void)snprintf(path, sizeof(path), "%s", cfg->admin_url_file);
+	else
+		(void)snprintf(path, sizeof(path), "%.500s.admin-url", cfg->db);
+	(void)snprintf(url, sizeof(url), "%s://%s%s%s:%d\n", cfg->plain_http ?
+	    "http" : "https", strchr(cfg->admin_bind, ':') ? "[" : "",
+	    cfg->admin_bind, strchr(cfg->admin_bind, ':') ? "]" : "", aport);
+	/* a second server on the same database says "none" */
+	if (da == NULL || (strcmp(path, "none") != 0 && mm_write_file(path,
+	    url, strlen(url), 0644) != 0)) {
+		(void)fprintf(stderr, "mykey-mock: cannot start the admin "
+		    "listener on %s:%d\n", cfg->admin_bind, aport);
+		goto out;
+	}
 	d = start_daemon(&main_l, &ss, cfg->port, cfg->plain_http ? NULL :
 	    (const char *)cert, (const char *)key, NULL,
 	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
@@ -856,18 +1037,22 @@ serve(struct mm_config *cfg)
 	}
 	mm_log("mykey-mock: listening on %s://%s:%d db=%s",
 	    cfg->plain_http ? "http" : "https", cfg->bind, cfg->port, cfg->db);
-	(void)printf("ready %s://%s:%d\n", cfg->plain_http ? "http" : "https",
-	    cfg->bind, cfg->port);
+	(void)printf("ready %s://%s:%d admin %s", cfg->plain_http ? "http" :
+	    "https", cfg->bind, cfg->port, url);
 	(void)fflush(stdout);
 	while (sigwait(&set, &sig) != 0)
 		;
 	mm_log("mykey-mock: signal %d, stopping", sig);
 	rc = 0;
 out:
+	if (da != NULL)
+		MHD_stop_daemon(da);
 	if (dl != NULL)
 		MHD_stop_daemon(dl);
 	if (d != NULL)
 		MHD_stop_daemon(d);
+	watch_stop(&srv);
+	OPENSSL_cleanse(srv.admin_token, sizeof(srv.admin_token));
 	pool_free(&srv.pool);
 	ca_free(&srv.ca);
 	(void)pthread_mutex_destroy(&srv.rl_mu);

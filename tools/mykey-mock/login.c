@@ -70,7 +70,8 @@ h_login(struct mm_req *r)
 	if (!r->login)
 		return req_problem(r, 404, "NOT_FOUND",
 		    "the login page is served on the login port");
-	ci = MHD_get_connection_info(r->conn,
+	/* no transport connection (mock_handle called in process) */
+	ci = r->conn == NULL ? NULL : MHD_get_connection_info(r->conn,
 	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	if (ci == NULL || ci->tls_session == NULL || (peers =
 	    gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session,

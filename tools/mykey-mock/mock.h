@@ -13,6 +13,7 @@
 #define MYKEY_MOCK_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,19 @@ struct mm_config {
 	int	threads;		/* connection pool size */
 	int	rate_limit;		/* requests/s per client, 0 = off */
 	char	clock[64];		/* initial clock override */
+	/* abuse limits (limits.c, docs/mykey-mock.md "Limits") */
+	int	max_conns;		/* connections in total, per listener */
+	int	per_ip_conns;		/* connections per peer address */
+	int	idle_timeout;		/* s without a byte: closed */
+	int	header_timeout;		/* s to receive a request's headers */
+	int	body_timeout;		/* s to receive a request's body */
+	int	max_body;		/* request body cap, bytes */
+	int	json_depth;		/* nesting cap of a JSON body */
+	/* admin listener (admin API + J-LIS queries, Bearer token) */
+	char	admin_bind[64];
+	int	admin_port;		/* 0: any free port (<db>.admin-url) */
+	int	admin_remote;		/* allow a non-loopback admin bind */
+	char	admin_url_file[512];	/* "" : <db>.admin-url; "none" */
 };
 
 void	cfg_defaults(struct mm_config *c);
@@ -171,8 +185,12 @@ uint8_t *ocsp_respond(const struct mm_ca *ca, struct mm_db *db,
 
 #define MM_RL_SLOTS	64
 
+struct mm_watch;
+
 struct mm_server {
 	struct mm_config	 cfg;
+	struct mm_watch		*watch;	/* slow-client deadlines */
+	char			 admin_token[65];
 	struct mm_pool		*pool;
 	struct mm_ca		*ca;
 	/* per-client token buckets (RATE_LIMITED, api §5.6) */
@@ -183,10 +201,20 @@ struct mm_server {
 	} rl[MM_RL_SLOTS];
 };
 
+struct mm_req;
+
+/* Header (kind 0) or query argument (kind 1) of the request. */
+typedef const char *(*mm_lookup_fn)(struct mm_req *r, int kind,
+	    const char *name);
+
 struct mm_req {
 	struct mm_server	*srv;
 	struct mm_db		*db;
-	void			*conn;	/* struct MHD_Connection */
+	void			*conn;	/* transport's (struct MHD_Connection) */
+	mm_lookup_fn		 lookup;
+	int			 admin;	/* on the admin listener */
+	int			 bad_path; /* control byte or dot segment */
+	unsigned long long	 dropped; /* body bytes over the cap */
 	char			 method[8];
 	char			 path[256];
 	const char		*param[3];	/* path parameters */
@@ -227,6 +255,38 @@ int	req_problem(struct mm_req *r, unsigned int status, const char *code,
 int	req_ok(struct mm_req *r, unsigned int status, json_t *body);
 int	req_scope(struct mm_req *r, const char *scope);
 int	serve(struct mm_config *cfg);
+/*
+ * Answer one request without any transport: method, path, lookup, body
+ * and db (with srv) filled in by the caller; sets status and response.
+ * The MHD callback in http.c and tests/fuzz/fuzz_mock_request.c call it.
+ */
+void	mock_handle(struct mm_req *r);
+/* Free what mock_handle allocated in r (not r itself). */
+void	mock_req_clear(struct mm_req *r);
+
+/* ---- request checks and limits (reqcheck.c, limits.c) ---------------- */
+
+/* 0 if the decoded path is acceptable: no control byte, no . or .. */
+int	req_path_ok(const char *path);
+/* 1 if the body's JSON nesting stays within max (strings skipped). */
+int	req_json_depth_ok(const char *b, size_t n, int max);
+/* 1 if Content-Type is application/json (parameters allowed). */
+int	req_is_json_type(const char *ct);
+/* Constant-time compare of a presented admin Bearer token. */
+int	admin_token_ok(const struct mm_server *s, const char *authz);
+/* Read <db>.admin-token, creating it (0600, random) on first start. */
+int	admin_token_load(const char *db, char out[65]);
+enum { WATCH_IDLE, WATCH_BODY, WATCH_BUSY };
+/* Phase of a connection (struct MHD_Connection *) for its deadline. */
+void	watch_phase(void *conn, int phase);
+/* libmicrohttpd's error log into mm_log, at most 10 lines a second. */
+void	watch_mhd_log(void *cls, const char *fmt, va_list ap);
+#ifdef MHD_VERSION
+void	watch_notify(void *cls, struct MHD_Connection *c, void **sock_ctx,
+	    enum MHD_ConnectionNotificationCode code);
+#endif
+int	watch_start(struct mm_server *s);
+void	watch_stop(struct mm_server *s);
 /* Take one matching fault (api §5.5).  1 fired, 0 none. */
 int	fault_take(struct mm_db *db, const char *path, int *status,
 	    int *delay_ms, int *drop, int *retry_after);

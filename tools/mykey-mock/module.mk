@@ -7,7 +7,8 @@ MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/jlis.c tools/mykey-mock/platform.c \
 		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
 		   tools/mykey-mock/authority.c tools/mykey-mock/admin.c \
-		   tools/mykey-mock/login.c tools/common/mkprofile.c
+		   tools/mykey-mock/login.c tools/mykey-mock/reqcheck.c \
+		   tools/mykey-mock/limits.c tools/common/mkprofile.c
 MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
 MOCK_BIN	:= $(BUILD)/bin/mykey-mock
 MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls
@@ -43,6 +44,22 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 		tests/lib/isolated.sh sh tests/e2e/mock_durability.sh
 
 CHECK_TARGETS	+= check-mock
+
+# make check-mock-abuse: the server under abuse (tests/e2e/mock_abuse.sh,
+# about 10 s; raw-socket client tests/mock/mock_abuse.c).
+MOCKABUSE_BIN	:= $(BUILD)/tests/mock/mock_abuse
+
+$(MOCKABUSE_BIN): $(BUILD)/tests/mock/mock_abuse.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(ALL_LDFLAGS) -lpthread
+
+ALL_TARGETS	+= $(MOCKABUSE_BIN)
+
+check-mock-abuse: $(MOCK_BIN) $(MOCKABUSE_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_abuse \
+		tests/lib/isolated.sh sh tests/e2e/mock_abuse.sh
+
+CHECK_TARGETS	+= check-mock-abuse
 ASAN_TARGETS	+= check-mock
 
 # make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a

@@ -22,6 +22,36 @@ path_id(struct mm_req *r, const char **id)
 	return 0;
 }
 
+/*
+ * Tenant check of the reads without a proof (GET, history): a client sees
+ * an ID linked to one of its services, or one the person proved to this
+ * client (create, verify and the other proof-bearing operations that
+ * succeeded, from the audit log).  Anything else answers exactly like an
+ * unknown ID (404), so the reads are no oracle of which IDs exist.
+ * 1 visible, 0 not, -1 error.
+ */
+static int
+tenant_visible(struct mm_req *r, const char *id)
+{
+	sqlite3_stmt *st;
+	int f;
+
+	st = db_q(r->db, "SELECT EXISTS(SELECT 1 FROM service_links l JOIN "
+	    "services s USING(service_id) WHERE l.mykey_id=? AND "
+	    "s.owner_client_id=? AND l.unlinked_at IS NULL) OR EXISTS("
+	    "SELECT 1 FROM audit_log WHERE client_id=? AND mykey_id=? AND "
+	    "result_code='OK' AND action IN('mykey.create','mykey.verify',"
+	    "'mykey.change','mykey.push','mykey.check','mykey.link_sign',"
+	    "'service.link','login.page'))", "ssss", id, r->client_id,
+	    r->client_id, id);
+	if (st == NULL)
+		return -1;
+	f = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 :
+	    -1;
+	db_end(st);
+	return f;
+}
+
 /* 1 exists (state copied), 0 not, -1 error. */
 static int
 mykey_state(struct mm_req *r, const char *id, char *state)
@@ -69,9 +99,13 @@ h_mykey_get(struct mm_req *r)
 	json_t *o = NULL, *b;
 	char state[20], t1[32], t2[32], type[8], serial[MM_SERIAL_MAX];
 	long long depth = 0;
+	int vis;
 
 	if (path_id(r, &id) != 0)
 		return -1;
+	if ((vis = tenant_visible(r, id)) <= 0)
+		return vis < 0 ? req_problem(r, 500, "INTERNAL", NULL) :
+		    req_problem(r, 404, "MYKEY_ID_NOT_FOUND", NULL);
 	st = db_q(r->db, "SELECT state, created_at, updated_at FROM mykey_ids "
 	    "WHERE mykey_id=?", "s", id);
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
@@ -119,6 +153,9 @@ h_mykey_history(struct mm_req *r)
 
 	if (path_id(r, &id) != 0)
 		return -1;
+	if ((f = tenant_visible(r, id)) <= 0)
+		return f < 0 ? req_problem(r, 500, "INTERNAL", NULL) :
+		    req_problem(r, 404, "MYKEY_ID_NOT_FOUND", NULL);
 	if ((f = mykey_state(r, id, state)) <= 0)
 		return f < 0 ? req_problem(r, 500, "INTERNAL", NULL) :
 		    req_problem(r, 404, "MYKEY_ID_NOT_FOUND", NULL);

@@ -772,7 +772,10 @@ fault_platform() {
 fault_clear() {
 	need_up
 	tools
-	curl -sf -X DELETE --cacert "$(ca_file)" "$(url)/admin/v1/faults" \
+	# the admin API: own loopback listener, Bearer token from a 0600 file
+	curl -sf -X DELETE --cacert "$(ca_file)" \
+		-H "Authorization: Bearer $(cat "$D/mock.db.admin-token")" \
+		"$(cat "$D/mock.db.admin-url")/admin/v1/faults" \
 		> /dev/null || die "mykey-mock did not clear its faults"
 	stop_card
 	start_card || die "the card did not come up"
