@@ -191,12 +191,19 @@ t "connection dropped before the answer: retried, exit 0" test "$RC" -eq 0
 t "  ... same MyKey ID" test "$(echo "$OUT" | p_json mykey_id)" = "$M"
 t "  ... one card signature for two HTTP attempts" \
 	test "$(($(sigs) - s0))" -eq 1 -a "$(($(mlog 'POST /v1/mykey-ids:verify') - v0))" -eq 2
-s0=$(sigs)
+s0=$(sigs); v1=$(mlog 'POST /v1/mykey-ids:verify')
 p_mm fault add --path '/v1/mykey-ids:verify' --delay-ms 2500 --count 1 > /dev/null
 run p_plat login $C --json --timeout 1
 t "answer too slow (timeout 1 s): retried with the same key, exit 0" \
 	test "$RC" -eq 0 -a "$(echo "$OUT" | p_json mykey_id)" = "$M"
 t "  ... still one card signature" test "$(($(sigs) - s0))" -eq 1
+# The abandoned first attempt is logged when the server finishes it, 2.5 s
+# after it began: wait for that line, or the later checks that count
+# :verify lines would see it arrive in their window.
+i=0
+while [ "$(($(mlog 'POST /v1/mykey-ids:verify') - v1))" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 
 # --- §5.9 (7) J-LIS outage then recovery, maintenance ---------------------
 s0=$(sigs); v0=$(mlog 'POST /v1/mykey-ids:verify')
