@@ -2,7 +2,8 @@
 # (/work/shared/docs/mykey-mock-api.md, docs/mykey-mock.md).
 
 MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
-		   tools/mykey-mock/util.c tools/mykey-mock/db.c \
+		   tools/mykey-mock/util.c tools/mykey-mock/store.c \
+		   tools/mykey-mock/store_sqlite.c tools/mykey-mock/store_pg.c \
 		   tools/mykey-mock/http.c tools/mykey-mock/x509.c \
 		   tools/mykey-mock/jlis.c tools/mykey-mock/platform.c \
 		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
@@ -10,7 +11,7 @@ MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/login.c tools/common/mkprofile.c
 MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
 MOCK_BIN	:= $(BUILD)/bin/mykey-mock
-MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls
+MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls libpq
 MOCK_CFLAGS	:= $(shell pkg-config --cflags $(MOCK_PKGS) 2>/dev/null) \
 		   -Itools/common -Itools/mykey-mock
 MOCK_LIBS	:= $(shell pkg-config --libs $(MOCK_PKGS) 2>/dev/null) -lpthread
