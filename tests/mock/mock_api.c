@@ -12,6 +12,8 @@
  *
  * TAP-style output; exit status 1 if any check failed.
  */
+#include <sys/wait.h>
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -422,6 +424,56 @@ qlog_last(void)
 	return v;
 }
 
+/*
+ * One text value from PostgreSQL (check-mock-pg): psql, no shell, the
+ * connection URI as given to the server.  Returns 0 and fills out.
+ */
+#define PSQL	"/usr/lib/postgresql/15/bin/psql"
+
+static int
+is_pg(void)
+{
+	return strncmp(dbpath, "postgresql://", 13) == 0 ||
+	    strncmp(dbpath, "postgres://", 11) == 0;
+}
+
+static int
+pg_scalar(const char *sql, char *out, size_t n)
+{
+	int fd[2], status;
+	size_t o = 0;
+	ssize_t k;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe(fd) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		(void)close(fd[0]);
+		(void)close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)dup2(fd[1], 1);
+		(void)close(fd[0]);
+		(void)close(fd[1]);
+		(void)execl(PSQL, "psql", "-X", "-q", "-At", "-v",
+		    "ON_ERROR_STOP=1", "-d", dbpath, "-c", sql, (char *)NULL);
+		_exit(127);
+	}
+	(void)close(fd[1]);
+	while (o + 1 < n && (k = read(fd[0], out + o, n - o - 1)) > 0)
+		o += (size_t)k;
+	(void)close(fd[0]);
+	out[o] = '\0';
+	while (o > 0 && out[o - 1] == '\n')
+		out[--o] = '\0';
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
 /* Rows of jlis_query_log whose request id starts with prefix. */
 static long long
 qlog_count_prefix(const char *prefix)
@@ -432,6 +484,15 @@ qlog_count_prefix(const char *prefix)
 	char like[64];
 
 	(void)snprintf(like, sizeof(like), "%s-%%", prefix);
+	if (is_pg()) {
+		char sql[160], v[32];
+
+		/* prefix: a constant of this program */
+		(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+		    "jlis_query_log WHERE request_id LIKE '%s'", like);
+		return pg_scalar(sql, v, sizeof(v)) == 0 ? strtoll(v, NULL,
+		    10) : -1;
+	}
 	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT count(*) FROM "
 	    "jlis_query_log WHERE request_id LIKE ?", -1, &st, NULL) ==
@@ -462,8 +523,29 @@ state_digest(void)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
 	size_t i, o = 0, cap = 1 << 16;
-	char *out = calloc(1, cap);
+	char *out = calloc(1, cap), sql[256], v[8192], *g;
 
+	if (out != NULL && is_pg()) {
+		/* the same digest; group_concat is string_agg there */
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			(void)snprintf(sql, sizeof(sql), "%s", q[i]);
+			if ((g = strstr(sql, "group_concat(")) != NULL) {
+				char arg[64];
+				const char *e = strchr(g, ')');
+
+				(void)snprintf(arg, sizeof(arg), "%.*s",
+				    (int)(e - g - 13), g + 13);
+				(void)snprintf(sql, sizeof(sql), "%.*s"
+				    "string_agg(%s, ',' ORDER BY %s)%s",
+				    (int)(g - sql), q[i], arg, arg,
+				    q[i] + (e - sql) + 1);
+			}
+			if (pg_scalar(sql, v, sizeof(v)) == 0 && o < cap)
+				o += (size_t)snprintf(out + o, cap - o, "%s|",
+				    v);
+		}
+		return out;
+	}
 	if (out == NULL || sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
 	    NULL) != SQLITE_OK) {
 		sqlite3_close(db);

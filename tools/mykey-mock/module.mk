@@ -46,6 +46,14 @@ check-mock: $(MOCK_BIN) $(MOCKTEST_BIN)
 CHECK_TARGETS	+= check-mock
 ASAN_TARGETS	+= check-mock
 
+# The same API suite on the PostgreSQL engine: a private PostgreSQL 15
+# started by the test on a unix socket in its namespace (tests/lib/pg.sh).
+check-mock-pg: $(MOCK_BIN) $(MOCKTEST_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_api_pg \
+		tests/lib/isolated.sh sh tests/e2e/mock_api_pg.sh
+
+CHECK_TARGETS	+= check-mock-pg
+
 # make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a
 # 1,000,000-ID database (bench-tap is the client's tap-to-MyKey-ID bench).
 MOCKBENCH_BIN	:= $(BUILD)/tests/mock/mock_bench

@@ -130,9 +130,10 @@ h_links_put(struct mm_req *r)
 	    "ppid, service_user_number, state, linked_at) "
 	    "VALUES(?1,?2,?3,?4,'active',?5) ON CONFLICT(service_id, mykey_id) "
 	    "DO UPDATE SET state='active', unlinked_at=NULL, "
-	    "service_user_number=coalesce(?4, service_user_number), "
-	    "linked_at=CASE WHEN unlinked_at IS NULL THEN linked_at ELSE ?5 "
-	    "END", "ssssi", sid, res.mykey_id, ppid, sun, r->now) != 0) {
+	    "service_user_number=coalesce(?4, "
+	    "service_links.service_user_number), "
+	    "linked_at=CASE WHEN service_links.unlinked_at IS NULL THEN "
+	    "service_links.linked_at ELSE ?5 END", "ssssi", sid, res.mykey_id, ppid, sun, r->now) != 0) {
 		(void)req_problem(r, 500, "INTERNAL", NULL);
 		goto done;
 	}
