@@ -54,6 +54,14 @@ check-mock-pg: $(MOCK_BIN) $(MOCKTEST_BIN)
 
 CHECK_TARGETS	+= check-mock-pg
 
+# Three instances on one PostgreSQL behind HAProxy (mode tcp): races,
+# an instance SIGKILLed, PostgreSQL restarted (tests/e2e/mock_cluster.sh).
+check-mock-cluster: $(MOCK_BIN) $(MOCKTEST_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_cluster \
+		tests/lib/isolated.sh sh tests/e2e/mock_cluster.sh
+
+CHECK_TARGETS	+= check-mock-cluster
+
 # make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a
 # 1,000,000-ID database (bench-tap is the client's tap-to-MyKey-ID bench).
 MOCKBENCH_BIN	:= $(BUILD)/tests/mock/mock_bench
