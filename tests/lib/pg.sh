@@ -12,6 +12,7 @@
 #   pg_stop        fast shutdown (committed transactions are durable)
 #   pg_restart     stop then start the same cluster
 #   pg_sql SQL     one query, unaligned output
+# PG_OPTS: more server settings ("-c shared_buffers=512MB" for the bench).
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PGDIR=""
 PG_URL=""
@@ -22,7 +23,7 @@ pg_as() {
 
 pg_up() {
 	pg_as "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
-	    -t 30 -o "-c listen_addresses='' -c unix_socket_directories=$PGDIR/sock -c max_connections=200 -c fsync=on" \
+	    -t 60 -o "-c listen_addresses='' -c unix_socket_directories=$PGDIR/sock -c max_connections=200 -c fsync=on ${PG_OPTS:-}" \
 	    start >/dev/null
 }
 
