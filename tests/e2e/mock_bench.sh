@@ -167,8 +167,30 @@ pgserve() {
 	done
 }
 pgserve $PORT; pid=$!
+# CPU ticks (1/100 s) of PostgreSQL's processes and of the given pids
+ticks() {
+	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+	    sed 's/^.*) //' | awk '{ s += $12 + $13 } END { print s + 0 }'
+}
+pm=$(head -1 "$PGD/data/postmaster.pid")
+snap() {
+	set -- $(pg_sql "SELECT pg_current_wal_lsn() - '0/0', xact_commit
+	    FROM pg_stat_database WHERE datname = 'mock'" | tr '|' ' ')
+	echo "$1 $2 $(ticks $(pgrep -P "$pm") "$pm") $(ticks $pid $pid2)"
+}
+# what one API request costs PostgreSQL (whole client run: setup, one
+# challenge and one :verify per timed request)
+cost() {
+	set -- $1 $2
+	awk -v a="$1 $2 $3 $4" -v b="$5 $6 $7 $8" -v n=$((2 * REQS)) 'BEGIN {
+	    split(a, x, " "); split(b, y, " ");
+	    printf "# per API request (%d): %.0f bytes WAL, %.2f commits, %.2f ms CPU in PostgreSQL, %.2f ms in mykey-mock\n",
+	    n, (y[1] - x[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) * 10 / n, (y[4] - x[4]) * 10 / n }'
+}
 echo "# -- PostgreSQL, one instance"
+s0=$(snap)
 "$BENCH" "$SCHEME://127.0.0.1:$PORT" "$THREADS" "$REQS" | tee "$DIR/r-pg1.out"
+cost "$s0" "$(snap)" | tee -a "$DIR/r-pg1.out"
 pgserve 18448; pid2=$!
 cat >"$DIR/haproxy.cfg" <<CFG
 defaults
@@ -190,7 +212,9 @@ until curl -sk -X POST -o /dev/null "$SCHEME://127.0.0.1:18449/v1/token"; do
 	sleep 0.02
 done
 echo "# -- PostgreSQL, two instances behind HAProxy (mode tcp)"
+s0=$(snap)
 "$BENCH" "$SCHEME://127.0.0.1:18449" "$THREADS" "$REQS" | tee "$DIR/r-pg2.out"
+cost "$s0" "$(snap)" | tee -a "$DIR/r-pg2.out"
 # the table of docs/mykey-mock.md
 row() {
 	sed -n 's/^10-hop linkage walk: \([0-9.]*\) ms.*/\1/p' "$2" | head -1 >"$DIR/w"
