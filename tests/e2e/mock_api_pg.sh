@@ -14,7 +14,7 @@ fi
 . "$TOP/tests/lib/pg.sh"
 PGD=$TOP/tests/tmp/mock_pg
 rm -rf "$PGD"
-trap 'pg_stop' EXIT
+trap 'pg_done' EXIT
 t0=$(date +%s)
 pg_start "$PGD" || { echo "not ok - PostgreSQL did not start"; exit 1; }
 echo "ok - PostgreSQL 15 started on a private socket ($(( $(date +%s) - t0 )) s)"

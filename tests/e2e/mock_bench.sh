@@ -33,7 +33,7 @@ DB=$DIR/bench-$IDS.db
 PGON=${MOCK_BENCH_PG:-1}
 . "$TOP/tests/lib/pg.sh"
 pid="" pid2="" hpid=""
-trap 'for p in $pid $pid2 $hpid; do kill $p 2>/dev/null; done; wait 2>/dev/null; pg_stop; true' EXIT
+trap 'for p in $pid $pid2 $hpid; do kill $p 2>/dev/null; done; wait 2>/dev/null; pg_done; true' EXIT
 if [ ! -f "$DB.filled" ]; then
 	rm -rf "$DB" "$DB-wal" "$DB-shm" "$DB.d"
 	"$BIN" clock set real --db "$DB" >/dev/null	# creates the schema
@@ -109,7 +109,7 @@ kill $pid; wait $pid 2>/dev/null || true; pid=""
 PGD=$DIR/pg-$IDS
 export PG_OPTS="-c shared_buffers=512MB -c max_wal_size=4GB"
 pg_start "$PGD" >/dev/null || { echo "# PostgreSQL did not start"; exit 1; }
-if [ ! -f "$PGD/filled" ]; then
+if [ ! -f "$PGDIR/filled" ]; then
 	"$BIN" clock set real --db "$PG_URL" --ca-dir "$DIR/pgca" >/dev/null
 	t0=$(date +%s)
 	sed "s/\$IDS/$IDS/g" <<'SQL' | "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
@@ -153,7 +153,7 @@ INSERT INTO cert_linkage SELECT CASE WHEN h = 1 THEN 'B' || pg_temp.hx(i, 15)
 COMMIT;
 VACUUM ANALYZE;
 SQL
-	touch "$PGD/filled"
+	touch "$PGDIR/filled"
 	echo "# PostgreSQL: filled $IDS MyKey IDs in $(( $(date +%s) - t0 )) s"
 fi
 echo "# PostgreSQL database: $(pg_sql 'SELECT count(*) FROM mykey_ids') MyKey IDs," \
@@ -172,7 +172,7 @@ ticks() {
 	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
 	    sed 's/^.*) //' | awk '{ s += $12 + $13 } END { print s + 0 }'
 }
-pm=$(head -1 "$PGD/data/postmaster.pid")
+pm=$(head -1 "$PGDIR/data/postmaster.pid")
 snap() {
 	set -- $(pg_sql "SELECT pg_current_wal_lsn() - '0/0', xact_commit
 	    FROM pg_stat_database WHERE datname = 'mock'" | tr '|' ' ')

@@ -37,7 +37,7 @@ p1="" p2="" p3="" hpid="" spid=""
 cleanup() {
 	for p in $spid $p1 $p2 $p3 $hpid; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	pg_stop
+	pg_done
 }
 trap cleanup EXIT
 fail=0

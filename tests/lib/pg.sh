@@ -10,6 +10,9 @@
 #
 #   pg_start DIR   initdb (first time) and start; waits until ready
 #   pg_stop        fast shutdown (committed transactions are durable)
+#   pg_done        pg_stop, then remove the cluster if it went to /tmp
+# The cluster lives in DIR unless the postgres user cannot reach it or the
+# path is too long for a socket: then in a /tmp directory (PGDIR).
 #   pg_restart     stop then start the same cluster
 #   pg_sql SQL     one query, unaligned output
 # PG_OPTS: more server settings ("-c shared_buffers=512MB" for the bench).
@@ -29,8 +32,18 @@ pg_up() {
 
 pg_start() {
 	PGDIR=$1
+	PG_TMP=""
 	mkdir -p "$PGDIR/sock"
 	chown -R postgres:postgres "$PGDIR"
+	# the postgres user must reach it (a checkout under /root cannot),
+	# and a unix socket path has at most 107 bytes
+	if ! pg_as test -w "$PGDIR/sock" || [ ${#PGDIR} -gt 70 ]; then
+		rm -rf "$PGDIR"
+		PGDIR=$(mktemp -d /tmp/jpki-pg.XXXXXX)
+		PG_TMP=$PGDIR
+		mkdir -p "$PGDIR/sock"
+		chown -R postgres:postgres "$PGDIR"
+	fi
 	chmod 0700 "$PGDIR/sock"
 	if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
 		pg_as "$PGBIN/initdb" -D "$PGDIR/data" -U postgres \
@@ -46,6 +59,13 @@ pg_start() {
 pg_stop() {
 	[ -n "$PGDIR" ] && [ -f "$PGDIR/data/postmaster.pid" ] &&
 	    pg_as "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null
+	return 0
+}
+
+# pg_stop, and remove a cluster that had to live in /tmp
+pg_done() {
+	pg_stop
+	[ -n "${PG_TMP:-}" ] && rm -rf "$PG_TMP"
 	return 0
 }
 

@@ -54,8 +54,9 @@ struct mm_db {
 	int			 in_tx;
 	/*
 	 * Set by the engine, read by the HTTP layer after a request:
-	 * retry, the transaction lost a serialization race (PostgreSQL
-	 * 40001/40P01) and the request runs again; down, the database
+	 * retry, the transaction lost a race to another instance
+	 * (PostgreSQL 23505 inside a transaction, 40001, 40P01) and the
+	 * request runs again; down, the database
 	 * went away mid-request: the answer is 503 + Retry-After, never
 	 * what the handler made of the missing rows.
 	 */
