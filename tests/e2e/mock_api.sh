@@ -6,12 +6,16 @@
 # private network namespace (tests/lib/isolated.sh), run the libcurl
 # scenario client (tests/mock/mock_api.c), then check the request log and
 # the audit rows for data that must never appear there.
+#
+# With MOCK_PG set to a PostgreSQL URI (tests/e2e/mock_api_pg.sh) the same
+# suite runs on the PostgreSQL engine; the config-file checks keep their
+# own small SQLite databases.
 set -eu
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 BIN=$TOP/$BUILD/bin/mykey-mock
 CLIENT=$TOP/$BUILD/tests/mock/mock_api
-DIR=$TOP/tests/tmp/mock_api
+DIR=${MOCK_DIR:-$TOP/tests/tmp/mock_api}
 PORT=18443
 LPORT=18446
 if [ "${JPKI_ISOLATED:-}" != 1 ]; then
@@ -20,6 +24,19 @@ if [ "${JPKI_ISOLATED:-}" != 1 ]; then
 fi
 rm -rf "$DIR"
 mkdir -p "$DIR"
+if [ -n "${MOCK_PG:-}" ]; then
+	DB=$MOCK_PG
+	CA=$DIR/m.d/ca
+	DBARGS="--db $DB --ca-dir $CA"
+	STATE=$DIR/m.d/mock	# admin URL and token: <ca-dir>/../mock.admin-*
+	q() { "${PGBIN:-/usr/lib/postgresql/15/bin}/psql" -X -q -At -d "$DB" -c "$1"; }
+else
+	DB=$DIR/m.db
+	CA=$DIR/m.db.d/ca
+	DBARGS="--db $DB"
+	STATE=$DB
+	q() { sqlite3 "$DB" "$1"; }
+fi
 pid=""
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
@@ -29,7 +46,7 @@ trap cleanup EXIT
 
 fail=0
 t0=$(date +%s%N)
-"$BIN" serve --db "$DIR/m.db" --port $PORT --login-port $LPORT \
+"$BIN" serve $DBARGS --port $PORT --login-port $LPORT \
 	--log "$DIR/server.log" >>"$DIR/server.out" 2>&1 &
 pid=$!
 i=0
@@ -58,14 +75,13 @@ else
 	echo "ok - --plain-http needs a loopback address"
 fi
 
-"$CLIENT" "https://127.0.0.1:$PORT" "$DIR/m.db" scenarios \
+MOCK_STATE=$STATE "$CLIENT" "https://127.0.0.1:$PORT" "$DB" scenarios \
 	>"$DIR/client.out" 2>&1 || fail=1
 cat "$DIR/client.out"
 
 # ---- browser login page: client certificate in the TLS 1.2 handshake
 set -- $(sed -n 's/^# s2-mykey //p' "$DIR/client.out")
 MYKEY=$1 SERIAL=$2 PROF=$3
-CA=$DIR/m.db.d/ca
 openssl x509 -inform DER -in "$PROF/auth.crt" -out "$DIR/auth.pem"
 login() {
 	curl -sk --tlsv1.2 -o "$DIR/login.html" -w '%{http_code}' "$@" \
@@ -84,7 +100,7 @@ if curl -sk --tlsv1.3 -o /dev/null "https://127.0.0.1:$LPORT/login"; then
 else echo "ok - login listener is TLS 1.2 only"; fi
 
 # ---- CLI renewal on the same database, then /login walks old -> new
-"$BIN" card renew --db "$DIR/m.db" --serial "$SERIAL" >"$DIR/renew.json"
+"$BIN" card renew $DBARGS --serial "$SERIAL" >"$DIR/renew.json"
 NPROF=$(sed 's/.*"profile_dir":"\([^"]*\)".*/\1/' "$DIR/renew.json")
 openssl x509 -inform DER -in "$NPROF/auth.crt" -out "$DIR/auth2.pem"
 NSER=$(openssl x509 -in "$DIR/auth2.pem" -noout -serial | sed 's/serial=0*//')
@@ -102,15 +118,15 @@ then echo "ok - /login with the superseded card: CERT_REVOKED"
 else echo "not ok - /login superseded ($code)"; fail=1; fi
 
 # ---- CLI on the same database as the running server
-MM() { "$BIN" "$@" --db "$DIR/m.db"; }
+MM() { "$BIN" "$@" $DBARGS; }
 MM fault add --path '/v1/services/*' --status 503 --retry-after 3 >/dev/null
 hdr=$(curl -sk -D - -o /dev/null "https://127.0.0.1:$PORT/v1/services/x/links/y")
 echo "$hdr" | grep -q '^HTTP/1.1 503' && echo "$hdr" | grep -qi '^Retry-After: 3' &&
 	echo "ok - CLI fault add: the server answers 503 with Retry-After: 3" ||
 	{ echo "not ok - CLI fault"; echo "$hdr"; fail=1; }
 MM clock set +120 >/dev/null
-# the admin API: own listener (URL in m.db.admin-url), Bearer token
-ADM() { p=$1; shift; curl -sk -H "Authorization: Bearer $(cat "$DIR/m.db.admin-token")" "$@" "$(cat "$DIR/m.db.admin-url")$p"; }
+# the admin API: own listener (URL in $STATE.admin-url), Bearer token
+ADM() { p=$1; shift; curl -sk -H "Authorization: Bearer $(cat "$STATE.admin-token")" "$@" "$(cat "$STATE.admin-url")$p"; }
 off=$(ADM /admin/v1/clock | sed 's/.*"offset_s":\([-0-9]*\).*/\1/')
 [ "$off" -ge 120 ] && [ "$off" -le 121 ] && echo "ok - CLI clock set +120" ||
 	{ echo "not ok - clock offset $off"; fail=1; }
@@ -201,7 +217,7 @@ echo "$out" | grep -q 'Cert Status: revoked' &&
 # restart: schema already there, starts fast
 kill "$pid"; wait "$pid" 2>/dev/null || true
 t0=$(date +%s%N)
-"$BIN" serve --db "$DIR/m.db" --port $PORT --log "$DIR/server2.log" \
+"$BIN" serve $DBARGS --port $PORT --log "$DIR/server2.log" \
 	>>"$DIR/server.out" 2>&1 &
 pid=$!
 until curl -sk -o /dev/null "https://127.0.0.1:$PORT/v1/token"; do sleep 0.01; done
@@ -217,18 +233,24 @@ else
 	echo "ok - request log holds no certificate, name or address"
 fi
 # audit rows keep sha256(serial) only
-leak=$(sqlite3 "$DIR/m.db" "SELECT count(*) FROM audit_log a JOIN \
+leak=$(q "SELECT count(*) FROM audit_log a JOIN \
 	certificates c ON a.serial_sha256 = c.issuance_number \
 	OR a.result_code = c.issuance_number")
-hashed=$(sqlite3 "$DIR/m.db" "SELECT count(*) FROM audit_log WHERE \
+hashed=$(q "SELECT count(*) FROM audit_log WHERE \
 	length(serial_sha256) = 64")
 if [ "$leak" = 0 ] && [ "$hashed" -gt 0 ]; then
 	echo "ok - audit_log keeps sha256(serial) ($hashed rows)"
 else
 	echo "not ok - audit_log serials ($leak raw, $hashed hashed)"; fail=1
 fi
-ic=$(sqlite3 "$DIR/m.db" "PRAGMA integrity_check")
-[ "$ic" = ok ] && echo "ok - integrity_check" || { echo "not ok - $ic"; fail=1; }
+if [ -n "${MOCK_PG:-}" ]; then
+	ic=$(q "SELECT string_agg(version::text, ',') FROM schema_version")
+	[ "$ic" = 1 ] && echo "ok - schema_version 1 (migration 1 applied once)" ||
+		{ echo "not ok - schema_version $ic"; fail=1; }
+else
+	ic=$(q "PRAGMA integrity_check")
+	[ "$ic" = ok ] && echo "ok - integrity_check" || { echo "not ok - $ic"; fail=1; }
+fi
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 # sanitizer builds (make asan) report to the server's stderr
 if grep -q -e 'Sanitizer' -e 'runtime error' "$DIR/server.out"; then

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <sqlite3.h>
 
 #include "mock.h"
 #include "fuzz.h"
@@ -40,6 +41,7 @@
 #define MAX_ARG		16
 
 static struct mm_server srv;
+static struct mm_db *tmpl_db;	/* kept open: every run copies it */
 static sqlite3 *tmpl;
 static unsigned char tmpl_hash[32];	/* every run starts from it */
 
@@ -123,10 +125,9 @@ init_once(void)
 	    "created_at, updated_at) VALUES('MYK22223','subj-fuzz','active',"
 	    "0,0)", "") != 0)
 		abort();
-	/* the template keeps the connection; db's wrapper is not needed */
-	tmpl = db->h;
-	db->h = NULL;
-	db_close(&db);
+	tmpl_db = db;
+	if ((tmpl = store_sqlite_handle(db)) == NULL)
+		abort();
 	state_hash(tmpl, tmpl_hash);
 }
 
@@ -258,13 +259,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	/* a fresh database: the template copied into a new :memory: one */
-	if ((db = calloc(1, sizeof(*db))) == NULL ||
-	    sqlite3_open(":memory:", &db->h) != SQLITE_OK ||
-	    (bk = sqlite3_backup_init(db->h, "main", tmpl, "main")) == NULL)
+	if (db_open(":memory:", 0, &db) != 0 ||
+	    (bk = sqlite3_backup_init(store_sqlite_handle(db), "main", tmpl,
+	    "main")) == NULL)
 		abort();
 	(void)sqlite3_backup_step(bk, -1);
 	(void)sqlite3_backup_finish(bk);
-	(void)sqlite3_exec(db->h, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 
 	r->srv = &srv;
 	r->db = db;
@@ -284,7 +284,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r->status >= 500)
 		abort();
 	if (r->status >= 400 && !r->commit_on_error) {
-		state_hash(db->h, h1);
+		state_hash(store_sqlite_handle(db), h1);
 		if (memcmp(tmpl_hash, h1, sizeof(h1)) != 0)
 			abort();
 	}

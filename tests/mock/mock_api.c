@@ -12,11 +12,14 @@
  *
  * TAP-style output; exit status 1 if any check failed.
  */
+#include <sys/wait.h>
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -30,6 +33,8 @@
 #include <sqlite3.h>
 
 static const char *base;
+/* check-mock-cluster: a thread's own instance instead of base */
+static _Thread_local const char *tbase;
 static const char *dbpath;
 static char admin_base[160], admin_token[80];
 static int ntest, nfail;
@@ -143,7 +148,9 @@ read_line(const char *suffix, char *out, size_t n)
 	FILE *f;
 
 	out[0] = '\0';
-	(void)snprintf(p, sizeof(p), "%s%s", dbpath, suffix);
+	/* beside the SQLite file; MOCK_STATE for PostgreSQL (<ca-dir>/../mock) */
+	(void)snprintf(p, sizeof(p), "%s%s", getenv("MOCK_STATE") != NULL ?
+	    getenv("MOCK_STATE") : dbpath, suffix);
 	if ((f = fopen(p, "re")) == NULL)
 		return;
 	if (fgets(out, (int)n, f) == NULL)
@@ -211,7 +218,7 @@ http_ex(const char *method, const char *path, const char *token,
 	if (admin_path(path) && token == NULL)
 		token = admin_token;
 	(void)snprintf(url, sizeof(url), "%s%s", admin_path(path) ?
-	    admin_base : base, path);
+	    admin_base : tbase != NULL ? tbase : base, path);
 	(void)curl_easy_setopt(c, CURLOPT_URL, url);
 	(void)curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	(void)curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -226,7 +233,7 @@ http_ex(const char *method, const char *path, const char *token,
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Accept: application/json");
 	(void)snprintf(line, sizeof(line), "X-Request-Id: %s-%lu", rid_prefix,
-	    ++rid_seq);
+	    __atomic_add_fetch(&rid_seq, 1, __ATOMIC_RELAXED));
 	h = curl_slist_append(h, line);
 	if (token != NULL) {
 		(void)snprintf(line, sizeof(line), "Authorization: Bearer %s",
@@ -495,6 +502,56 @@ qlog_last(void)
 	return v;
 }
 
+/*
+ * One text value from PostgreSQL (check-mock-pg): psql, no shell, the
+ * connection URI as given to the server.  Returns 0 and fills out.
+ */
+#define PSQL	"/usr/lib/postgresql/15/bin/psql"
+
+static int
+is_pg(void)
+{
+	return strncmp(dbpath, "postgresql://", 13) == 0 ||
+	    strncmp(dbpath, "postgres://", 11) == 0;
+}
+
+static int
+pg_scalar(const char *sql, char *out, size_t n)
+{
+	int fd[2], status;
+	size_t o = 0;
+	ssize_t k;
+	pid_t pid;
+
+	out[0] = '\0';
+	if (pipe(fd) != 0)
+		return -1;
+	if ((pid = fork()) < 0) {
+		(void)close(fd[0]);
+		(void)close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)dup2(fd[1], 1);
+		(void)close(fd[0]);
+		(void)close(fd[1]);
+		(void)execl(PSQL, "psql", "-X", "-q", "-At", "-v",
+		    "ON_ERROR_STOP=1", "-d", dbpath, "-c", sql, (char *)NULL);
+		_exit(127);
+	}
+	(void)close(fd[1]);
+	while (o + 1 < n && (k = read(fd[0], out + o, n - o - 1)) > 0)
+		o += (size_t)k;
+	(void)close(fd[0]);
+	out[o] = '\0';
+	while (o > 0 && out[o - 1] == '\n')
+		out[--o] = '\0';
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
 /* Rows of jlis_query_log whose request id starts with prefix. */
 static long long
 qlog_count_prefix(const char *prefix)
@@ -505,6 +562,15 @@ qlog_count_prefix(const char *prefix)
 	char like[64];
 
 	(void)snprintf(like, sizeof(like), "%s-%%", prefix);
+	if (is_pg()) {
+		char sql[160], v[32];
+
+		/* prefix: a constant of this program */
+		(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+		    "jlis_query_log WHERE request_id LIKE '%s'", like);
+		return pg_scalar(sql, v, sizeof(v)) == 0 ? strtoll(v, NULL,
+		    10) : -1;
+	}
 	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
 	    SQLITE_OK && sqlite3_prepare_v2(db, "SELECT count(*) FROM "
 	    "jlis_query_log WHERE request_id LIKE ?", -1, &st, NULL) ==
@@ -535,8 +601,29 @@ state_digest(void)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
 	size_t i, o = 0, cap = 1 << 16;
-	char *out = calloc(1, cap);
+	char *out = calloc(1, cap), sql[256], v[8192], *g;
 
+	if (out != NULL && is_pg()) {
+		/* the same digest; group_concat is string_agg there */
+		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+			(void)snprintf(sql, sizeof(sql), "%s", q[i]);
+			if ((g = strstr(sql, "group_concat(")) != NULL) {
+				char arg[64];
+				const char *e = strchr(g, ')');
+
+				(void)snprintf(arg, sizeof(arg), "%.*s",
+				    (int)(e - g - 13), g + 13);
+				(void)snprintf(sql, sizeof(sql), "%.*s"
+				    "string_agg(%s, ',' ORDER BY %s)%s",
+				    (int)(g - sql), q[i], arg, arg,
+				    q[i] + (e - sql) + 1);
+			}
+			if (pg_scalar(sql, v, sizeof(v)) == 0 && o < cap)
+				o += (size_t)snprintf(out + o, cap - o, "%s|",
+				    v);
+		}
+		return out;
+	}
 	if (out == NULL || sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
 	    NULL) != SQLITE_OK) {
 		sqlite3_close(db);
@@ -561,6 +648,10 @@ struct chl {
 	char	tbs[512];
 };
 
+/* the last challenge request's answer (0: no answer), for stream() */
+static _Thread_local long chl_status;
+static _Thread_local char chl_retry_after[16];
+
 static int
 challenge(const struct client *cl, const char *purpose, const char *mykey,
     const char *sid, struct chl *out)
@@ -573,8 +664,12 @@ challenge(const struct client *cl, const char *purpose, const char *mykey,
 		(void)json_object_set_new(b, "mykey_id", json_string(mykey));
 	if (sid != NULL)
 		(void)json_object_set_new(b, "service_id", json_string(sid));
-	if (http("POST", "/v1/challenges", cl->token, b, NULL, &r) == 0 &&
-	    r.status == 201) {
+	int got = http("POST", "/v1/challenges", cl->token, b, NULL, &r);
+
+	chl_status = got == 0 ? r.status : 0;
+	(void)snprintf(chl_retry_after, sizeof(chl_retry_after), "%s",
+	    r.retry_after);
+	if (got == 0 && r.status == 201) {
 		(void)snprintf(out->id, sizeof(out->id), "%s", jget(&r,
 		    "challenge_id"));
 		/* rebuild the TBS as a client would (api §5.2) */
@@ -1710,6 +1805,284 @@ durability(const char *ackpath)
 	return 0;
 }
 
+
+/* ---- check-mock-cluster (tests/e2e/mock_cluster.sh) -------------------- */
+
+#define RACE_ROUNDS	12
+
+struct racer {
+	const char	*inst;		/* instance base URL */
+	const char	*path;
+	const char	*txt;		/* request body */
+	const char	*idem;		/* Idempotency-Key or NULL */
+	pthread_barrier_t *go;
+	struct resp	 r;
+};
+
+static void *
+race_run(void *u)
+{
+	struct racer *x = u;
+	char h[300];
+	const char *hdr[2] = { h, NULL };
+
+	tbase = x->inst;
+	(void)snprintf(h, sizeof(h), "Idempotency-Key: %s", x->idem != NULL ?
+	    x->idem : "");
+	(void)pthread_barrier_wait(x->go);
+	(void)http_ex("POST", x->path, A.token, NULL, x->txt, strlen(x->txt),
+	    x->idem != NULL ? hdr : NULL, 0, &x->r);
+	return NULL;
+}
+
+/* The same request sent at once to each instance; answers in x[]. */
+static void
+race(struct racer *x, int n, const char *path, const char *txt,
+    const char *idem, char **inst)
+{
+	pthread_barrier_t go;
+	pthread_t t[8];
+	int i;
+
+	(void)pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (i = 0; i < n; i++) {
+		memset(&x[i], 0, sizeof(x[i]));
+		x[i].inst = inst[i];
+		x[i].path = path;
+		x[i].txt = txt;
+		x[i].idem = idem;
+		x[i].go = &go;
+		(void)pthread_create(&t[i], NULL, race_run, &x[i]);
+	}
+	for (i = 0; i < n; i++)
+		(void)pthread_join(t[i], NULL);
+	(void)pthread_barrier_destroy(&go);
+}
+
+/*
+ * Races between instances: one challenge answered by two instances at
+ * once (exactly one success, the other CHALLENGE_CONSUMED); one
+ * Idempotency-Key on every instance at once (one execution; the others
+ * 409 in progress or the same answer replayed; later replays from every
+ * instance identical); a fault counter taken from every instance (no
+ * lost update: exactly N fire).
+ */
+static int
+cluster(int ninst, char **inst)
+{
+	struct racer x[8];
+	struct card c;
+	struct chl ch;
+	struct resp r;
+	json_t *body;
+	char *txt, key[64], *first = NULL, path[96];
+	int round, i, wins, consumed, bad, exec, same, fired, other;
+
+	memset(&c, 0, sizeof(c));
+	if (new_person_card("クラスタ　試験", &c) != 0 || login(&A, &c, 1, &r) !=
+	    0 || r.status != 201) {
+		(void)printf("not ok - cluster: cannot create a MyKey ID\n");
+		return 1;
+	}
+	resp_free(&r);
+	/* 1. a challenge consumed exactly once */
+	wins = consumed = bad = 0;
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		if (challenge(&A, "mykey.verify", NULL, NULL, &ch) != 0) {
+			bad++;
+			continue;
+		}
+		body = login_body(&ch, &c);
+		txt = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		race(x, 2, "/v1/mykey-ids:verify", txt, NULL, inst +
+		    (round % ninst == ninst - 1 ? 0 : round % ninst));
+		for (i = 0; i < 2; i++) {
+			if (x[i].r.status == 200)
+				wins++;
+			else if (is(&x[i].r, 401, "CHALLENGE_CONSUMED"))
+				consumed++;
+			else {
+				bad++;
+				show(&x[i].r);
+			}
+			resp_free(&x[i].r);
+		}
+		free(txt);
+	}
+	ok(wins == RACE_ROUNDS && consumed == RACE_ROUNDS && bad == 0,
+	    "one challenge, two instances at once, %d rounds: %d successes, "
+	    "%d CHALLENGE_CONSUMED, %d other", RACE_ROUNDS, wins, consumed,
+	    bad);
+	/* 2. one Idempotency-Key on every instance at once */
+	exec = bad = same = 0;
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		int done = 0;
+
+		if (challenge(&A, "mykey.verify", NULL, NULL, &ch) != 0) {
+			bad++;
+			continue;
+		}
+		(void)snprintf(key, sizeof(key),
+		    "c1a5e7e0-0000-4000-8000-%012d", round);
+		body = login_body(&ch, &c);
+		txt = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		race(x, ninst, "/v1/mykey-ids:verify", txt, key, inst);
+		free(first);
+		first = NULL;
+		for (i = 0; i < ninst; i++) {
+			if (x[i].r.status == 200 && strcmp(x[i].r.replayed,
+			    "true") != 0) {
+				exec++;
+				done++;
+				first = x[i].r.body != NULL ?
+				    strdup(x[i].r.body) : NULL;
+			} else if (!(x[i].r.status == 200 ||
+			    is(&x[i].r, 409, "IDEMPOTENCY_IN_PROGRESS"))) {
+				bad++;
+				show(&x[i].r);
+			}
+		}
+		/* replayed answers from the race itself are identical */
+		for (i = 0; i < ninst; i++) {
+			if (x[i].r.status == 200 && first != NULL &&
+			    strcmp(x[i].r.body, first) != 0)
+				bad++;
+			resp_free(&x[i].r);
+		}
+		if (done != 1)
+			bad++;
+		/* afterwards every instance replays the same answer */
+		for (i = 0; i < ninst && first != NULL; i++) {
+			char h[300];
+			const char *hdr[2] = { h, NULL };
+
+			tbase = inst[i];
+			(void)snprintf(h, sizeof(h), "Idempotency-Key: %s",
+			    key);
+			(void)http_ex("POST", "/v1/mykey-ids:verify", A.token,
+			    NULL, txt, strlen(txt), hdr, 0, &r);
+			tbase = NULL;
+			if (r.status == 200 && strcmp(r.replayed, "true") ==
+			    0 && r.body != NULL && strcmp(r.body, first) == 0)
+				same++;
+			else
+				show(&r);
+			resp_free(&r);
+		}
+		free(txt);
+	}
+	free(first);
+	ok(exec == RACE_ROUNDS && bad == 0 && same == RACE_ROUNDS * ninst,
+	    "one Idempotency-Key on %d instances at once, %d rounds: %d "
+	    "executions, %d identical replays after, %d wrong", ninst,
+	    RACE_ROUNDS, exec, same, bad);
+	/* 3. a counter taken from every instance: exactly N fire */
+	add_fault("/v1/cluster-probe/*", 502, 0, 0, 10, 0);
+	fired = other = 0;
+	for (round = 0; round < 6; round++) {
+		(void)snprintf(path, sizeof(path), "/v1/cluster-probe/%d",
+		    round);
+		race(x, ninst, path, "{}", NULL, inst);
+		for (i = 0; i < ninst; i++) {
+			if (x[i].r.status == 502)
+				fired++;
+			else if (x[i].r.status != 404)
+				other++;
+			resp_free(&x[i].r);
+		}
+	}
+	ok(fired == 10 && other == 0, "fault with count 10 hit by %d "
+	    "requests over %d instances: fired %d times (no lost update)",
+	    6 * ninst, ninst, fired);
+	card_clear(&c);
+	return nfail == 0 ? 0 : 1;
+}
+
+/*
+ * A stream of writes through the balancer for a number of seconds,
+ * going on over errors (an instance killed, PostgreSQL restarted).
+ * Acknowledged writes go to ackpath; the answers are counted by kind.
+ */
+static int
+stream(const char *ackpath, int seconds)
+{
+	FILE *ack = fopen(ackpath, "w");
+	struct card cards[2];
+	struct resp r;
+	char cid[64], path[128];
+	time_t end;
+	long n, acked = 0, terr = 0, s503 = 0, s503ra = 0, other = 0;
+	int i;
+
+	if (ack == NULL)
+		return 1;
+	memset(cards, 0, sizeof(cards));
+	for (i = 0; i < 2; i++) {
+		if (new_person_card("流れ　試験", &cards[i]) != 0 ||
+		    login(&A, &cards[i], 1, &r) != 0 || r.status != 201)
+			return 1;
+		resp_free(&r);
+	}
+	(void)printf("ready\n");
+	(void)fflush(stdout);
+	end = time(NULL) + seconds;
+	for (n = 0; time(NULL) < end; n++) {
+		struct chl ch;
+		struct card *c = &cards[n % 2];
+		json_t *cons, *b;
+
+		memset(&ch, 0, sizeof(ch));
+		if (challenge(&A, "service.link", NULL, sid, &ch) != 0) {
+			if (chl_status == 503) {
+				s503++;
+				if (chl_retry_after[0] != '\0')
+					s503ra++;
+			} else if (chl_status == 0) {
+				terr++;
+			} else {
+				other++;
+			}
+			(void)usleep(100000);
+			continue;
+		}
+		(void)snprintf(cid, sizeof(cid), "%08lx-0000-4000-8000-%012ld",
+		    (unsigned long)n, n);
+		cons = json_pack("{s:s,s:s,s:s,s:s}", "consent_id", cid,
+		    "purpose", "jlis.validity jlis.linkage id.link",
+		    "terms_version", "mock-1", "agreed_at",
+		    "2026-04-01T09:00:00+09:00");
+		b = json_pack("{s:o,s:o,s:s}", "auth", proof(&ch, c->auth_cert,
+		    c->auth_key), "consent", cons, "service_user_number", cid);
+		(void)snprintf(path, sizeof(path), "/v1/services/%s/links",
+		    sid);
+		if (http("PUT", path, A.token, b, NULL, &r) != 0) {
+			terr++;
+		} else if (r.status == 200 || r.status == 201) {
+			acked++;
+			(void)fprintf(ack, "link %s %s %s\n", jget(&r, "ppid"),
+			    cid, jget(&r, "service_user_number"));
+			(void)fflush(ack);
+		} else if (r.status == 503) {
+			s503++;
+			if (r.retry_after[0] != '\0')
+				s503ra++;
+			(void)usleep(100000);
+		} else {
+			other++;
+			show(&r);
+		}
+		resp_free(&r);
+	}
+	(void)fclose(ack);
+	(void)printf("stream %ld %ld %ld %ld %ld\n", acked, terr, s503, s503ra,
+	    other);
+	for (i = 0; i < 2; i++)
+		card_clear(&cards[i]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1718,7 +2091,7 @@ main(int argc, char **argv)
 
 	if (argc < 4) {
 		(void)fprintf(stderr, "usage: mock_api BASE DB scenarios|"
-		    "durability ACK\n");
+		    "durability ACK|cluster INSTANCE...|stream ACK SECONDS\n");
 		return 2;
 	}
 	base = argv[1];
@@ -1728,6 +2101,18 @@ main(int argc, char **argv)
 	    0 || new_client(&B, "business", "mykey services") != 0) {
 		(void)fprintf(stderr, "mock_api: cannot set up clients\n");
 		return 1;
+	}
+	if ((strcmp(argv[3], "cluster") == 0 && argc >= 6 && argc <= 12) ||
+	    (strcmp(argv[3], "stream") == 0 && argc == 6)) {
+		(void)snprintf(rid_prefix, sizeof(rid_prefix), "%s", argv[3]);
+		(void)http("POST", "/v1/services", A.token, json_pack("{s:s,"
+		    "s:s}", "name", "Cluster", "kind", "other"), NULL, &r);
+		(void)snprintf(sid, sizeof(sid), "%s", jget(&r, "service_id"));
+		resp_free(&r);
+		rc = argv[3][0] == 'c' ? cluster(argc - 4, argv + 4) :
+		    stream(argv[4], atoi(argv[5]));
+		curl_global_cleanup();
+		return rc;
 	}
 	if (strcmp(argv[3], "durability") == 0 && argc == 5) {
 		(void)http("POST", "/v1/services", A.token, json_pack("{s:s,"

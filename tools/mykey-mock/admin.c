@@ -263,7 +263,7 @@ a_faults(struct mm_req *r)
 		return req_problem(r, 400, "INVALID_REQUEST",
 		    "path_glob (/...), status 400-599, delay_ms, drop, count");
 	return req_ok(r, 201, json_pack("{s:I}", "fault_id",
-	    (json_int_t)sqlite3_last_insert_rowid(r->db->h)));
+	    (json_int_t)db_last_id(r->db)));
 }
 
 static int
@@ -310,21 +310,21 @@ a_querylog(struct mm_req *r)
 {
 	const char *s = req_arg(r, "since_id");
 	long long since = s != NULL ? strtoll(s, NULL, 10) : 0, last = since;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	json_t *arr = json_array();
 	int n = 0;
 
 	st = db_q(r->db, "SELECT id, kind, issuance_number, result, "
 	    "request_id FROM jlis_query_log WHERE id > ? ORDER BY id LIMIT "
 	    "1000", "i", since);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
+	while (st != NULL && db_row(st) == 1) {
+		last = db_int(st, 0);
 		(void)json_array_append_new(arr, json_pack("{s:I,s:s,s:s?,s:s,"
 		    "s:s?}", "id", (json_int_t)last, "kind",
-		    (const char *)sqlite3_column_text(st, 1), "issuance_number",
-		    (const char *)sqlite3_column_text(st, 2), "result",
-		    (const char *)sqlite3_column_text(st, 3), "request_id",
-		    (const char *)sqlite3_column_text(st, 4)));
+		    db_text(st, 1), "issuance_number",
+		    db_text(st, 2), "result",
+		    db_text(st, 3), "request_id",
+		    db_text(st, 4)));
 		n++;
 	}
 	db_end(st);

@@ -105,7 +105,7 @@ static int
 fresh_serial(struct mm_db *db, char *out)
 {
 	uint8_t b[8];
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int i, used;
 
 	for (i = 0; i < 16; i++) {
@@ -117,7 +117,7 @@ fresh_serial(struct mm_db *db, char *out)
 		    b[4], b[5], b[6], b[7]);
 		st = db_q(db, "SELECT 1 FROM certificates WHERE "
 		    "issuance_number=?", "s", out);
-		used = st == NULL || sqlite3_step(st) == SQLITE_ROW;
+		used = st == NULL || db_row(st) == 1;
 		db_end(st);
 		if (!used)
 			return 0;
@@ -178,13 +178,13 @@ struct person {
 static int
 load_person(struct mm_db *db, const char *id, struct person *p)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int f = -1;
 
 	memset(p, 0, sizeof(*p));
 	st = db_q(db, "SELECT name, birth_date, sex, address, mynumber FROM "
 	    "persons WHERE person_id=?", "s", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, p->name, sizeof(p->name));
 		db_col(st, 1, p->birth, sizeof(p->birth));
 		db_col(st, 2, p->sex, sizeof(p->sex));
@@ -298,11 +298,11 @@ issue(struct mm_db *db, const char *ca_dir, const char *profiles_dir,
 			continue;
 		(void)snprintf(c, sizeof(c), "%s", cause);
 		if (strcmp(cause, "renewal") == 0) {
-			sqlite3_stmt *st = db_q(db, "SELECT not_after FROM "
+			struct mm_st *st = db_q(db, "SELECT not_after FROM "
 			    "certificates WHERE issuance_number=?", "s", old);
 
-			if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-			    sqlite3_column_int64(st, 0) < now)
+			if (st != NULL && db_row(st) == 1 &&
+			    db_int(st, 0) < now)
 				(void)snprintf(c, sizeof(c),
 				    "new_issuance_after_expiry");
 			db_end(st);
@@ -346,20 +346,20 @@ auth_cert_revoke(struct mm_db *db, const char *serial, int reason,
 	    "revoked_at=?, revocation_reason=? WHERE issuance_number=? AND "
 	    "status='good'", "iis", now, (long long)reason, serial) != 0)
 		return -1;
-	return sqlite3_changes(db->h) == 1 ? 0 : -1;
+	return db_changes(db) == 1 ? 0 : -1;
 }
 
 /* Newest certificate of each type on a card (the ones to link from). */
 static int
 card_certs(struct mm_db *db, const char *card_id, char *auth, char *sign)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 
 	auth[0] = sign[0] = '\0';
 	st = db_q(db, "SELECT cert_type, issuance_number FROM certificates "
 	    "WHERE card_id=? ORDER BY rowid", "s", card_id);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(st, 0), "auth") ==
+	while (st != NULL && db_row(st) == 1) {
+		if (strcmp(db_text(st, 0), "auth") ==
 		    0)
 			db_col(st, 1, auth, MM_SERIAL_MAX);
 		else
@@ -378,14 +378,14 @@ auth_card_renew(struct mm_db *db, const char *ca_dir,
     const char *profiles_dir, const char *serial, const char *out_dir,
     long long now, struct card_out *out)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char card[48] = "", person[48] = "", a[MM_SERIAL_MAX], s[MM_SERIAL_MAX];
 	char *pairs[2];
 	int rc;
 
 	st = db_q(db, "SELECT card_id, person_id FROM certificates WHERE "
 	    "issuance_number=?", "s", serial);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, card, sizeof(card));
 		db_col(st, 1, person, sizeof(person));
 	}
@@ -414,7 +414,7 @@ auth_card_reissue(struct mm_db *db, const char *ca_dir,
     const char *profiles_dir, const char *person_id, const char *out_dir,
     long long now, struct card_out *out)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char card[48] = "", a[MM_SERIAL_MAX], s[MM_SERIAL_MAX], v[8];
 	char *pairs[2];
 	int link, rc;
@@ -422,7 +422,7 @@ auth_card_reissue(struct mm_db *db, const char *ca_dir,
 	st = db_q(db, "SELECT card_id FROM cards WHERE person_id=? AND "
 	    "state='active' ORDER BY issued_at DESC, rowid DESC LIMIT 1", "s",
 	    person_id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st != NULL && db_row(st) == 1)
 		db_col(st, 0, card, sizeof(card));
 	db_end(st);
 	if (card[0] == '\0' || card_certs(db, card, a, s) != 0) {
@@ -522,7 +522,7 @@ int
 auth_person_move(struct mm_db *db, const char *ca_dir, const char *person_id,
     const char *address, long long now, struct card_out *out)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char card[48] = "", dir[512] = "", tmp[600], a[MM_SERIAL_MAX];
 	char s[MM_SERIAL_MAX], from[700], to[700], tmpprof[620];
 	struct card_out scratch;
@@ -538,7 +538,7 @@ auth_person_move(struct mm_db *db, const char *ca_dir, const char *person_id,
 	st = db_q(db, "SELECT card_id, profile_dir FROM cards WHERE "
 	    "person_id=? AND state='active' ORDER BY issued_at DESC, rowid "
 	    "DESC LIMIT 1", "s", person_id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, card, sizeof(card));
 		db_col(st, 1, dir, sizeof(dir));
 	}

@@ -156,7 +156,7 @@ int
 fault_take(struct mm_db *db, const char *path, int *status, int *delay_ms,
     int *drop, int *retry_after)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	long long id = -1;
 	char glob[256];
 	int fired = 0;
@@ -165,10 +165,10 @@ fault_take(struct mm_db *db, const char *path, int *status, int *delay_ms,
 	*delay_ms = *drop = *retry_after = 0;
 	st = db_q(db, "SELECT id, path_glob FROM faults WHERE remaining > 0 "
 	    "ORDER BY id", NULL);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	while (st != NULL && db_row(st) == 1) {
 		db_col(st, 1, glob, sizeof(glob));
 		if (fnmatch(glob, path, 0) == 0) {
-			id = sqlite3_column_int64(st, 0);
+			id = db_int(st, 0);
 			break;
 		}
 	}
@@ -178,11 +178,11 @@ fault_take(struct mm_db *db, const char *path, int *status, int *delay_ms,
 	st = db_q(db, "UPDATE faults SET remaining = remaining - 1 WHERE id=? "
 	    "AND remaining > 0 RETURNING status, delay_ms, drop_conn, "
 	    "retry_after", "i", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		*status = sqlite3_column_int(st, 0);
-		*delay_ms = sqlite3_column_int(st, 1);
-		*drop = sqlite3_column_int(st, 2);
-		*retry_after = sqlite3_column_int(st, 3);
+	if (st != NULL && db_row(st) == 1) {
+		*status = (int)db_int(st, 0);
+		*delay_ms = (int)db_int(st, 1);
+		*drop = (int)db_int(st, 2);
+		*retry_after = (int)db_int(st, 3);
 		fired = 1;
 	}
 	db_end(st);
@@ -245,7 +245,7 @@ client_auth(struct mm_req *r)
 {
 	const char *h = req_header(r, "Authorization");
 	char hash[65];
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int rc = -1;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >
@@ -256,7 +256,7 @@ client_auth(struct mm_req *r)
 	st = db_q(r->db, "SELECT c.client_id, c.scopes FROM access_tokens t "
 	    "JOIN clients c USING(client_id) WHERE t.token_hash=? AND "
 	    "t.expires_at > ?", "si", hash, (long long)time(NULL));
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, r->client_id, sizeof(r->client_id));
 		db_col(st, 1, r->scopes, sizeof(r->scopes));
 		rc = 0;
@@ -327,7 +327,7 @@ idem_begin(struct mm_req *r, const char *key, char *reqhash)
 	EVP_MD_CTX *md = NULL;
 	unsigned char d[32];
 	unsigned int dl = 0;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char state[16], stored[65], *body = NULL;
 	long long created = 0, now = (long long)time(NULL);
 	int status = 0, found = 0, ret = -1;
@@ -351,14 +351,14 @@ idem_begin(struct mm_req *r, const char *key, char *reqhash)
 	st = db_q(r->db, "SELECT request_sha256, state, status_code, "
 	    "response_body, created_at FROM idempotency WHERE client_id=? "
 	    "AND idem_key=?", "ss", r->client_id, key);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		found = 1;
 		db_col(st, 0, stored, sizeof(stored));
 		db_col(st, 1, state, sizeof(state));
-		status = sqlite3_column_int(st, 2);
-		if (sqlite3_column_text(st, 3) != NULL)
-			body = strdup((const char *)sqlite3_column_text(st, 3));
-		created = sqlite3_column_int64(st, 4);
+		status = (int)db_int(st, 2);
+		if (db_text(st, 3) != NULL)
+			body = strdup(db_text(st, 3));
+		created = db_int(st, 4);
 	}
 	db_end(st);
 	/* expired keys and abandoned in-flight rows (crash) are forgotten */
@@ -468,13 +468,30 @@ body_check(struct mm_req *r)
 	return 0;
 }
 
+/* Forget a response before the request runs again (store.h retry). */
+static void
+req_reset(struct mm_req *r)
+{
+	json_decref(r->resp);
+	r->resp = NULL;
+	free(r->raw);
+	r->raw = NULL;
+	r->raw_len = 0;
+	r->raw_type = NULL;
+	r->status = 500;
+	r->code[0] = r->retry_after[0] = '\0';
+	r->replayed = r->drop = r->commit_on_error = 0;
+	r->consent_id[0] = r->consent_purpose[0] = r->consent_terms[0] = '\0';
+	r->consent_at = 0;
+}
+
 static void
 dispatch(struct mm_req *r)
 {
 	const struct route *rt = NULL;
 	const char *key;
 	char reqhash[65];
-	int fstatus, fdelay, fdrop, fretry, allowed = 0, idem = IDEM_NONE;
+	int fstatus, fdelay, fdrop, fretry, allowed = 0, idem, attempt;
 	size_t i;
 
 	/* faults on this path (api §5.5) */
@@ -562,14 +579,22 @@ dispatch(struct mm_req *r)
 		}
 	}
 	key = req_header(r, "Idempotency-Key");
-	if ((rt->flags & R_IDEM) && key != NULL) {
-		idem = idem_begin(r, key, reqhash);
-		if (idem != IDEM_RUN)
-			return;
+	for (attempt = 0;; attempt++) {
+		r->db->retry = 0;
+		idem = IDEM_NONE;
+		if ((rt->flags & R_IDEM) && key != NULL)
+			idem = idem_begin(r, key, reqhash);
+		if (idem == IDEM_NONE || idem == IDEM_RUN)
+			(void)rt->fn(r);
+		if (idem == IDEM_RUN)
+			idem_finish(r, key);
+		/* lost a serialization race to another instance: run again */
+		if (!r->db->retry || r->db->down || attempt >= MM_TX_RETRIES)
+			break;
+		req_reset(r);
+		(void)usleep((useconds_t)(1000u << (attempt < 6 ? attempt :
+		    6)));
 	}
-	(void)rt->fn(r);
-	if (idem == IDEM_RUN)
-		idem_finish(r, key);
 }
 
 struct listener {
@@ -692,7 +717,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct timespec t0, t1;
 	unsigned long long cap, cln;
 	enum MHD_Result ret;
-	int ch0;
+	long long ch0;
 
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -763,10 +788,22 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		(void)req_problem(r, 503, "MAINTENANCE", "database busy");
 		(void)snprintf(r->retry_after, sizeof(r->retry_after), "1");
 	} else {
-		ch0 = sqlite3_total_changes(r->db->h);
+		ch0 = db_total_changes(r->db);
 		mock_handle(r);
+		/*
+		 * The database went away (PostgreSQL restart, failover): what
+		 * the handler made of the missing rows is not an answer.
+		 */
+		if (r->db->down || r->db->retry) {
+			req_reset(r);
+			r->drop = 0;
+			(void)req_problem(r, 503, "MAINTENANCE",
+			    "database unavailable");
+			(void)snprintf(r->retry_after, sizeof(r->retry_after),
+			    "1");
+		}
 		/* an acknowledged write is on disk (synchronous=group) */
-		if (sqlite3_total_changes(r->db->h) != ch0)
+		if (db_total_changes(r->db) != ch0)
 			pool_durable(r->srv->pool);
 	}
 	if (r->db != NULL)
@@ -903,7 +940,7 @@ serve(struct mm_config *cfg)
 	int sig;
 	uint8_t *cert = NULL, *key = NULL, *trust = NULL;
 	size_t n;
-	char path[600], url[160];
+	char path[600], url[160], state[520];
 	int loop, rc = 1;
 
 	memset(&srv, 0, sizeof(srv));
@@ -947,10 +984,15 @@ serve(struct mm_config *cfg)
 	}
 	if (!cfg->plain_http || cfg->login_port > 0) {
 		if (cfg->tls_cert[0] == '\0') {
+			/* PostgreSQL: beside the CA, shared by the instances */
 			(void)snprintf(cfg->tls_cert, sizeof(cfg->tls_cert),
-			    "%.500s.tls.crt", cfg->db);
+			    db_is_pg(cfg->db) ? "%.500s/../tls.crt" :
+			    "%.500s.tls.crt", db_is_pg(cfg->db) ? cfg->ca_dir :
+			    cfg->db);
 			(void)snprintf(cfg->tls_key, sizeof(cfg->tls_key),
-			    "%.500s.tls.key", cfg->db);
+			    db_is_pg(cfg->db) ? "%.500s/../tls.key" :
+			    "%.500s.tls.key", db_is_pg(cfg->db) ? cfg->ca_dir :
+			    cfg->db);
 			if (access(cfg->tls_cert, R_OK) != 0 &&
 			    tls_selfsigned(cfg->tls_cert, cfg->tls_key) != 0) {
 				(void)fprintf(stderr, "mykey-mock: cannot "
@@ -967,9 +1009,18 @@ serve(struct mm_config *cfg)
 	}
 	if (pool_new(cfg->db, cfg->sync_full, cfg->threads, &srv.pool) != 0)
 		goto out;
-	if (admin_token_load(cfg->db, srv.admin_token) != 0) {
+	/*
+	 * The admin token and URL files sit beside the database; a
+	 * PostgreSQL URI is no path, so there beside the CA directory, as
+	 * the TLS files are: <ca-dir>/../mock.admin-token, shared by every
+	 * instance of the cluster.
+	 */
+	(void)snprintf(state, sizeof(state), db_is_pg(cfg->db) ?
+	    "%.500s/../mock" : "%.500s", db_is_pg(cfg->db) ? cfg->ca_dir :
+	    cfg->db);
+	if (admin_token_load(state, srv.admin_token) != 0) {
 		(void)fprintf(stderr, "mykey-mock: cannot create or read "
-		    "%s.admin-token\n", cfg->db);
+		    "%s.admin-token\n", state);
 		goto out;
 	}
 	srv.cfg = *cfg;
@@ -999,7 +1050,7 @@ serve(struct mm_config *cfg)
 	if (cfg->admin_url_file[0] != '\0')
 		(void)snprintf(path, sizeof(path), "%s", cfg->admin_url_file);
 	else
-		(void)snprintf(path, sizeof(path), "%.500s.admin-url", cfg->db);
+		(void)snprintf(path, sizeof(path), "%.500s.admin-url", state);
 	(void)snprintf(url, sizeof(url), "%s://%s%s%s:%d\n", cfg->plain_http ?
 	    "http" : "https", strchr(cfg->admin_bind, ':') ? "[" : "",
 	    cfg->admin_bind, strchr(cfg->admin_bind, ':') ? "]" : "", aport);

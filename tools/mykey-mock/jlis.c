@@ -64,7 +64,7 @@ int
 jlis_status(struct mm_req *r, const char *type, const char *serial,
     struct jlis_status *st)
 {
-	sqlite3_stmt *q;
+	struct mm_st *q;
 	char items[48];
 	int rc = -1;
 
@@ -76,12 +76,12 @@ jlis_status(struct mm_req *r, const char *type, const char *serial,
 	    "issuance_number=? AND cert_type=?", "ss", serial, type);
 	if (q == NULL)
 		goto out;
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if (db_row(q) == 1) {
 		db_col(q, 0, st->status, sizeof(st->status));
-		st->revoked_at = sqlite3_column_int64(q, 1);
-		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-			st->reason = sqlite3_column_int(q, 2);
-		st->not_after = sqlite3_column_int64(q, 3);
+		st->revoked_at = db_int(q, 1);
+		if (!db_null(q, 2))
+			st->reason = (int)db_int(q, 2);
+		st->not_after = db_int(q, 3);
 		db_col(q, 4, st->person_id, sizeof(st->person_id));
 		db_col(q, 5, st->card_id, sizeof(st->card_id));
 		/* expiry is a state of its own, not a CRL reason (§2.4) */
@@ -117,7 +117,7 @@ static int
 search(struct mm_req *r, const char *type, const char *serial, int old,
     char *out, char *cause, size_t causelen)
 {
-	sqlite3_stmt *q;
+	struct mm_st *q;
 	char c[40] = "", items[48];
 	int found = 0;
 
@@ -128,7 +128,7 @@ search(struct mm_req *r, const char *type, const char *serial, int old,
 	    "old_issuance_number=? AND cert_type=?", "ss", serial, type);
 	if (q == NULL)
 		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if (db_row(q) == 1) {
 		db_col(q, 1, c, sizeof(c));
 		if (link_visible(r, c)) {
 			db_col(q, 0, out, MM_SERIAL_MAX);
@@ -167,7 +167,7 @@ int
 jlis_assoc(struct mm_req *r, const char *type, const char *serial,
     char *other_out)
 {
-	sqlite3_stmt *q;
+	struct mm_st *q;
 	int found = 0;
 
 	other_out[0] = '\0';
@@ -178,7 +178,7 @@ jlis_assoc(struct mm_req *r, const char *type, const char *serial,
 	    type);
 	if (q == NULL)
 		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if (db_row(q) == 1) {
 		db_col(q, 0, other_out, MM_SERIAL_MAX);
 		found = 1;
 	}
@@ -254,7 +254,7 @@ ep_search(struct mm_req *r, int old)
 {
 	const char *type, *serial;
 	char other[MM_SERIAL_MAX], cause[40] = "", t[32];
-	sqlite3_stmt *q;
+	struct mm_st *q;
 	int f;
 
 	if (consent_check(r, "jlis.linkage") != 0 ||
@@ -274,8 +274,8 @@ ep_search(struct mm_req *r, int old)
 	t[0] = '\0';
 	q = db_q(r->db, "SELECT linked_at FROM cert_linkage WHERE "
 	    "new_issuance_number=?", "s", serial);
-	if (q != NULL && sqlite3_step(q) == SQLITE_ROW)
-		mm_rfc3339(sqlite3_column_int64(q, 0), t);
+	if (q != NULL && db_row(q) == 1)
+		mm_rfc3339(db_int(q, 0), t);
 	db_end(q);
 	return req_ok(r, 200, json_pack("{s:s,s:s,s:s}", "old_issuance_number",
 	    other, "cause", cause, "linked_at", t));
@@ -310,7 +310,7 @@ ep_basic4(struct mm_req *r)
 {
 	const char *serial, *cid;
 	char purpose[128] = "", name[256], birth[16], sex[4], addr[512];
-	sqlite3_stmt *q;
+	struct mm_st *q;
 	int ok = 0, found = 0;
 	const char *p;
 
@@ -322,7 +322,7 @@ ep_basic4(struct mm_req *r)
 		    "sign_issuance_number");
 	q = db_q(r->db, "SELECT purpose FROM consents WHERE consent_id=?", "s",
 	    cid);
-	if (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
+	if (q != NULL && db_row(q) == 1) {
 		db_col(q, 0, purpose, sizeof(purpose));
 		for (p = purpose; (p = strstr(p, "basic4.latest")) != NULL;
 		    p++) {
@@ -338,7 +338,7 @@ ep_basic4(struct mm_req *r)
 	q = db_q(r->db, "SELECT p.name, p.birth_date, p.sex, p.address FROM "
 	    "certificates c JOIN persons p USING(person_id) WHERE "
 	    "c.issuance_number=? AND c.cert_type='sign'", "s", serial);
-	if (q != NULL && sqlite3_step(q) == SQLITE_ROW) {
+	if (q != NULL && db_row(q) == 1) {
 		db_col(q, 0, name, sizeof(name));
 		db_col(q, 1, birth, sizeof(birth));
 		db_col(q, 2, sex, sizeof(sex));

@@ -20,7 +20,8 @@ usage(void)
 {
 	(void)fprintf(stderr,
 	    "usage: mykey-mock serve [--config FILE] [--bind ADDR] [--port N]\n"
-	    "           [--login-port N] [--db PATH] [--ca-dir DIR]\n"
+	    "           [--login-port N] [--db PATH|postgresql://...]"
+	    " [--ca-dir DIR]\n"
 	    "           [--profiles-dir DIR] [--tls-cert F --tls-key F]\n"
 	    "           [--plain-http] [--clock SPEC] [--log FILE]\n"
 	    "           [--synchronous full|normal|group] [--threads N]"
@@ -138,6 +139,19 @@ config(const struct opts *o, struct mm_config *c, int serving)
 			    o->k[i]);
 			return -1;
 		}
+	}
+	if (db_is_pg(c->db)) {
+		/* a URI is no place for files: they sit beside the CA */
+		if (c->ca_dir[0] == '\0') {
+			(void)fprintf(stderr, "mykey-mock: a PostgreSQL --db "
+			    "needs --ca-dir\n");
+			return -1;
+		}
+		if (c->profiles_dir[0] == '\0')
+			(void)snprintf(c->profiles_dir,
+			    sizeof(c->profiles_dir), "%.490s/../profiles",
+			    c->ca_dir);
+		return 0;
 	}
 	if (c->ca_dir[0] == '\0')
 		(void)snprintf(c->ca_dir, sizeof(c->ca_dir), "%.500s.d/ca",
@@ -277,7 +291,7 @@ run(const char *a, const char *b, const struct opts *o, struct mm_db *db,
 			return 2;
 		}
 		return print(json_pack("{s:I}", "fault_id",
-		    (json_int_t)sqlite3_last_insert_rowid(db->h)));
+		    (json_int_t)db_last_id(db)));
 	}
 	usage();
 	return 2;

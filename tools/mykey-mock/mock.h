@@ -4,7 +4,7 @@
  *
  * mykey-mock internals: the mock MyKey Platform, its J-LIS simulator and
  * the issuing authority (docs: /work/shared/docs/mykey-mock-api.md, cited
- * as "api §N").  One process, one SQLite database.
+ * as "api §N").  Any number of processes on one database (store.h).
  *
  * Functions return 0 on success and a negative value on failure unless
  * documented otherwise.
@@ -20,7 +20,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <sqlite3.h>
+
+#include "store.h"
 
 #define MM_MAX_BODY		(64 * 1024)	/* request body cap */
 #define MM_MAX_CERT		(8 * 1024)	/* DER certificate cap */
@@ -28,7 +29,6 @@
 #define MM_CHALLENGE_TTL	300		/* seconds, api §5.2 */
 #define MM_TOKEN_TTL		3600		/* seconds, api §5.1 */
 #define MM_IDEM_TTL		86400		/* seconds, api §5.1 */
-#define MM_SCHEMA_VERSION	1
 #define MM_SERIAL_MAX		41		/* hex + NUL */
 
 /* ---- configuration (config.c) ---------------------------------------- */
@@ -67,50 +67,7 @@ void	cfg_defaults(struct mm_config *c);
 int	cfg_load(struct mm_config *c, const char *path);
 int	cfg_set(struct mm_config *c, const char *key, const char *value);
 
-/* ---- database (db.c) ------------------------------------------------- */
-
-#define MM_STMT_CACHE	96
-
-struct mm_db {
-	sqlite3		*h;
-	int		 in_tx;		/* holds the process's write mutex */
-	int		 ncache;
-	struct {
-		const char	*sql;	/* literal: compared by address */
-		sqlite3_stmt	*st;
-	} cache[MM_STMT_CACHE];
-};
-
-int	db_open(const char *path, int sync_full, struct mm_db **out);
-void	db_close(struct mm_db **db);
-int	db_schema(struct mm_db *db);
-/*
- * Prepare (cached) and bind.  fmt: one char per parameter: s text (NULL
- * binds NULL), i int64 (long long), b blob (const void *, size_t), n NULL.
- * The statement is borrowed; call db_end() after the last step.
- */
-sqlite3_stmt *db_q(struct mm_db *db, const char *sql, const char *fmt, ...);
-void	db_end(sqlite3_stmt *st);
-/* Prepare, bind, step to completion.  Returns 0, or -1 on error. */
-int	db_exec(struct mm_db *db, const char *sql, const char *fmt, ...);
-int	db_begin(struct mm_db *db);	/* BEGIN IMMEDIATE */
-int	db_commit(struct mm_db *db);
-void	db_rollback(struct mm_db *db);
-/* Text column copied into out (truncated to n); "" for NULL. */
-void	db_col(sqlite3_stmt *st, int i, char *out, size_t n);
-const char *db_setting(struct mm_db *db, const char *key, char *out,
-	    size_t n, const char *dflt);
-int	db_set_setting(struct mm_db *db, const char *key, const char *value);
-long long db_clock_offset(struct mm_db *db);
-long long db_now(struct mm_db *db);	/* mock clock, unix seconds */
-
-/* Connection pool, one connection per request in flight. */
-struct mm_pool;
-int	pool_new(const char *path, int sync_full, int max, struct mm_pool **p);
-void	pool_free(struct mm_pool **p);
-struct mm_db *pool_get(struct mm_pool *p);
-void	pool_put(struct mm_pool *p, struct mm_db *db);
-void	pool_durable(struct mm_pool *p);
+/* ---- database: store.h (store.c, store_sqlite.c, store_pg.c) ------- */
 
 /* ---- helpers (util.c) ------------------------------------------------ */
 

@@ -2,7 +2,8 @@
 # (/work/shared/docs/mykey-mock-api.md, docs/mykey-mock.md).
 
 MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
-		   tools/mykey-mock/util.c tools/mykey-mock/db.c \
+		   tools/mykey-mock/util.c tools/mykey-mock/store.c \
+		   tools/mykey-mock/store_sqlite.c tools/mykey-mock/store_pg.c \
 		   tools/mykey-mock/http.c tools/mykey-mock/x509.c \
 		   tools/mykey-mock/jlis.c tools/mykey-mock/platform.c \
 		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
@@ -11,7 +12,7 @@ MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/limits.c tools/common/mkprofile.c
 MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
 MOCK_BIN	:= $(BUILD)/bin/mykey-mock
-MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls
+MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls libpq
 MOCK_CFLAGS	:= $(shell pkg-config --cflags $(MOCK_PKGS) 2>/dev/null) \
 		   -Itools/common -Itools/mykey-mock
 MOCK_LIBS	:= $(shell pkg-config --libs $(MOCK_PKGS) 2>/dev/null) -lpthread
@@ -61,6 +62,22 @@ check-mock-abuse: $(MOCK_BIN) $(MOCKABUSE_BIN)
 
 CHECK_TARGETS	+= check-mock-abuse
 ASAN_TARGETS	+= check-mock
+
+# The same API suite on the PostgreSQL engine: a private PostgreSQL 15
+# started by the test on a unix socket in its namespace (tests/lib/pg.sh).
+check-mock-pg: $(MOCK_BIN) $(MOCKTEST_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_api_pg \
+		tests/lib/isolated.sh sh tests/e2e/mock_api_pg.sh
+
+CHECK_TARGETS	+= check-mock-pg
+
+# Three instances on one PostgreSQL behind HAProxy (mode tcp): races,
+# an instance SIGKILLed, PostgreSQL restarted (tests/e2e/mock_cluster.sh).
+check-mock-cluster: $(MOCK_BIN) $(MOCKTEST_BIN)
+	@BUILD=$(BUILD) tests/lib/tap-count.sh mock_cluster \
+		tests/lib/isolated.sh sh tests/e2e/mock_cluster.sh
+
+CHECK_TARGETS	+= check-mock-cluster
 
 # make bench-platform (in make bench): tests/e2e/mock_bench.sh, :verify load on a
 # 1,000,000-ID database (bench-tap is the client's tap-to-MyKey-ID bench).

@@ -33,21 +33,21 @@ path_id(struct mm_req *r, const char **id)
 static int
 tenant_visible(struct mm_req *r, const char *id)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int f;
 
-	st = db_q(r->db, "SELECT EXISTS(SELECT 1 FROM service_links l JOIN "
-	    "services s USING(service_id) WHERE l.mykey_id=? AND "
+	/* CASE: an integer on both engines (PostgreSQL's EXISTS is boolean) */
+	st = db_q(r->db, "SELECT CASE WHEN EXISTS(SELECT 1 FROM service_links "
+	    "l JOIN services s USING(service_id) WHERE l.mykey_id=? AND "
 	    "s.owner_client_id=? AND l.unlinked_at IS NULL) OR EXISTS("
 	    "SELECT 1 FROM audit_log WHERE client_id=? AND mykey_id=? AND "
 	    "result_code='OK' AND action IN('mykey.create','mykey.verify',"
 	    "'mykey.change','mykey.push','mykey.check','mykey.link_sign',"
-	    "'service.link','login.page'))", "ssss", id, r->client_id,
-	    r->client_id, id);
+	    "'service.link','login.page')) THEN 1 ELSE 0 END", "ssss", id,
+	    r->client_id, r->client_id, id);
 	if (st == NULL)
 		return -1;
-	f = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 :
-	    -1;
+	f = db_row(st) == 1 ? db_int(st, 0) != 0 : -1;
 	db_end(st);
 	return f;
 }
@@ -56,14 +56,14 @@ tenant_visible(struct mm_req *r, const char *id)
 static int
 mykey_state(struct mm_req *r, const char *id, char *state)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int f = 0;
 
 	st = db_q(r->db, "SELECT state FROM mykey_ids WHERE mykey_id=?", "s",
 	    id);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_row(st) == 1) {
 		db_col(st, 0, state, 20);
 		f = 1;
 	}
@@ -74,7 +74,7 @@ mykey_state(struct mm_req *r, const char *id, char *state)
 static int
 current(struct mm_req *r, const char *id, const char *type, char *serial)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int f = 0;
 
 	serial[0] = '\0';
@@ -83,7 +83,7 @@ current(struct mm_req *r, const char *id, const char *type, char *serial)
 	    type);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_row(st) == 1) {
 		db_col(st, 0, serial, MM_SERIAL_MAX);
 		f = 1;
 	}
@@ -95,7 +95,7 @@ int
 h_mykey_get(struct mm_req *r)
 {
 	const char *id;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	json_t *o = NULL, *b;
 	char state[20], t1[32], t2[32], type[8], serial[MM_SERIAL_MAX];
 	long long depth = 0;
@@ -108,10 +108,10 @@ h_mykey_get(struct mm_req *r)
 		    req_problem(r, 404, "MYKEY_ID_NOT_FOUND", NULL);
 	st = db_q(r->db, "SELECT state, created_at, updated_at FROM mykey_ids "
 	    "WHERE mykey_id=?", "s", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, state, sizeof(state));
-		mm_rfc3339(sqlite3_column_int64(st, 1), t1);
-		mm_rfc3339(sqlite3_column_int64(st, 2), t2);
+		mm_rfc3339(db_int(st, 1), t1);
+		mm_rfc3339(db_int(st, 2), t2);
 		o = json_pack("{s:s,s:s,s:s,s:s,s:{}}", "mykey_id", id, "state",
 		    state, "created_at", t1, "updated_at", t2, "bindings");
 	}
@@ -122,21 +122,21 @@ h_mykey_get(struct mm_req *r)
 	st = db_q(r->db, "SELECT cert_type, issuance_number, bound_at, via, "
 	    "linkage_hops FROM mykey_bindings WHERE mykey_id=? AND unbound_at "
 	    "IS NULL", "s", id);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	while (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, type, sizeof(type));
 		db_col(st, 1, serial, sizeof(serial));
-		mm_rfc3339(sqlite3_column_int64(st, 2), t1);
+		mm_rfc3339(db_int(st, 2), t1);
 		(void)json_object_set_new(b, type, json_pack("{s:o,s:s,s:s,"
 		    "s:i}", "issuance_number", serial_json(r, serial),
-		    "bound_at", t1, "via", (const char *)sqlite3_column_text(st,
-		    3), "linkage_hops", sqlite3_column_int(st, 4)));
+		    "bound_at", t1, "via", db_text(st,
+		    3), "linkage_hops", (int)db_int(st, 4)));
 	}
 	db_end(st);
 	/* renewals seen between the first and the current auth cert */
 	st = db_q(r->db, "SELECT coalesce(sum(linkage_hops),0) FROM "
 	    "mykey_bindings WHERE mykey_id=? AND cert_type='auth'", "s", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		depth = sqlite3_column_int64(st, 0);
+	if (st != NULL && db_row(st) == 1)
+		depth = db_int(st, 0);
 	db_end(st);
 	(void)json_object_set_new(o, "linkage_depth", json_integer(depth));
 	return req_ok(r, 200, o);
@@ -146,7 +146,7 @@ int
 h_mykey_history(struct mm_req *r)
 {
 	const char *id;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	json_t *arr, *e;
 	char state[20], t[32], serial[MM_SERIAL_MAX];
 	int f;
@@ -164,20 +164,20 @@ h_mykey_history(struct mm_req *r)
 	st = db_q(r->db, "SELECT cert_type, issuance_number, bound_at, "
 	    "unbound_at, unbind_reason, via, linkage_hops FROM mykey_bindings "
 	    "WHERE mykey_id=? ORDER BY id", "s", id);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	while (st != NULL && db_row(st) == 1) {
 		db_col(st, 1, serial, sizeof(serial));
-		mm_rfc3339(sqlite3_column_int64(st, 2), t);
+		mm_rfc3339(db_int(st, 2), t);
 		e = json_pack("{s:s,s:o,s:s,s:s,s:i}", "cert_type",
-		    (const char *)sqlite3_column_text(st, 0), "issuance_number",
+		    db_text(st, 0), "issuance_number",
 		    serial_json(r, serial), "bound_at", t, "via",
-		    (const char *)sqlite3_column_text(st, 5), "linkage_hops",
-		    sqlite3_column_int(st, 6));
-		if (e != NULL && sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			mm_rfc3339(sqlite3_column_int64(st, 3), t);
+		    db_text(st, 5), "linkage_hops",
+		    (int)db_int(st, 6));
+		if (e != NULL && !db_null(st, 3)) {
+			mm_rfc3339(db_int(st, 3), t);
 			(void)json_object_set_new(e, "unbound_at",
 			    json_string(t));
 			(void)json_object_set_new(e, "unbind_reason",
-			    json_string((const char *)sqlite3_column_text(st,
+			    json_string(db_text(st,
 			    4)));
 		}
 		(void)json_array_append_new(arr, e);
@@ -262,7 +262,7 @@ h_mykey_disclosures(struct mm_req *r)
 	char serial[MM_SERIAL_MAX] = "", t[32], did[40], next[40];
 	struct resolve res;
 	json_t *proof = NULL, *arr = NULL, *e, *items;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	long long limit = 50, after = 0, last = 0;
 	int n = 0, more = 0, rc = -1;
 	char *end;
@@ -294,24 +294,24 @@ h_mykey_disclosures(struct mm_req *r)
 	    "disclosures d JOIN consents c USING(consent_id) WHERE "
 	    "d.mykey_id=? AND d.id > ? ORDER BY d.id LIMIT ?", "sii", id, after,
 	    limit + 1);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	while (st != NULL && db_row(st) == 1) {
 		if (n == limit) {
 			more = 1;	/* the (limit+1)th row exists */
 			break;
 		}
-		last = sqlite3_column_int64(st, 0);
+		last = db_int(st, 0);
 		(void)snprintf(did, sizeof(did), "dsc_%lld", last);
-		mm_rfc3339(sqlite3_column_int64(st, 6), t);
-		items = json_loads((const char *)sqlite3_column_text(st, 2), 0,
+		mm_rfc3339(db_int(st, 6), t);
+		items = json_loads(db_text(st, 2), 0,
 		    NULL);
 		e = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s}",
 		    "disclosure_id", did, "recipient",
-		    (const char *)sqlite3_column_text(st, 1), "items",
+		    db_text(st, 1), "items",
 		    items != NULL ? items : json_array(), "purpose",
-		    (const char *)sqlite3_column_text(st, 3), "consent_id",
-		    (const char *)sqlite3_column_text(st, 4), "terms_version",
-		    (const char *)sqlite3_column_text(st, 5), "disclosed_at", t,
-		    "request_id", (const char *)sqlite3_column_text(st, 7));
+		    db_text(st, 3), "consent_id",
+		    db_text(st, 4), "terms_version",
+		    db_text(st, 5), "disclosed_at", t,
+		    "request_id", db_text(st, 7));
 		(void)json_array_append_new(arr, e);
 		n++;
 	}
@@ -397,12 +397,12 @@ h_mykey_sign(struct mm_req *r)
 		goto done;
 	}
 	if (!f || strcmp(cur, sserial) != 0) {
-		sqlite3_stmt *q = db_q(r->db, "SELECT mykey_id FROM "
+		struct mm_st *q = db_q(r->db, "SELECT mykey_id FROM "
 		    "mykey_bindings WHERE issuance_number=? AND unbound_at IS "
 		    "NULL", "s", sserial);
 
 		other[0] = '\0';
-		if (q != NULL && sqlite3_step(q) == SQLITE_ROW)
+		if (q != NULL && db_row(q) == 1)
 			db_col(q, 0, other, sizeof(other));
 		db_end(q);
 		(void)ostate;
@@ -672,7 +672,7 @@ h_mykey_patch(struct mm_req *r)
 	const char *id, *nid = NULL;
 	char serial[MM_SERIAL_MAX] = "";
 	struct resolve res;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int taken, rc = -1;
 
 	memset(&res, 0, sizeof(res));
@@ -691,7 +691,7 @@ h_mykey_patch(struct mm_req *r)
 		goto done;
 	st = db_q(r->db, "SELECT 1 FROM mykey_ids WHERE mykey_id=?1 UNION ALL "
 	    "SELECT 1 FROM retired_mykey_ids WHERE mykey_id=?1", "s", nid);
-	taken = st == NULL || sqlite3_step(st) == SQLITE_ROW;
+	taken = st == NULL || db_row(st) == 1;
 	db_end(st);
 	if (taken) {
 		(void)req_problem(r, 409, "MYKEY_ID_TAKEN", NULL);

@@ -197,7 +197,7 @@ h_token(struct mm_req *r)
 	char *tok = NULL, th[65];
 	uint8_t raw[32], *dec = NULL;
 	size_t declen;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	long long now = (long long)time(NULL);
 	int found = 0, rc = -1;
 
@@ -238,7 +238,7 @@ h_token(struct mm_req *r)
 	}
 	st = db_q(r->db, "SELECT secret_hash, scopes FROM clients WHERE "
 	    "client_id=?", "s", id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, stored, sizeof(stored));
 		db_col(st, 1, scopes, sizeof(scopes));
 		found = 1;
@@ -349,7 +349,7 @@ proof_check(struct mm_req *r, json_t *proof, const char *purpose,
 	const char *cid, *cb64, *sb64, *alg = NULL;
 	uint8_t *der = NULL, *sig = NULL;
 	size_t derlen, siglen;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char client[64], nonce[64], cpurpose[32], cmykey[16], csid[80];
 	char tbs[512];
 	long long expires = 0, consumed = -1;
@@ -399,16 +399,16 @@ proof_check(struct mm_req *r, json_t *proof, const char *purpose,
 	st = db_q(r->db, "SELECT client_id, nonce, purpose, mykey_id, "
 	    "service_id, expires_at, consumed_at FROM challenges WHERE "
 	    "challenge_id=?", "s", cid);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		found = 1;
 		db_col(st, 0, client, sizeof(client));
 		db_col(st, 1, nonce, sizeof(nonce));
 		db_col(st, 2, cpurpose, sizeof(cpurpose));
 		db_col(st, 3, cmykey, sizeof(cmykey));
 		db_col(st, 4, csid, sizeof(csid));
-		expires = sqlite3_column_int64(st, 5);
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-			consumed = sqlite3_column_int64(st, 6);
+		expires = db_int(st, 5);
+		if (!db_null(st, 6))
+			consumed = db_int(st, 6);
 	}
 	db_end(st);
 	if (!found) {
@@ -444,9 +444,15 @@ proof_check(struct mm_req *r, json_t *proof, const char *purpose,
 		rc = req_problem(r, 401, "SIGNATURE_INVALID", NULL);
 		goto out;
 	}
+	/* consumed once, whichever instance gets there first */
 	if (!second && db_exec(r->db, "UPDATE challenges SET consumed_at=? "
-	    "WHERE challenge_id=?", "is", r->now, cid) != 0) {
+	    "WHERE challenge_id=? AND consumed_at IS NULL", "is", r->now,
+	    cid) != 0) {
 		rc = req_problem(r, 500, "INTERNAL", NULL);
+		goto out;
+	}
+	if (!second && db_changes(r->db) != 1) {
+		rc = req_problem(r, 401, "CHALLENGE_CONSUMED", NULL);
 		goto out;
 	}
 	(void)snprintf(challenge_id, 64, "%s", cid);
@@ -502,7 +508,7 @@ static int
 active_binding(struct mm_req *r, const char *type, const char *serial,
     char *mykey, char *state)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int found = 0;
 
 	st = db_q(r->db, "SELECT b.mykey_id, m.state FROM mykey_bindings b "
@@ -510,7 +516,7 @@ active_binding(struct mm_req *r, const char *type, const char *serial,
 	    "b.cert_type=? AND b.unbound_at IS NULL", "ss", serial, type);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_row(st) == 1) {
 		db_col(st, 0, mykey, 9);
 		db_col(st, 1, state, 20);
 		found = 1;
@@ -524,7 +530,7 @@ static int
 any_binding(struct mm_req *r, const char *type, const char *serial,
     char *mykey, char *state)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	int found = 0;
 
 	st = db_q(r->db, "SELECT b.mykey_id, m.state FROM mykey_bindings b "
@@ -532,7 +538,7 @@ any_binding(struct mm_req *r, const char *type, const char *serial,
 	    "b.cert_type=? ORDER BY b.id DESC LIMIT 1", "ss", serial, type);
 	if (st == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_row(st) == 1) {
 		db_col(st, 0, mykey, 9);
 		db_col(st, 1, state, 20);
 		found = 1;
@@ -585,7 +591,7 @@ status_problem(struct mm_req *r, const char *type, const char *serial,
 static int
 new_mykey(struct mm_req *r, const char *requested, char *out)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char id[9], subject[37];
 	int tries, taken;
 
@@ -599,7 +605,7 @@ new_mykey(struct mm_req *r, const char *requested, char *out)
 		    "mykey_id=?1", "s", id);
 		if (st == NULL)
 			return req_problem(r, 500, "INTERNAL", NULL);
-		taken = sqlite3_step(st) == SQLITE_ROW;
+		taken = db_row(st) == 1;
 		db_end(st);
 		if (taken && requested != NULL)
 			return req_problem(r, 409, "MYKEY_ID_TAKEN", NULL);

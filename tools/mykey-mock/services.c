@@ -45,18 +45,21 @@ h_services_create(struct mm_req *r)
 static int
 service_owned(struct mm_req *r, const char *sid, uint8_t *key)
 {
-	sqlite3_stmt *st;
+	struct mm_st *st;
+	const void *kp;
 	char owner[64] = "";
+	size_t kn = 0;
 	int found = 0;
 
 	if (sid == NULL || strlen(sid) > 64)
 		return req_problem(r, 404, "SERVICE_NOT_FOUND", NULL);
 	st = db_q(r->db, "SELECT owner_client_id, ppid_key FROM services "
 	    "WHERE service_id=?", "s", sid);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, owner, sizeof(owner));
-		if (key != NULL && sqlite3_column_bytes(st, 1) == 32)
-			memcpy(key, sqlite3_column_blob(st, 1), 32);
+		kp = db_blob(st, 1, &kn);
+		if (key != NULL && kp != NULL && kn == 32)
+			memcpy(key, kp, 32);
 		found = 1;
 	}
 	db_end(st);
@@ -76,7 +79,7 @@ h_links_put(struct mm_req *r)
 	char t[32], sidrec[96];
 	uint8_t key[32];
 	struct resolve res;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	X509 *cert = NULL;
 	int existed = 0, active = 0, rc = -1;
 
@@ -108,7 +111,7 @@ h_links_put(struct mm_req *r)
 	st = db_q(r->db, "SELECT subject_id FROM mykey_ids WHERE mykey_id=?",
 	    "s", res.mykey_id);
 	subject[0] = '\0';
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st != NULL && db_row(st) == 1)
 		db_col(st, 0, subject, sizeof(subject));
 	db_end(st);
 	if (subject[0] == '\0') {
@@ -118,18 +121,19 @@ h_links_put(struct mm_req *r)
 	mm_ppid(key, sizeof(key), subject, ppid);
 	st = db_q(r->db, "SELECT unlinked_at IS NULL FROM service_links WHERE "
 	    "service_id=? AND mykey_id=?", "ss", sid, res.mykey_id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	if (st != NULL && db_row(st) == 1) {
 		existed = 1;
-		active = sqlite3_column_int(st, 0);
+		active = (int)db_int(st, 0);
 	}
 	db_end(st);
 	if (db_exec(r->db, "INSERT INTO service_links(service_id, mykey_id, "
 	    "ppid, service_user_number, state, linked_at) "
 	    "VALUES(?1,?2,?3,?4,'active',?5) ON CONFLICT(service_id, mykey_id) "
 	    "DO UPDATE SET state='active', unlinked_at=NULL, "
-	    "service_user_number=coalesce(?4, service_user_number), "
-	    "linked_at=CASE WHEN unlinked_at IS NULL THEN linked_at ELSE ?5 "
-	    "END", "ssssi", sid, res.mykey_id, ppid, sun, r->now) != 0) {
+	    "service_user_number=coalesce(?4, "
+	    "service_links.service_user_number), "
+	    "linked_at=CASE WHEN service_links.unlinked_at IS NULL THEN "
+	    "service_links.linked_at ELSE ?5 END", "ssssi", sid, res.mykey_id, ppid, sun, r->now) != 0) {
 		(void)req_problem(r, 500, "INTERNAL", NULL);
 		goto done;
 	}
@@ -144,16 +148,16 @@ h_links_put(struct mm_req *r)
 	st = db_q(r->db, "SELECT linked_at, service_user_number FROM "
 	    "service_links WHERE service_id=? AND mykey_id=?", "ss", sid,
 	    res.mykey_id);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		mm_rfc3339(sqlite3_column_int64(st, 0), t);
+	if (st != NULL && db_row(st) == 1) {
+		mm_rfc3339(db_int(st, 0), t);
 		rc = req_ok(r, existed && active ? 200 : 201,
 		    json_pack("{s:s,s:s,s:s,s:s,s:b,s:i}", "service_id", sid,
 		    "ppid", ppid, "state", "active", "linked_at", t,
 		    "relinked", res.relinked, "linkage_hops", res.hops));
-		if (rc == 0 && sqlite3_column_type(st, 1) != SQLITE_NULL)
+		if (rc == 0 && !db_null(st, 1))
 			(void)json_object_set_new(r->resp,
 			    "service_user_number", json_string((const char *)
-			    sqlite3_column_text(st, 1)));
+			    db_text(st, 1)));
 	} else {
 		(void)req_problem(r, 500, "INTERNAL", NULL);
 	}
@@ -171,7 +175,7 @@ int
 h_links_get(struct mm_req *r)
 {
 	const char *sid = r->param[0], *ppid = r->param[1];
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char t[32];
 	json_t *o = NULL;
 
@@ -182,14 +186,14 @@ h_links_get(struct mm_req *r)
 	    "service_links l JOIN mykey_ids m USING(mykey_id) WHERE "
 	    "l.service_id=? AND l.ppid=? AND l.unlinked_at IS NULL", "ss", sid,
 	    ppid);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		mm_rfc3339(sqlite3_column_int64(st, 1), t);
+	if (st != NULL && db_row(st) == 1) {
+		mm_rfc3339(db_int(st, 1), t);
 		o = json_pack("{s:s,s:s,s:s,s:s}", "service_id", sid, "ppid",
-		    ppid, "state", (const char *)sqlite3_column_text(st, 0),
+		    ppid, "state", db_text(st, 0),
 		    "linked_at", t);
-		if (o != NULL && sqlite3_column_type(st, 2) != SQLITE_NULL)
+		if (o != NULL && !db_null(st, 2))
 			(void)json_object_set_new(o, "service_user_number",
-			    json_string((const char *)sqlite3_column_text(st,
+			    json_string(db_text(st,
 			    2)));
 	}
 	db_end(st);
@@ -209,7 +213,7 @@ h_links_delete(struct mm_req *r)
 	    "state='unlinked' WHERE service_id=? AND ppid=? AND unlinked_at IS "
 	    "NULL", "iss", r->now, sid, ppid) != 0)
 		return req_problem(r, 500, "INTERNAL", NULL);
-	if (sqlite3_changes(r->db->h) == 0)
+	if (db_changes(r->db) == 0)
 		return req_problem(r, 404, "LINK_NOT_FOUND", NULL);
 	audit(r, "service.unlink", NULL, NULL, "OK");
 	r->status = 204;

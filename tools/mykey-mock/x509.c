@@ -332,7 +332,7 @@ crl_build(const struct mm_ca *ca, struct mm_db *db, int sign, long long now,
 	ASN1_TIME *t = NULL;
 	ASN1_INTEGER *ai = NULL;
 	ASN1_ENUMERATED *reason = NULL;
-	sqlite3_stmt *st = NULL;
+	struct mm_st *st = NULL;
 	uint8_t *der = NULL, *p;
 	char serial[MM_SERIAL_MAX];
 	int n, ok = 0;
@@ -350,15 +350,15 @@ crl_build(const struct mm_ca *ca, struct mm_db *db, int sign, long long now,
 	st = db_q(db, "SELECT issuance_number, revoked_at, revocation_reason "
 	    "FROM certificates WHERE cert_type=? AND status='revoked'", "s",
 	    sign ? "sign" : "auth");
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+	while (st != NULL && db_row(st) == 1) {
 		db_col(st, 0, serial, sizeof(serial));
 		if ((rv = X509_REVOKED_new()) == NULL ||
 		    (ai = serial_asn1(serial)) == NULL ||
 		    X509_REVOKED_set_serialNumber(rv, ai) != 1 ||
-		    ASN1_TIME_set(t, (time_t)sqlite3_column_int64(st, 1)) ==
+		    ASN1_TIME_set(t, (time_t)db_int(st, 1)) ==
 		    NULL || X509_REVOKED_set_revocationDate(rv, t) != 1 ||
 		    (reason = ASN1_ENUMERATED_new()) == NULL ||
-		    ASN1_ENUMERATED_set(reason, sqlite3_column_int(st, 2)) != 1 ||
+		    ASN1_ENUMERATED_set(reason, (int)db_int(st, 2)) != 1 ||
 		    X509_REVOKED_add1_ext_i2d(rv, NID_crl_reason, reason, 0,
 		    0) != 1 || X509_CRL_add0_revoked(crl, rv) != 1)
 			goto out;
@@ -415,7 +415,7 @@ ocsp_respond(const struct mm_ca *ca, struct mm_db *db, const uint8_t *req,
 	ASN1_INTEGER *ser;
 	ASN1_TIME *thisupd = NULL, *nextupd = NULL, *rev = NULL;
 	BIGNUM *bn = NULL;
-	sqlite3_stmt *st;
+	struct mm_st *st;
 	char *hex = NULL, serial[MM_SERIAL_MAX];
 	uint8_t *der = NULL, *q;
 	int i, n, status = OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, signer = -1;
@@ -464,13 +464,13 @@ ocsp_respond(const struct mm_ca *ca, struct mm_db *db, const uint8_t *req,
 		st = db_q(db, "SELECT status, revoked_at, revocation_reason "
 		    "FROM certificates WHERE issuance_number=? AND "
 		    "cert_type=?", "ss", serial, signer ? "sign" : "auth");
-		if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-			if (strcmp((const char *)sqlite3_column_text(st, 0),
+		if (st != NULL && db_row(st) == 1) {
+			if (strcmp(db_text(st, 0),
 			    "revoked") == 0) {
 				cs = V_OCSP_CERTSTATUS_REVOKED;
 				(void)ASN1_TIME_set(rev,
-				    (time_t)sqlite3_column_int64(st, 1));
-				reason = sqlite3_column_int(st, 2);
+				    (time_t)db_int(st, 1));
+				reason = (int)db_int(st, 2);
 			} else {
 				cs = V_OCSP_CERTSTATUS_GOOD;
 			}

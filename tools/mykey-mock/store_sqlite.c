@@ -2,24 +2,42 @@
  * Copyright (c) 2026 The libjpki developers.
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * SQLite store (api §5.8): WAL, foreign keys, busy timeout, a schema with
- * a version row, a per-connection statement cache and a connection pool.
+ * SQLite engine (store.h, api §5.8): WAL, foreign keys, busy handler,
+ * versioned migrations and a per-connection statement cache.  Writers of
+ * one process queue on a mutex; BEGIN IMMEDIATE orders them against other
+ * processes (the CLI).
  */
-#include <sys/stat.h>
-
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "mock.h"
 
-static const char schema_sql[] =
-"CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
+#define SQ_STMT_CACHE	160
+
+struct sq_st {
+	struct mm_st	 head;
+	sqlite3_stmt	*s;
+};
+
+struct sq_db {
+	struct mm_db	 head;
+	sqlite3		*h;
+	int		 ncache;
+	struct {
+		const char	*sql;	/* literal: compared by address */
+		struct sq_st	 st;
+	} cache[SQ_STMT_CACHE];
+	struct sq_st	 scratch;	/* statement beyond the cache */
+};
+
+/* Migration 1 is the schema of the first release. */
+static const char schema_v1[] =
 "CREATE TABLE IF NOT EXISTS clients("
 " client_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL,"
 " kind TEXT NOT NULL CHECK(kind IN('municipality','business','government')),"
@@ -125,6 +143,10 @@ static const char schema_sql[] =
 " delay_ms INTEGER NOT NULL DEFAULT 0, drop_conn INTEGER NOT NULL DEFAULT 0,"
 " retry_after INTEGER NOT NULL DEFAULT 0, remaining INTEGER NOT NULL);";
 
+static const struct store_migration migrations[] = {
+	{ 1, schema_v1 },
+};
+
 static int
 bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
@@ -159,18 +181,18 @@ bindv(sqlite3_stmt *st, const char *fmt, va_list ap)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-static sqlite3_stmt *
-prep(struct mm_db *db, const char *sql)
+static struct sq_st *
+prep(struct sq_db *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int i;
 
 	for (i = 0; i < db->ncache; i++) {
 		if (db->cache[i].sql == sql) {
-			st = db->cache[i].st;
+			st = db->cache[i].st.s;
 			(void)sqlite3_reset(st);
 			(void)sqlite3_clear_bindings(st);
-			return st;
+			return &db->cache[i].st;
 		}
 	}
 	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
@@ -178,73 +200,99 @@ prep(struct mm_db *db, const char *sql)
 		mm_log("db: prepare failed: %s", sqlite3_errmsg(db->h));
 		return NULL;
 	}
-	if (db->ncache < MM_STMT_CACHE) {
+	if (db->ncache < SQ_STMT_CACHE) {
 		db->cache[db->ncache].sql = sql;
-		db->cache[db->ncache].st = st;
-		db->ncache++;
+		db->cache[db->ncache].st.head.db = &db->head;
+		db->cache[db->ncache].st.s = st;
+		return &db->cache[db->ncache++].st;
 	}
-	return st;
+	/* beyond the cache: one uncached statement at a time */
+	if (db->scratch.s != NULL)
+		(void)sqlite3_finalize(db->scratch.s);
+	db->scratch.head.db = &db->head;
+	db->scratch.s = st;
+	return &db->scratch;
 }
 
-sqlite3_stmt *
-db_q(struct mm_db *db, const char *sql, const char *fmt, ...)
+static struct mm_st *
+sq_q(struct mm_db *d, const char *sql, const char *fmt, va_list ap)
 {
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc;
+	struct sq_db *db = (struct sq_db *)d;
+	struct sq_st *st;
 
 	if ((st = prep(db, sql)) == NULL)
 		return NULL;
-	va_start(ap, fmt);
-	rc = bindv(st, fmt, ap);
-	va_end(ap);
-	if (rc != 0) {
-		db_end(st);
+	if (bindv(st->s, fmt, ap) != 0) {
+		(void)sqlite3_reset(st->s);
+		(void)sqlite3_clear_bindings(st->s);
 		return NULL;
 	}
-	return st;
+	return &st->head;
 }
 
-void
-db_end(sqlite3_stmt *st)
+static int
+sq_row(struct mm_st *s)
 {
-	if (st != NULL) {
-		(void)sqlite3_reset(st);
-		(void)sqlite3_clear_bindings(st);
-	}
+	struct sq_st *st = (struct sq_st *)s;
+	int rc = sqlite3_step(st->s);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	mm_log("db: step failed: %s",
+	    sqlite3_errmsg(((struct sq_db *)s->db)->h));
+	return -1;
 }
 
-int
-db_exec(struct mm_db *db, const char *sql, const char *fmt, ...)
+static const char *
+sq_text(struct mm_st *s, int i)
 {
-	sqlite3_stmt *st;
-	va_list ap;
-	int rc, s;
+	return (const char *)sqlite3_column_text(((struct sq_st *)s)->s, i);
+}
 
-	if ((st = prep(db, sql)) == NULL)
-		return -1;
-	va_start(ap, fmt);
-	rc = bindv(st, fmt, ap);
-	va_end(ap);
-	if (rc == 0) {
-		while ((s = sqlite3_step(st)) == SQLITE_ROW)
-			;
-		if (s != SQLITE_DONE) {
-			mm_log("db: step failed: %s", sqlite3_errmsg(db->h));
-			rc = -1;
-		}
-	}
-	db_end(st);
-	return rc;
+static long long
+sq_i64(struct mm_st *s, int i)
+{
+	return (long long)sqlite3_column_int64(((struct sq_st *)s)->s, i);
+}
+
+static const void *
+sq_blob(struct mm_st *s, int i, size_t *n)
+{
+	sqlite3_stmt *st = ((struct sq_st *)s)->s;
+	const void *p = sqlite3_column_blob(st, i);
+
+	*n = (size_t)sqlite3_column_bytes(st, i);
+	return p;
 }
 
 static void
-reset_all(struct mm_db *db)
+sq_end(struct mm_st *s)
+{
+	sqlite3_stmt *st = ((struct sq_st *)s)->s;
+
+	(void)sqlite3_reset(st);
+	(void)sqlite3_clear_bindings(st);
+}
+
+static int
+sq_run(struct sq_db *db, const char *sql)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		mm_log("db: %s failed: %s", sql, sqlite3_errmsg(db->h));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+reset_all(struct sq_db *db)
 {
 	int i;
 
 	for (i = 0; i < db->ncache; i++)
-		(void)sqlite3_reset(db->cache[i].st);
+		(void)sqlite3_reset(db->cache[i].st.s);
 }
 
 /*
@@ -254,90 +302,74 @@ reset_all(struct mm_db *db)
  */
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 
-int
-db_begin(struct mm_db *db)
+static int
+sq_begin(struct mm_db *d)
 {
+	struct sq_db *db = (struct sq_db *)d;
+
 	reset_all(db);
 	(void)pthread_mutex_lock(&write_mu);
-	if (db_exec(db, "BEGIN IMMEDIATE", NULL) != 0) {
+	if (sq_run(db, "BEGIN IMMEDIATE") != 0) {
 		(void)pthread_mutex_unlock(&write_mu);
 		return -1;
 	}
-	db->in_tx = 1;
+	d->in_tx = 1;
 	return 0;
 }
 
-int
-db_commit(struct mm_db *db)
+static void
+sq_rollback(struct mm_db *d)
 {
-	reset_all(db);
-	if (db_exec(db, "COMMIT", NULL) != 0) {
-		db_rollback(db);
-		return -1;
-	}
-	if (db->in_tx) {
-		db->in_tx = 0;
-		(void)pthread_mutex_unlock(&write_mu);
-	}
-	return 0;
-}
+	struct sq_db *db = (struct sq_db *)d;
 
-void
-db_rollback(struct mm_db *db)
-{
 	reset_all(db);
 	if (!sqlite3_get_autocommit(db->h))
 		(void)sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-	if (db->in_tx) {
-		db->in_tx = 0;
+	if (d->in_tx) {
+		d->in_tx = 0;
 		(void)pthread_mutex_unlock(&write_mu);
 	}
 }
 
-void
-db_col(sqlite3_stmt *st, int i, char *out, size_t n)
+static int
+sq_commit(struct mm_db *d)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	struct sq_db *db = (struct sq_db *)d;
 
-	(void)snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+	reset_all(db);
+	if (sq_run(db, "COMMIT") != 0) {
+		sq_rollback(d);
+		return -1;
+	}
+	if (d->in_tx) {
+		d->in_tx = 0;
+		(void)pthread_mutex_unlock(&write_mu);
+	}
+	return 0;
 }
 
-const char *
-db_setting(struct mm_db *db, const char *key, char *out, size_t n,
-    const char *dflt)
+static long long
+sq_changes(struct mm_db *d)
 {
-	sqlite3_stmt *st;
-
-	(void)snprintf(out, n, "%s", dflt != NULL ? dflt : "");
-	st = db_q(db, "SELECT value FROM sim_settings WHERE key=?", "s", key);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		db_col(st, 0, out, n);
-	db_end(st);
-	return out;
+	return sqlite3_changes(((struct sq_db *)d)->h);
 }
 
-int
-db_set_setting(struct mm_db *db, const char *key, const char *value)
+static long long
+sq_total_changes(struct mm_db *d)
 {
-	return db_exec(db, "INSERT INTO sim_settings(key,value) VALUES(?,?) "
-	    "ON CONFLICT(key) DO UPDATE SET value=excluded.value", "ss", key,
-	    value);
+	return sqlite3_total_changes(((struct sq_db *)d)->h);
 }
 
-long long
-db_clock_offset(struct mm_db *db)
+static long long
+sq_last_id(struct mm_db *d)
 {
-	char v[32];
-
-	return strtoll(db_setting(db, "clock_offset", v, sizeof(v), "0"), NULL,
-	    10);
+	return (long long)sqlite3_last_insert_rowid(((struct sq_db *)d)->h);
 }
 
-long long
-db_now(struct mm_db *db)
+static int
+sq_healthy(struct mm_db *d)
 {
-	return (long long)time(NULL) + db_clock_offset(db);
+	return 1;
 }
 
 /*
@@ -354,225 +386,116 @@ on_busy(void *u, int n)
 	return 1;
 }
 
-int
-db_open(const char *path, int sync_full, struct mm_db **out)
+static void
+sq_close(struct mm_db *d)
 {
-	struct mm_db *db = NULL;
-	int rc = -1;
+	struct sq_db *db = (struct sq_db *)d;
+	int i;
+
+	for (i = 0; i < db->ncache; i++)
+		(void)sqlite3_finalize(db->cache[i].st.s);
+	if (db->scratch.s != NULL)
+		(void)sqlite3_finalize(db->scratch.s);
+	(void)sqlite3_close(db->h);
+	free(db);
+}
+
+static int
+sq_open(const char *path, int sync_full, struct mm_db **out)
+{
+	struct sq_db *db;
 
 	*out = NULL;
 	if ((db = calloc(1, sizeof(*db))) == NULL)
-		goto out;
+		return -1;
+	db->head.ops = &store_sqlite;
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		mm_log("db: cannot open %s: %s", path, db->h != NULL ?
 		    sqlite3_errmsg(db->h) : "no memory");
-		goto out;
+		goto fail;
 	}
 	(void)sqlite3_busy_handler(db->h, on_busy, NULL);
-	if (sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db->h, sync_full == 1 ? "PRAGMA synchronous=FULL" :
-	    "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
-		mm_log("db: pragmas failed: %s", sqlite3_errmsg(db->h));
-		goto out;
-	}
-	*out = db;
-	db = NULL;
-	rc = 0;
-out:
-	db_close(&db);
-	return rc;
+	if (sq_run(db, "PRAGMA journal_mode=WAL;PRAGMA foreign_keys=ON;") != 0 ||
+	    sq_run(db, sync_full == 1 ? "PRAGMA synchronous=FULL" :
+	    "PRAGMA synchronous=NORMAL") != 0)
+		goto fail;
+	*out = &db->head;
+	return 0;
+fail:
+	sq_close(&db->head);
+	return -1;
 }
 
-void
-db_close(struct mm_db **dbp)
+/*
+ * Tests only (tests/fuzz/fuzz_mock_request.c copies a template database
+ * into each run's): the SQLite connection under a database of this
+ * engine, NULL under another.
+ */
+void *
+store_sqlite_handle(struct mm_db *d)
 {
-	struct mm_db *db;
-	int i;
-
-	if (dbp == NULL || *dbp == NULL)
-		return;
-	db = *dbp;
-	for (i = 0; i < db->ncache; i++)
-		(void)sqlite3_finalize(db->cache[i].st);
-	(void)sqlite3_close(db->h);
-	free(db);
-	*dbp = NULL;
+	return d != NULL && d->ops == &store_sqlite ?
+	    (void *)((struct sq_db *)d)->h : NULL;
 }
 
-/* Create the schema once; the version row allows later migrations. */
-int
-db_schema(struct mm_db *db)
+/* Apply the migrations above the stored version, in one transaction. */
+static int
+sq_schema(struct mm_db *d)
 {
-	sqlite3_stmt *st;
-	long long v = -1;
-	int rc = -1;
+	struct sq_db *db = (struct sq_db *)d;
+	struct mm_st *st;
+	long long v = 0;
+	size_t i;
 
-	if (db_begin(db) != 0)
+	if (sq_begin(d) != 0)
 		return -1;
-	if (sqlite3_exec(db->h, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		mm_log("db: schema failed: %s", sqlite3_errmsg(db->h));
-		goto out;
+	if (sq_run(db, "CREATE TABLE IF NOT EXISTS schema_version("
+	    "version INTEGER NOT NULL)") != 0)
+		goto fail;
+	st = db_q(d, "SELECT coalesce(max(version),0) FROM schema_version",
+	    NULL);
+	if (db_row(st) != 1) {
+		db_end(st);
+		goto fail;
 	}
-	st = db_q(db, "SELECT max(version) FROM schema_version", NULL);
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
+	v = db_int(st, 0);
 	db_end(st);
-	if (v < 0 && db_exec(db, "INSERT INTO schema_version VALUES(?)", "i",
-	    (long long)MM_SCHEMA_VERSION) != 0)
-		goto out;
 	if (v > MM_SCHEMA_VERSION) {
 		mm_log("db: schema version %lld is newer than %d", v,
 		    MM_SCHEMA_VERSION);
-		goto out;
+		goto fail;
 	}
-	rc = db_commit(db);
-out:
-	if (rc != 0)
-		db_rollback(db);
-	return rc;
-}
-
-/* ---- pool ------------------------------------------------------------- */
-
-struct mm_pool {
-	pthread_mutex_t	 mu;
-	char		 path[512];
-	int		 sync_full;	/* 1 full, 0 normal, 2 group */
-	int		 max, n;
-	struct mm_db	*free[64];
-	/* group commit: one fdatasync of the WAL for all waiting requests */
-	pthread_mutex_t	 dmu;
-	pthread_cond_t	 dcv;
-	unsigned long long dreq, ddone;
-	int		 dbusy;
-	int		 walfd;
-	char		 walpath[520];
-};
-
-int
-pool_new(const char *path, int sync_full, int max, struct mm_pool **out)
-{
-	struct mm_pool *p;
-
-	*out = NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return -1;
-	(void)pthread_mutex_init(&p->mu, NULL);
-	(void)pthread_mutex_init(&p->dmu, NULL);
-	(void)pthread_cond_init(&p->dcv, NULL);
-	p->walfd = -1;
-	(void)snprintf(p->path, sizeof(p->path), "%s", path);
-	(void)snprintf(p->walpath, sizeof(p->walpath), "%s-wal", path);
-	p->sync_full = sync_full;
-	p->max = max < 1 ? 1 : max > 64 ? 64 : max;
-	*out = p;
-	return 0;
-}
-
-void
-pool_free(struct mm_pool **pp)
-{
-	struct mm_pool *p;
-
-	if (pp == NULL || *pp == NULL)
-		return;
-	p = *pp;
-	while (p->n > 0)
-		db_close(&p->free[--p->n]);
-	if (p->walfd >= 0)
-		(void)close(p->walfd);
-	(void)pthread_cond_destroy(&p->dcv);
-	(void)pthread_mutex_destroy(&p->dmu);
-	(void)pthread_mutex_destroy(&p->mu);
-	free(p);
-	*pp = NULL;
-}
-
-struct mm_db *
-pool_get(struct mm_pool *p)
-{
-	struct mm_db *db = NULL;
-
-	(void)pthread_mutex_lock(&p->mu);
-	if (p->n > 0)
-		db = p->free[--p->n];
-	(void)pthread_mutex_unlock(&p->mu);
-	if (db == NULL && db_open(p->path, p->sync_full, &db) != 0)
-		return NULL;
-	return db;
-}
-
-/*
- * Flush the WAL file.  With synchronous=NORMAL SQLite writes committed
- * frames without fsync and syncs the WAL before each checkpoint (and the
- * database after it), so one fdatasync of the current WAL file makes every
- * earlier commit durable.  The file is reopened when SQLite replaced it.
- */
-static int
-wal_sync(struct mm_pool *p)
-{
-	struct stat st, fst;
-
-	if (stat(p->walpath, &st) != 0)
-		return 0;	/* no WAL: everything is in the synced database */
-	if (p->walfd >= 0 && (fstat(p->walfd, &fst) != 0 || fst.st_ino !=
-	    st.st_ino || fst.st_dev != st.st_dev)) {
-		(void)close(p->walfd);
-		p->walfd = -1;
-	}
-	if (p->walfd < 0 && (p->walfd = open(p->walpath, O_RDONLY |
-	    O_CLOEXEC)) < 0)
-		return -1;
-	return fdatasync(p->walfd);
-}
-
-/*
- * synchronous=group: called after a request's commits and before its
- * answer.  The first waiter syncs for everyone registered so far (group
- * commit); the others wait for a sync that started after their commit.
- */
-void
-pool_durable(struct mm_pool *p)
-{
-	unsigned long long my, target;
-
-	if (p->sync_full != 2)
-		return;
-	(void)pthread_mutex_lock(&p->dmu);
-	my = ++p->dreq;
-	while (p->ddone < my) {
-		if (p->dbusy) {
-			(void)pthread_cond_wait(&p->dcv, &p->dmu);
+	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (migrations[i].version <= v)
 			continue;
-		}
-		p->dbusy = 1;
-		target = p->dreq;
-		(void)pthread_mutex_unlock(&p->dmu);
-		if (wal_sync(p) != 0)
-			mm_log("db: WAL fdatasync failed");
-		(void)pthread_mutex_lock(&p->dmu);
-		if (target > p->ddone)
-			p->ddone = target;
-		p->dbusy = 0;
-		(void)pthread_cond_broadcast(&p->dcv);
+		if (sq_run(db, migrations[i].sql) != 0 ||
+		    db_exec(d, "INSERT INTO schema_version VALUES(?)", "i",
+		    (long long)migrations[i].version) != 0)
+			goto fail;
 	}
-	(void)pthread_mutex_unlock(&p->dmu);
+	return sq_commit(d);
+fail:
+	sq_rollback(d);
+	return -1;
 }
 
-void
-pool_put(struct mm_pool *p, struct mm_db *db)
-{
-	if (db == NULL)
-		return;
-	db_rollback(db);
-	(void)pthread_mutex_lock(&p->mu);
-	if (p->n < p->max) {
-		p->free[p->n++] = db;
-		db = NULL;
-	}
-	(void)pthread_mutex_unlock(&p->mu);
-	db_close(&db);
-}
+const struct store_ops store_sqlite = {
+	.name		= "sqlite",
+	.open		= sq_open,
+	.close		= sq_close,
+	.schema		= sq_schema,
+	.q		= sq_q,
+	.row		= sq_row,
+	.text		= sq_text,
+	.i64		= sq_i64,
+	.blob		= sq_blob,
+	.end		= sq_end,
+	.begin		= sq_begin,
+	.commit		= sq_commit,
+	.rollback	= sq_rollback,
+	.changes	= sq_changes,
+	.total_changes	= sq_total_changes,
+	.last_id	= sq_last_id,
+	.healthy	= sq_healthy,
+};
