@@ -109,8 +109,10 @@ check: deps
 		{ echo "check: 0 passed, 1 failed (build)"; exit 1; }
 	@r=$(CURDIR)/tests/tmp/check.$$$$; failed=""; \
 	for t in $(CHECK_TARGETS); do \
+		s=$$(date +%s); \
 		JPKI_RESULTS=$$r/$$t $(MAKE) --no-print-directory $$t || { \
 			failed="$$failed $$t"; echo "make check: $$t FAILED"; }; \
+		echo "make check: $$t took $$(($$(date +%s) - s)) s"; \
 	done; \
 	sh tests/lib/summary.sh $$r $$failed
 
@@ -118,7 +120,9 @@ check: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 all
 	@set -e; for t in $(ASAN_TARGETS); do \
+		s=$$(date +%s); \
 		$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 $$t; \
+		echo "make asan: $$t took $$(($$(date +%s) - s)) s"; \
 	done
 	@echo "make asan: all sanitizer suites passed"
 
