@@ -28,16 +28,18 @@ FUZZ_LONG_SECONDS ?= 1800
 # Extra objects and libraries per harness.
 FUZZ_CARD_SUPPORT := $(BUILD)/tests/fuzz/support/card_script.o
 FUZZ_OBJS_card	:= $(FUZZ_CARD_SUPPORT)
-FUZZ_OBJS_cardsim_apdu := $(CARDSIM_CORE)
+FUZZ_CARDSIM_FIXTURE := $(BUILD)/tests/fuzz/support/cardsim_fixture.o
+FUZZ_OBJS_cardsim_apdu := $(FUZZ_CARDSIM_FIXTURE) $(CARDSIM_CORE)
 FUZZ_LIBS_cardsim_apdu := $(CARDSIM_LIBS)
 FUZZ_OBJS_cardsim_conf := $(CARDSIM_CORE)
 FUZZ_LIBS_cardsim_conf := $(CARDSIM_LIBS)
-FUZZ_OBJS_cardsim_vpcd := $(CARDSIM_CORE) $(BUILD)/tools/cardsim/vpcd.o
+FUZZ_OBJS_cardsim_vpcd := $(FUZZ_CARDSIM_FIXTURE) $(CARDSIM_CORE) \
+		   $(BUILD)/tools/cardsim/vpcd.o
 FUZZ_LIBS_cardsim_vpcd := $(CARDSIM_LIBS)
 FUZZ_OBJS_pkcs11 := $(P11_OBJS) $(FUZZ_CARD_SUPPORT)
 
 .SECONDARY: $(FUZZ_BINS:%=%.o) $(BUILD)/tests/fuzz/main.o \
-	$(FUZZ_CARD_SUPPORT)
+	$(FUZZ_CARD_SUPPORT) $(FUZZ_CARDSIM_FIXTURE)
 
 ifeq ($(FUZZ_ENGINE),libfuzzer)
 FUZZ_MAIN	:=

@@ -125,7 +125,7 @@ record(const char *pristine, const char *work, const char *outdir,
 	transport_t t;
 	jpki_card_t *c;
 	char err[256], name[64], cmd[1024];
-	uint8_t hdr[2] = { (uint8_t)op, (uint8_t)arg };
+	uint8_t hdr[2] = { (uint8_t)op, (uint8_t)arg }, flags = 0;
 	int r;
 
 	/* a fresh copy: scripts change PINs and retry counters */
@@ -143,6 +143,8 @@ record(const char *pristine, const char *work, const char *outdir,
 	t.ext_hint = -1;
 	t.atr_len = cardsim_atr(sim, t.atr, sizeof(t.atr));
 	put(&rsp_log, hdr, 2, 0);
+	put(&cmd_log, &flags, 1, 0);
+	put(&vpcd_log, &flags, 1, 0);
 	put(&rsp_log, t.atr, t.atr_len, 1);
 	put(&vpcd_log, vpcd_on, sizeof(vpcd_on), 0);
 	put(&vpcd_log, vpcd_atr, sizeof(vpcd_atr), 0);

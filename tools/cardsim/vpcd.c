@@ -197,44 +197,28 @@ write_stats(const vpcd_opts_t *o, const vpcd_stats_t *s)
 	fclose(f);
 }
 
-int
-vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
+/*
+ * The message loop on a connected socket, split from vpcd_run so that the
+ * framing can be fuzzed over a socket pair (tests/fuzz/fuzz_cardsim_vpcd.c).
+ */
+const char *
+vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd, FILE *trace,
+    vpcd_stats_t *stp)
 {
-	struct sigaction sa;
 	uint8_t hdr[2], *in = NULL, *out = NULL;
 	size_t len, rlen, redact;
 	vpcd_stats_t st;
-	FILE *trace = NULL;
 	unsigned sw;
 	double cost;
 	const char *why = "vpcd closed the connection";
-	int fd = -1, rc = 1, r;
+	int r;
 
 	memset(&st, 0, sizeof(st));
-	memset(&sa, 0, sizeof(sa));
-	/* no SA_RESTART: a blocked recv returns EINTR */
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
 	if ((in = malloc(65536)) == NULL ||
-	    (out = malloc(CARDSIM_RSP_MAX + 2)) == NULL)
-		goto out;
-	if (o->trace_path != NULL) {
-		if (strcmp(o->trace_path, "-") == 0)
-			trace = stderr;
-		else if ((trace = fopen(o->trace_path, "a")) == NULL) {
-			fprintf(stderr, "jpki-cardsim: cannot open %s\n",
-			    o->trace_path);
-			goto out;
-		}
-	}
-	if ((fd = connect_vpcd(o)) < 0) {
-		rc = stop ? 0 : 1;
+	    (out = malloc(CARDSIM_RSP_MAX + 2)) == NULL) {
+		why = NULL;
 		goto out;
 	}
-	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
-	    o->port);
 	for (;;) {
 		if ((r = recv_full(fd, hdr, 2)) != 0)
 			break;
@@ -316,6 +300,48 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 done:
 	if (stop)
 		why = "signal";
+out:
+	if (in != NULL)
+		jpki_free_secret(in, 65536);
+	free(out);
+	if (stp != NULL)
+		*stp = st;
+	return why;
+}
+
+int
+vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
+{
+	struct sigaction sa;
+	vpcd_stats_t st;
+	FILE *trace = NULL;
+	const char *why;
+	int fd = -1, rc = 1;
+
+	memset(&st, 0, sizeof(st));
+	memset(&sa, 0, sizeof(sa));
+	/* no SA_RESTART: a blocked recv returns EINTR */
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	if (o->trace_path != NULL) {
+		if (strcmp(o->trace_path, "-") == 0)
+			trace = stderr;
+		else if ((trace = fopen(o->trace_path, "a")) == NULL) {
+			fprintf(stderr, "jpki-cardsim: cannot open %s\n",
+			    o->trace_path);
+			goto out;
+		}
+	}
+	if ((fd = connect_vpcd(o)) < 0) {
+		rc = stop ? 0 : 1;
+		goto out;
+	}
+	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
+	    o->port);
+	if ((why = vpcd_serve(card, o, fd, trace, &st)) == NULL)
+		goto out;	/* out of memory */
 	fprintf(stderr, "jpki-cardsim: card removed (%s) after %lu commands\n",
 	    why, st.commands);
 	rc = 0;
@@ -324,9 +350,6 @@ out:
 		close(fd);	/* = card removed */
 	if (trace != NULL && trace != stderr)
 		fclose(trace);
-	if (in != NULL)
-		jpki_free_secret(in, 65536);
-	free(out);
 	if (rc == 0)
 		write_stats(o, &st);
 	return rc;
