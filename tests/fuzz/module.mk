@@ -102,9 +102,14 @@ $(BUILD)/tests/fuzz/record_card: $(BUILD)/tests/fuzz/record_card.o \
 	$(CC) -o $@ $< $(FUZZ_CARD_SUPPORT) $(CARDSIM_CORE) $(LIB_A) \
 		$(ALL_LDFLAGS) $(CARDSIM_LIBS) $(LIB_LIBS)
 
-fuzz-seeds: $(BUILD)/tests/fuzz/record_card
+# The platform client's seeds come from a real mykey-mock (needs root for
+# the private namespaces, like the e2e suites).
+fuzz-seeds: $(BUILD)/tests/fuzz/record_card $(BUILD)/bin/jpki \
+    $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock
 	@mkdir -p tests/fuzz/corpus/card tests/fuzz/corpus/cardsim_apdu \
 		tests/fuzz/corpus/cardsim_vpcd tests/fuzz/corpus/cardsim_conf
 	$(BUILD)/tests/fuzz/record_card tests/fuzz/corpus
+	BUILD=$(BUILD) JPKI_RESULTS=$(CURDIR)/tests/tmp/fuzz-seeds \
+		sh tests/lib/isolated.sh sh tests/fuzz/record_platform.sh
 
 .PHONY: check-fuzz check-fuzz-smoke fuzz-run fuzz-long fuzz-seeds
