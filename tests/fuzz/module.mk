@@ -110,6 +110,6 @@ fuzz-seeds: $(BUILD)/tests/fuzz/record_card $(BUILD)/bin/jpki \
 		tests/fuzz/corpus/cardsim_vpcd tests/fuzz/corpus/cardsim_conf
 	$(BUILD)/tests/fuzz/record_card tests/fuzz/corpus
 	BUILD=$(BUILD) JPKI_RESULTS=$(CURDIR)/tests/tmp/fuzz-seeds \
-		sh tests/lib/isolated.sh sh tests/fuzz/record_platform.sh
+		sh tests/lib/isolated.sh sh tests/fuzz/record_e2e.sh
 
 .PHONY: check-fuzz check-fuzz-smoke fuzz-run fuzz-long fuzz-seeds
