@@ -12,8 +12,8 @@
  * Seeds: answers of mykey-mock's J-LIS simulator for a card it issued
  * (tests/fuzz/record_e2e.sh; the OCSP request had no nonce, so the
  * recorded answer has none and passes the nonce check).  Invariants:
- * GOOD/REVOKED only with JPKI_OK, a reason name with every revocation,
- * a detail with every UNKNOWN.
+ * JPKI_OK exactly for GOOD, JPKI_ERR_CERT_REVOKED exactly for REVOKED
+ * (with a reason name and time), a detail with every UNKNOWN.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +129,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memset(&res, 0, sizeof(res));
 	r = jpki_rev_check(rv, cert, issuer, &res);
-	if ((res.status != JPKI_REV_UNKNOWN) && r != JPKI_OK)
+	if ((res.status == JPKI_REV_GOOD) != (r == JPKI_OK) ||
+	    (res.status == JPKI_REV_REVOKED) != (r == JPKI_ERR_CERT_REVOKED))
 		abort();
 	if (res.status == JPKI_REV_REVOKED && (res.reason_name == NULL ||
 	    res.revoked_at_str[0] == '\0'))
