@@ -36,6 +36,8 @@ FUZZ_LIBS_cardsim_conf := $(CARDSIM_LIBS)
 FUZZ_OBJS_cardsim_vpcd := $(FUZZ_CARDSIM_FIXTURE) $(CARDSIM_CORE) \
 		   $(BUILD)/tools/cardsim/vpcd.o
 FUZZ_LIBS_cardsim_vpcd := $(CARDSIM_LIBS)
+# fuzz_queue and fuzz_revocation define http_perform / http_fetch_*, so
+# the archive's http.o / http_fetch.o (the network) are left out.
 FUZZ_OBJS_pkcs11 := $(P11_OBJS) $(FUZZ_CARD_SUPPORT)
 
 .SECONDARY: $(FUZZ_BINS:%=%.o) $(BUILD)/tests/fuzz/main.o \

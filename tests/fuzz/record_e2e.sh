@@ -10,6 +10,8 @@
 #   cms_verify/     `jpki sign sign --cms` output with its CA and data
 #   revocation/     the J-LIS simulator's OCSP answers and CRLs with the
 #                   certificate and issuer they are about
+#   queue/          a queued push as jpki_queue_add stores it, then the
+#                   mock's answers to the token request and the push
 # Dev tool, run by `make fuzz-seeds` under tests/lib/isolated.sh; not part
 # of any test.
 set -u
@@ -20,7 +22,7 @@ h_init record_e2e
 
 CORPUS=$H_TOP/tests/fuzz/corpus
 OUT=$CORPUS/platform_json
-mkdir -p "$OUT" "$CORPUS/cms_verify" "$CORPUS/revocation"
+mkdir -p "$OUT" "$CORPUS/cms_verify" "$CORPUS/revocation" "$CORPUS/queue"
 
 byte() { printf "\\$(printf %03o "$1")"; }
 u16() { byte $(($1 >> 8)); byte $(($1 & 255)); }
@@ -81,6 +83,38 @@ p_plat status --mykey-id "$M" --check $C --json > "$H_DIR/b" && seed check-200 1
 p_plat history --mykey-id "$M" > "$H_DIR/b" && seed history-200 1 200 "$H_DIR/none" "$H_DIR/b"
 call delete-400 0 -H "$AUTH" -X DELETE "$P_URL/v1/mykey-ids/$M"
 seed consent-file 4 0 "$H_DIR/none" "$H_DIR/consent.json"
+
+# queue: one stored row, then the answers to POST /v1/token and the push
+K=$H_DIR/card1
+AI=$(openssl x509 -in "$K/auth.crt" -noout -serial | sed 's/^serial=//')
+SI=$(openssl x509 -in "$K/sign.crt" -noout -serial | sed 's/^serial=//')
+CID=$(sed -n 's/.*"consent_id":"\([^"]*\)".*/\1/p' "$H_DIR/consent.json")
+AT=$(sed -n 's/.*"agreed_at":"\([^"]*\)".*/\1/p' "$H_DIR/consent.json")
+KEY=$(cat /proc/sys/kernel/random/uuid)
+text() { byte 0; u16 "$(printf %s "$1" | wc -c)"; printf %s "$1"; }
+row() {
+	byte 1; byte 0
+	text "$M"; text "$AI"; text "$SI"; text "$CID"
+	text "jlis.validity jlis.linkage"; text mock-1; text "$AT"; text "$KEY"
+	text "$AT"
+}
+answer() { u16 "$1"; u16 "$(wc -c < "$2")"; cat "$2"; u16 "$(wc -c < "$3")"; cat "$3"; }
+curl -s -D "$H_DIR/th" -o "$H_DIR/tb" -H "$JSON" -d "{\"client_id\":\"$P_ID\",\"client_secret\":\"$JPKI_PLATFORM_CLIENT_SECRET\"}" "$P_URL/v1/token"
+TOKEN=$(p_json access_token < "$H_DIR/tb")
+push() {
+	st=$(curl -s -D "$H_DIR/ph" -o "$H_DIR/pb" -w '%{http_code}' \
+		-H "Authorization: Bearer $TOKEN" -H "$JSON" \
+		-H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" \
+		-d "{\"auth\":{\"issuance_number\":\"$AI\"},\"sign\":{\"issuance_number\":\"$SI\"},\"consent\":$(cat "$H_DIR/consent.json")}" \
+		"$P_URL/v1/mykey-ids/$1/issuance-numbers:push")
+	{ row; answer 200 "$H_DIR/th" "$H_DIR/tb"; answer "$st" "$H_DIR/ph" "$H_DIR/pb"; } > "$CORPUS/queue/$2"
+	echo "queue/$2: HTTP $st, $(wc -c < "$CORPUS/queue/$2") bytes"
+}
+push "$M" push-ok
+push ZZZZZZZZ push-unknown-id
+p_mm fault add --path "/v1/mykey-ids/*" --status 503 --retry-after 1 --count 1 > /dev/null
+push "$M" push-503
+{ row; } > "$CORPUS/queue/network-down"
 
 # CMS: the CLI signs with the card's sign key; anchor = the mock's sign CA
 K=$H_DIR/card1
