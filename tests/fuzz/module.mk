@@ -38,10 +38,12 @@ FUZZ_OBJS_cardsim_vpcd := $(FUZZ_CARDSIM_FIXTURE) $(CARDSIM_CORE) \
 FUZZ_LIBS_cardsim_vpcd := $(CARDSIM_LIBS)
 # fuzz_queue and fuzz_revocation define http_perform / http_fetch_*, so
 # the archive's http.o / http_fetch.o (the network) are left out.
-FUZZ_OBJS_pkcs11 := $(P11_OBJS) $(FUZZ_CARD_SUPPORT)
+FUZZ_P11_SUPPORT := $(BUILD)/tests/fuzz/support/p11_script.o
+EXTRA_CFLAGS_tests/fuzz/support := $(P11_CFLAGS)
+FUZZ_OBJS_pkcs11 := $(FUZZ_P11_SUPPORT) $(P11_OBJS) $(FUZZ_CARD_SUPPORT)
 
 .SECONDARY: $(FUZZ_BINS:%=%.o) $(BUILD)/tests/fuzz/main.o \
-	$(FUZZ_CARD_SUPPORT) $(FUZZ_CARDSIM_FIXTURE)
+	$(FUZZ_CARD_SUPPORT) $(FUZZ_CARDSIM_FIXTURE) $(FUZZ_P11_SUPPORT)
 
 ifeq ($(FUZZ_ENGINE),libfuzzer)
 FUZZ_MAIN	:=
@@ -98,18 +100,22 @@ fuzz-long:
 		tee build-fuzz/fuzz-long.txt
 
 # Seeds of the card-side harnesses, recorded from jpki-cardsim in process.
+# (support/p11_script.o stands in for PC/SC: no transport_pcsc.o)
 $(BUILD)/tests/fuzz/record_card: $(BUILD)/tests/fuzz/record_card.o \
-    $(FUZZ_CARD_SUPPORT) $(CARDSIM_CORE) $(LIB_A)
+    $(FUZZ_CARD_SUPPORT) $(FUZZ_P11_SUPPORT) $(P11_OBJS) $(CARDSIM_CORE) \
+    $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(FUZZ_CARD_SUPPORT) $(CARDSIM_CORE) $(LIB_A) \
-		$(ALL_LDFLAGS) $(CARDSIM_LIBS) $(LIB_LIBS)
+	$(CC) -o $@ $< $(FUZZ_CARD_SUPPORT) $(FUZZ_P11_SUPPORT) $(P11_OBJS) \
+		$(CARDSIM_CORE) $(LIB_A) $(ALL_LDFLAGS) $(CARDSIM_LIBS) \
+		$(LIB_LIBS)
 
 # The platform client's seeds come from a real mykey-mock (needs root for
 # the private namespaces, like the e2e suites).
 fuzz-seeds: $(BUILD)/tests/fuzz/record_card $(BUILD)/bin/jpki \
     $(BUILD)/bin/jpki-cardsim $(BUILD)/bin/mykey-mock
 	@mkdir -p tests/fuzz/corpus/card tests/fuzz/corpus/cardsim_apdu \
-		tests/fuzz/corpus/cardsim_vpcd tests/fuzz/corpus/cardsim_conf
+		tests/fuzz/corpus/cardsim_vpcd tests/fuzz/corpus/cardsim_conf \
+		tests/fuzz/corpus/pkcs11
 	$(BUILD)/tests/fuzz/record_card tests/fuzz/corpus
 	BUILD=$(BUILD) JPKI_RESULTS=$(CURDIR)/tests/tmp/fuzz-seeds \
 		sh tests/lib/isolated.sh sh tests/fuzz/record_e2e.sh

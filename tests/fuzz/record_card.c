@@ -10,6 +10,7 @@
  *   DIR/cardsim_apdu/<op>-<arg>    the C-APDUs the library sent
  *   DIR/cardsim_vpcd/<op>-<arg>    the same as vpcd frames them
  *   DIR/cardsim_conf/profile.conf  the generated profile's config file
+ *   DIR/pkcs11/<script>            a PKCS#11 script and the card's answers
  * Run by `make fuzz-seeds`; not part of any test run.
  */
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "card.h"
 #include "support/card_script.h"
+#include "support/p11_script.h"
 #include "../../tools/cardsim/cardsim.h"
 #include "../../tools/common/mkprofile.h"
 
@@ -164,6 +166,62 @@ record(const char *pristine, const char *work, const char *outdir,
 	}
 }
 
+static transport_t rec_t;
+
+static transport_t *
+rec_open(void)
+{
+	memset(&rec_t, 0, sizeof(rec_t));
+	rec_t.ops = &rec_ops;
+	rec_t.ext_hint = -1;
+	rec_t.atr_len = cardsim_atr(sim, rec_t.atr, sizeof(rec_t.atr));
+	put(&rsp_log, rec_t.atr, rec_t.atr_len, 1);
+	return &rec_t;
+}
+
+/* A PKCS#11 script (p11_script.h) against the card, recorded. */
+static void
+record_p11(const char *pristine, const char *work, const char *outdir,
+    const char *name, const uint8_t *script, size_t n)
+{
+	char err[256], cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", work,
+	    pristine, work);
+	if (system(cmd) != 0)
+		exit(1);
+	if (cardsim_open(work, 0, 0, &sim, err, sizeof(err)) != JPKI_OK) {
+		fprintf(stderr, "record_card: %s\n", err);
+		exit(1);
+	}
+	rsp_log.len = cmd_log.len = vpcd_log.len = 0;
+	put(&rsp_log, script, n, 1);
+	p11s_open = rec_open;
+	p11s_run(script, n);
+	cardsim_free(&sim);
+	printf("pkcs11/%-21s %zu bytes\n", name, rsp_log.len);
+	save(outdir, "pkcs11", name, &rsp_log);
+}
+
+/* CKA_CLASS = 0, CKA_LABEL = 3, CKA_VALUE = 0x11, CKA_ID = 0x102,
+ * CKA_KEY_TYPE = 0x100, CKA_MODULUS = 0x120; CKO_CERTIFICATE = 1. */
+#define A(t)	(uint8_t)((t) >> 24), (uint8_t)((t) >> 16), (uint8_t)((t) >> 8), \
+		(uint8_t)(t)
+static const uint8_t p11_all[] = { 0, 0, 0,
+	3, A(0x0), 8, A(0x11), 0xFF, A(0x3), 32,
+	3, A(0x0), 8, A(0x11), 0xFF, A(0x3), 32,
+	3, A(0x0), 8, A(0x11), 0xFF, A(0x3), 32,
+	3, A(0x0), 8, A(0x11), 0xFF, A(0x3), 32 };
+static const uint8_t p11_cert[] = { 0, 0, 1, A(0x0), 8, 1, 0, 0, 0, 0, 0,
+	0, 0, 2, A(0x11), 200, A(0x102), 0xFF };
+static const uint8_t p11_sign[] = { 1, 0, 0,
+	3, A(0x102), 32, A(0x120), 0xFF, A(0x100), 8,
+	3, A(0x102), 32, A(0x120), 0xFF, A(0x100), 8,
+	3, A(0x102), 32, A(0x120), 0xFF, A(0x100), 8,
+	3, A(0x102), 32, A(0x120), 0xFF, A(0x100), 8 };
+static const uint8_t p11_misc[] = { 0, 2, 1, A(0x0), 8, 1, 0, 0, 0, 0, 0,
+	0, 0, 1, 1, 2, A(0x0), 8, A(0x11), 0xFF, 3, 2, 1, 4, 1, A(0x2), 1 };
+
 int
 main(int argc, char **argv)
 {
@@ -219,6 +277,14 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(plan) / sizeof(plan[0]); i++)
 		record(pristine, work, argv[1], plan[i].op, plan[i].arg,
 		    plan[i].noext);
+	record_p11(pristine, work, argv[1], "find-all", p11_all,
+	    sizeof(p11_all));
+	record_p11(pristine, work, argv[1], "find-cert", p11_cert,
+	    sizeof(p11_cert));
+	record_p11(pristine, work, argv[1], "sign-token", p11_sign,
+	    sizeof(p11_sign));
+	record_p11(pristine, work, argv[1], "create-handles", p11_misc,
+	    sizeof(p11_misc));
 	snprintf(cmd, sizeof(cmd), "cp '%s/profile.conf' "
 	    "'%s/cardsim_conf/profile.conf' && rm -rf '%s'", pristine, argv[1],
 	    tmp);
