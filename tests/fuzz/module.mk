@@ -12,7 +12,7 @@
 #                     crashes to build-fuzz/artifacts/
 #   check-fuzz-smoke  `make fuzz` for FUZZ_SMOKE_SECONDS (3) per harness
 #                     (part of `make check`)
-#   make fuzz-long    the long campaign: FUZZ_LONG_SECONDS (1800) per
+#   make fuzz-long    the long campaign: FUZZ_LONG_SECONDS (900) per
 #                     harness, not part of `make check`
 #   make fuzz-seeds   re-record the card-side seed corpora from jpki-cardsim
 
@@ -23,7 +23,7 @@ FUZZ_SECONDS	?= 10
 FUZZ_RUNS	?= -1
 FUZZ_ENGINE	?= driver
 FUZZ_SMOKE_SECONDS ?= 3
-FUZZ_LONG_SECONDS ?= 1800
+FUZZ_LONG_SECONDS ?= 900
 
 # Extra objects and libraries per harness.
 FUZZ_CARD_SUPPORT := $(BUILD)/tests/fuzz/support/card_script.o
