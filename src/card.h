@@ -45,8 +45,8 @@ struct jpki_card {
 /*
  * Take over an open transport t (closed with the card) and do what
  * jpki_card_open does after connecting: jpki_card_open is this on a PC/SC
- * transport; the fuzz harnesses pass an in-process one.  On failure t is
- * closed.
+ * transport; the fuzz harnesses pass an in-process one.  Once attached,
+ * a failure closes t.  Internal: not part of the public API.
  */
 int	card_attach(jpki_card_t *c, transport_t *t, unsigned flags);
 

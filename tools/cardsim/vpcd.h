@@ -35,9 +35,9 @@ typedef struct {
 
 /*
  * The message loop alone on a connected socket fd (no signals, no
- * connect): until EOF, an error or --drop-after; returns why it stopped (NULL: out of
- * memory).
- * trace may be NULL; *st (may be NULL) receives the counters.
+ * connect): until EOF, an error or --drop-after.  Returns why it stopped
+ * (NULL: out of memory).  trace may be NULL; *st (may be NULL) receives
+ * the counters.
  */
 const char *vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd,
 	    FILE *trace, vpcd_stats_t *st);
