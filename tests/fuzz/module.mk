@@ -88,16 +88,17 @@ check-fuzz-smoke:
 
 # The long campaign (docs/fuzzing.md): FUZZ_LONG_SECONDS per harness, no
 # run cap; FUZZ_TARGETS picks harnesses (default all).  The table of
-# executions and coverage goes to build-fuzz/fuzz-long.txt.
+# executions and coverage goes to build-fuzz/fuzz-long.txt, also when a
+# harness found something (then the target fails).
 FUZZ_TARGETS	?= $(FUZZ_NAMES)
 fuzz-long:
 	@command -v clang >/dev/null || { echo "fuzz-long: clang not found (make deps)"; exit 1; }
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SANITIZE=1 \
-		CFLAGS="-fsanitize=fuzzer-no-link -Wno-error" \
+	@rc=0; $(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		SANITIZE=1 CFLAGS="-fsanitize=fuzzer-no-link -Wno-error" \
 		FUZZ_ENGINE=libfuzzer FUZZ_NAMES="$(FUZZ_TARGETS)" \
-		FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_RUNS=-1 fuzz-run
-	@sh tests/fuzz/table.sh build-fuzz $(FUZZ_TARGETS) | \
-		tee build-fuzz/fuzz-long.txt
+		FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_RUNS=-1 fuzz-run || rc=$$?; \
+	sh tests/fuzz/table.sh build-fuzz $(FUZZ_TARGETS) | \
+		tee build-fuzz/fuzz-long.txt; exit $$rc
 
 # Seeds of the card-side harnesses, recorded from jpki-cardsim in process.
 # (support/p11_script.o stands in for PC/SC: no transport_pcsc.o)
