@@ -17,6 +17,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,14 +104,35 @@ connect_vpcd(const vpcd_opts_t *o)
 	return fd;
 }
 
+/*
+ * SIGTERM/SIGINT stay blocked while vpcd_run serves and are let in only
+ * while waiting for vpcd (ppoll with this mask): a signal that arrives
+ * while an APDU is being answered is then seen at the next wait, instead
+ * of setting stop just before a recv that blocks for ever.
+ */
+static sigset_t	wait_mask;
+static int	have_wait_mask;
+
 /* Read exactly n bytes; 0 on success, 1 on EOF, -1 on error/stop. */
 static int
 recv_full(int fd, uint8_t *p, size_t n)
 {
+	struct pollfd pfd;
 	int one = 1;
 	ssize_t r;
 
 	while (n > 0) {
+		if (stop)
+			return -1;
+		if (have_wait_mask) {
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+		}
 		/* quick-ack mode is not sticky: re-arm before every recv */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
 		    sizeof(one));
@@ -313,6 +335,7 @@ int
 vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 {
 	struct sigaction sa;
+	sigset_t block;
 	vpcd_stats_t st;
 	FILE *trace = NULL;
 	const char *why;
@@ -340,7 +363,17 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 	}
 	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
 	    o->port);
-	if ((why = vpcd_serve(card, o, fd, trace, &st)) == NULL)
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) == 0)
+		have_wait_mask = 1;
+	why = vpcd_serve(card, o, fd, trace, &st);
+	if (have_wait_mask) {
+		have_wait_mask = 0;
+		(void)sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+	}
+	if (why == NULL)
 		goto out;	/* out of memory */
 	fprintf(stderr, "jpki-cardsim: card removed (%s) after %lu commands\n",
 	    why, st.commands);
