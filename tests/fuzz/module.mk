@@ -25,7 +25,10 @@ FUZZ_ENGINE	?= driver
 FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_LONG_SECONDS ?= 900
 
-# Extra objects and libraries per harness.
+# Extra objects and libraries per harness.  Seams by link order:
+# fuzz_queue and fuzz_revocation define http_perform / http_fetch_*, and
+# support/p11_script.o pcsc_reader_list / pcsc_transport_open, so the
+# archive's http.o / http_fetch.o / transport_pcsc.o are left out.
 FUZZ_CARD_SUPPORT := $(BUILD)/tests/fuzz/support/card_script.o
 FUZZ_OBJS_card	:= $(FUZZ_CARD_SUPPORT)
 FUZZ_CARDSIM_FIXTURE := $(BUILD)/tests/fuzz/support/cardsim_fixture.o
@@ -36,8 +39,6 @@ FUZZ_LIBS_cardsim_conf := $(CARDSIM_LIBS)
 FUZZ_OBJS_cardsim_vpcd := $(FUZZ_CARDSIM_FIXTURE) $(CARDSIM_CORE) \
 		   $(BUILD)/tools/cardsim/vpcd.o
 FUZZ_LIBS_cardsim_vpcd := $(CARDSIM_LIBS)
-# fuzz_queue and fuzz_revocation define http_perform / http_fetch_*, so
-# the archive's http.o / http_fetch.o (the network) are left out.
 FUZZ_P11_SUPPORT := $(BUILD)/tests/fuzz/support/p11_script.o
 EXTRA_CFLAGS_tests/fuzz/support := $(P11_CFLAGS)
 FUZZ_OBJS_pkcs11 := $(FUZZ_P11_SUPPORT) $(P11_OBJS) $(FUZZ_CARD_SUPPORT)
