@@ -85,13 +85,26 @@ int
 jpki_card_open(jpki_card_t *c, const char *reader, int wait_ms,
     unsigned flags)
 {
+	transport_t *t;
 	int r;
 
 	if (c == NULL)
 		return JPKI_ERR_ARG;
 	jpki_card_close(c);
-	if ((r = pcsc_transport_open(reader, wait_ms, &c->t)) != JPKI_OK)
+	if ((r = pcsc_transport_open(reader, wait_ms, &t)) != JPKI_OK)
 		return r;
+	return card_attach(c, t, flags);
+}
+
+int
+card_attach(jpki_card_t *c, transport_t *t, unsigned flags)
+{
+	int r;
+
+	if (c == NULL || t == NULL)
+		return JPKI_ERR_ARG;
+	jpki_card_close(c);
+	c->t = t;
 	c->flags = flags;
 	c->ap = AP_NONE;
 	c->ext = (flags & JPKI_OPEN_SHORT_ONLY) ? 0 : c->t->ext_hint;

@@ -42,6 +42,14 @@ struct jpki_card {
 	uint8_t		*rsp;		/* APDU_MAX_RSP bytes, wiped after use */
 };
 
+/*
+ * Take over an open transport t (closed with the card) and do what
+ * jpki_card_open does after connecting: jpki_card_open is this on a PC/SC
+ * transport; the fuzz harnesses pass an in-process one.  Once attached,
+ * a failure closes t.  Internal: not part of the public API.
+ */
+int	card_attach(jpki_card_t *c, transport_t *t, unsigned flags);
+
 /* card_cmd flags */
 #define CMD_REDACT	0x01	/* the response carries personal data */
 #define CMD_SECRET	0x02	/* the command carries a PIN */

@@ -75,7 +75,7 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
 	jpki_cert_t *signer = NULL, *issuer = NULL;
 	const unsigned char *p = der;
 	X509 *x, *ix;
-	BIO *b = NULL;
+	BIO *b = NULL, *mem = NULL;
 	int r = JPKI_ERR_ARG;
 
 	memset(&res, 0, sizeof(res));
@@ -102,10 +102,19 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
 		    "the CMS carries its content; a detached one is expected");
 		goto out;
 	}
+	/*
+	 * The content goes in through a buffering filter, not a bare memory
+	 * BIO: for a memory BIO, CMS_verify (OpenSSL 3.0) makes a private
+	 * copy and leaks it when it cannot set up the digests (a SignedData
+	 * with an unusable digest algorithm; found by fuzz_cms_verify).
+	 */
 	r = JPKI_ERR_NOMEM;
-	if ((b = BIO_new_mem_buf(data != NULL ? data : (const uint8_t *)"",
-	    (int)len)) == NULL)
+	if ((mem = BIO_new_mem_buf(data != NULL ? data :
+	    (const uint8_t *)"", (int)len)) == NULL ||
+	    (b = BIO_new(BIO_f_buffer())) == NULL)
 		goto out;
+	b = BIO_push(b, mem);
+	mem = NULL;
 	r = JPKI_ERR_SIGNATURE_INVALID;
 	/* The signer certificate is checked below with the JPKI rules. */
 	if (CMS_verify(cms, NULL, NULL, b, NULL, CMS_NO_SIGNER_CERT_VERIFY |
@@ -166,7 +175,8 @@ out:
 	jpki_cert_free(&issuer);
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_free(signers);
-	BIO_free(b);
+	BIO_free(mem);
+	BIO_free_all(b);
 	CMS_ContentInfo_free(cms);
 	return r;
 }

@@ -44,8 +44,8 @@ header_value(const char *line, size_t len, const char *name, char *out,
 	return 1;
 }
 
-static void
-header_cb(const char *line, size_t len, void *arg)
+void
+platform_header_line(const char *line, size_t len, void *arg)
 {
 	http_resp_t	*rs = arg;
 	char		 v[32];
@@ -155,7 +155,7 @@ perform(jpki_platform_t *p, const http_req_t *rq, http_resp_t *rs,
 	c.connect_timeout_ms = p->connect_timeout_ms;
 	c.timeout_ms = p->timeout_ms;
 	c.max_body = p->max_response;
-	c.on_header = header_cb;
+	c.on_header = platform_header_line;
 	c.arg = rs;
 	p->requests++;
 	r = http_perform(&c, &status, &body, &body_len);

@@ -73,6 +73,11 @@ typedef struct {
 } http_resp_t;
 
 /* platform.c */
+/* One response header line (curl's header callback; arg is the
+ * http_resp_t): X-Request-Id, Content-Type, Idempotency-Replayed and
+ * Retry-After; a status line starts a new response.  Not static so the
+ * fuzz harness reaches it. */
+void	platform_header_line(const char *line, size_t len, void *arg);
 int	platform_http(jpki_platform_t *p, const http_req_t *rq,
 	    http_resp_t *rs, unsigned *attempts);
 void	platform_http_resp_free(http_resp_t *rs);

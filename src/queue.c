@@ -297,7 +297,22 @@ jpki_queue_flush(jpki_queue_t *q, jpki_platform_t *p, jpki_queue_stats_t *st)
 	if (q == NULL || p == NULL)
 		goto out;
 	for (;;) {
-		if ((found = next_entry(q, &e)) < 0) {
+		if ((found = next_entry(q, &e)) == JPKI_ERR_PARSE) {
+			/*
+			 * A row we cannot read (a damaged or edited file)
+			 * would stay first in line and block every later
+			 * entry: keep it as failed for the operator.
+			 */
+			log_debug("%s: entry %lld unreadable", __func__, e.id);
+			if ((r = exec_id(q, "UPDATE push_queue SET"
+			    " state='failed', last_error=?2 WHERE id=?1", e.id,
+			    jpki_strerror_name(JPKI_ERR_PARSE))) != JPKI_OK)
+				goto out;
+			if (st != NULL)
+				st->failed++;
+			continue;
+		}
+		if (found < 0) {
 			r = found;
 			goto out;
 		}

@@ -18,6 +18,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,14 +113,35 @@ connect_vpcd(const vpcd_opts_t *o)
 	return fd;
 }
 
+/*
+ * SIGTERM/SIGINT stay blocked while vpcd_run serves and are let in only
+ * while waiting for vpcd (ppoll with this mask): a signal that arrives
+ * while an APDU is being answered is then seen at the next wait, instead
+ * of setting stop just before a recv that blocks for ever.
+ */
+static sigset_t	wait_mask;
+static int	have_wait_mask;
+
 /* Read exactly n bytes; 0 on success, 1 on EOF, -1 on error/stop. */
 static int
 recv_full(int fd, uint8_t *p, size_t n)
 {
+	struct pollfd pfd;
 	int one = 1;
 	ssize_t r;
 
 	while (n > 0) {
+		if (stop)
+			return -1;
+		if (have_wait_mask) {
+			pfd.fd = fd;
+			pfd.events = POLLIN;
+			if (ppoll(&pfd, 1, NULL, &wait_mask) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+		}
 		/* quick-ack mode is not sticky: re-arm before every recv */
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
 		    sizeof(one));
@@ -207,44 +229,28 @@ write_stats(const vpcd_opts_t *o, const vpcd_stats_t *s)
 	fclose(f);
 }
 
-int
-vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
+/*
+ * The message loop on a connected socket, split from vpcd_run so that the
+ * framing can be fuzzed over a socket pair (tests/fuzz/fuzz_cardsim_vpcd.c).
+ */
+const char *
+vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd, FILE *trace,
+    vpcd_stats_t *stp)
 {
-	struct sigaction sa;
 	uint8_t hdr[2], *in = NULL, *out = NULL;
 	size_t len, rlen, redact;
 	vpcd_stats_t st;
-	FILE *trace = NULL;
 	unsigned sw;
 	double cost;
 	const char *why = "vpcd closed the connection";
-	int fd = -1, rc = 1, r;
+	int r;
 
 	memset(&st, 0, sizeof(st));
-	memset(&sa, 0, sizeof(sa));
-	/* no SA_RESTART: a blocked recv returns EINTR */
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGINT, &sa, NULL);
 	if ((in = malloc(65536)) == NULL ||
-	    (out = malloc(CARDSIM_RSP_MAX + 2)) == NULL)
-		goto out;
-	if (o->trace_path != NULL) {
-		if (strcmp(o->trace_path, "-") == 0)
-			trace = stderr;
-		else if ((trace = fopen(o->trace_path, "a")) == NULL) {
-			fprintf(stderr, "jpki-cardsim: cannot open %s\n",
-			    o->trace_path);
-			goto out;
-		}
-	}
-	if ((fd = connect_vpcd(o)) < 0) {
-		rc = stop ? 0 : 1;
+	    (out = malloc(CARDSIM_RSP_MAX + 2)) == NULL) {
+		why = NULL;
 		goto out;
 	}
-	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
-	    o->port);
 	for (;;) {
 		if ((r = recv_full(fd, hdr, 2)) != 0)
 			break;
@@ -326,6 +332,59 @@ vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
 done:
 	if (stop)
 		why = "signal";
+out:
+	if (in != NULL)
+		jpki_free_secret(in, 65536);
+	free(out);
+	if (stp != NULL)
+		*stp = st;
+	return why;
+}
+
+int
+vpcd_run(cardsim_t *card, const vpcd_opts_t *o)
+{
+	struct sigaction sa;
+	sigset_t block;
+	vpcd_stats_t st;
+	FILE *trace = NULL;
+	const char *why;
+	int fd = -1, rc = 1;
+
+	memset(&st, 0, sizeof(st));
+	memset(&sa, 0, sizeof(sa));
+	/* no SA_RESTART: a blocked recv returns EINTR */
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+	if (o->trace_path != NULL) {
+		if (strcmp(o->trace_path, "-") == 0)
+			trace = stderr;
+		else if ((trace = fopen(o->trace_path, "a")) == NULL) {
+			fprintf(stderr, "jpki-cardsim: cannot open %s\n",
+			    o->trace_path);
+			goto out;
+		}
+	}
+	if ((fd = connect_vpcd(o)) < 0) {
+		rc = stop ? 0 : 1;
+		goto out;
+	}
+	fprintf(stderr, "jpki-cardsim: card inserted (vpcd %s:%u)\n", o->host,
+	    o->port);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &block, &wait_mask) == 0)
+		have_wait_mask = 1;
+	why = vpcd_serve(card, o, fd, trace, &st);
+	if (have_wait_mask) {
+		have_wait_mask = 0;
+		(void)sigprocmask(SIG_SETMASK, &wait_mask, NULL);
+	}
+	if (why == NULL)
+		goto out;	/* out of memory */
 	fprintf(stderr, "jpki-cardsim: card removed (%s) after %lu commands\n",
 	    why, st.commands);
 	rc = 0;
@@ -334,9 +393,6 @@ out:
 		close(fd);	/* = card removed */
 	if (trace != NULL && trace != stderr)
 		fclose(trace);
-	if (in != NULL)
-		jpki_free_secret(in, 65536);
-	free(out);
 	if (rc == 0)
 		write_stats(o, &st);
 	return rc;

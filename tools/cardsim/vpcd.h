@@ -7,6 +7,8 @@
 #ifndef CARDSIM_VPCD_H
 #define CARDSIM_VPCD_H
 
+#include <stdio.h>
+
 #include "cardsim.h"
 
 #define VPCD_MAX_SW_AT	32
@@ -30,6 +32,15 @@ typedef struct {
 typedef struct {
 	unsigned long	commands, bytes_in, bytes_out, controls, resets;
 } vpcd_stats_t;
+
+/*
+ * The message loop alone on a connected socket fd (no signals, no
+ * connect): until EOF, an error or --drop-after.  Returns why it stopped
+ * (NULL: out of memory).  trace may be NULL; *st (may be NULL) receives
+ * the counters.
+ */
+const char *vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd,
+	    FILE *trace, vpcd_stats_t *st);
 
 /* Serve the card until vpcd closes, a signal or --drop-after: 0 / 1. */
 int	vpcd_run(cardsim_t *card, const vpcd_opts_t *o);

@@ -1,0 +1,35 @@
+/*
+ * Copyright (c) 2026 The libjpki developers.
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Fuzz every card response the library parses, through the card layer:
+ * SELECT and its 61xx/6Cxx chains, token info (EF 0006), certificate
+ * availability, certificates and their serials (extended and chunked READ
+ * BINARY), PIN status and VERIFY/CHANGE answers, signatures, GET
+ * CHALLENGE, the text AP (My Number, basic 4 info, raw EFs) and the visual
+ * AP.  The input drives an in-process transport (support/card_script.h:
+ * op, arg, ATR, then one answer per command); seeds are recorded from
+ * jpki-cardsim by tests/fuzz/record_card.c (`make fuzz-seeds`).
+ */
+#include <stdlib.h>
+
+#include <jpki/jpki.h>
+
+#include "support/card_script.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	transport_t t;
+	jpki_card_t *c;
+
+	if (size < 2)
+		return 0;
+	if ((c = jpki_card_new()) == NULL)
+		abort();
+	cs_playback_init(&t, data + 2, size - 2);
+	(void)cs_run(c, &t, data[0], data[1]);
+	jpki_card_free(&c);
+	return 0;
+}
