@@ -14,7 +14,8 @@
 SYSCONFDIR	?= /etc
 PAMDIR		?= $(LIBDIR)/security
 
-PAM_SRCS	:= pam/pam_jpki.c pam/pj_cert.c pam/pj_card.c pam/pj_conf.c
+PAM_SRCS	:= pam/pam_jpki.c pam/pj_cert.c pam/pj_card.c pam/pj_conf.c \
+		   pam/pj_platform.c
 PAM_OBJS	:= $(PAM_SRCS:%.c=$(BUILD)/%.o)
 PAM_SO		:= $(BUILD)/pam/pam_jpki.so
 PAM_LIBS	:= -lpam

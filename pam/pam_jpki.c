@@ -11,6 +11,12 @@
  *   (last-try guard) → a fresh host challenge signed by the card → that
  *   signature checked against the certificate.
  *
+ *   A user with "mykey" lines and no line for this certificate: after
+ *   revocation, the MyKey Platform's challenge is signed with the PIN
+ *   typed in the conversation, the platform answers the MyKey ID (kept
+ *   across renewals), which must be the user's (pj_platform.c); then the
+ *   host challenge as above.
+ *
  * Everything about the certificate is checked before the PIN is asked, so
  * that a card that cannot log this user in never costs a PIN try.  No PIN
  * is retried; the card is reset on close so that no verified PIN outlives
@@ -181,7 +187,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
 	struct pj a;
-	int r, inited = 0;
+	int r, tries, inited = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.pamh = pamh;
@@ -203,8 +209,20 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	if ((r = open_card(&a)) != PAM_SUCCESS ||
 	    (r = pj_check_chain(&a)) != PAM_SUCCESS ||
 	    (r = pj_check_map(&a)) != PAM_SUCCESS ||
-	    (r = pj_check_revocation(&a)) != PAM_SUCCESS ||
-	    (r = pj_verify_pin(&a)) != PAM_SUCCESS ||
+	    (r = pj_check_revocation(&a)) != PAM_SUCCESS)
+		goto out;
+	/*
+	 * Mapped by MyKey ID: the PIN is asked when the card signs the
+	 * platform's challenge; the host challenge then binds the card's key
+	 * to the certificate checked here too (the platform checked it
+	 * server-side).
+	 */
+	if (a.by_mykey) {
+		if ((r = pj_pin_guard(&a, &tries)) != PAM_SUCCESS ||
+		    (r = pj_platform_login(&a)) != PAM_SUCCESS ||
+		    (r = pj_challenge(&a)) != PAM_SUCCESS)
+			goto out;
+	} else if ((r = pj_verify_pin(&a)) != PAM_SUCCESS ||
 	    (r = pj_challenge(&a)) != PAM_SUCCESS)
 		goto out;
 	pam_syslog(pamh, LOG_INFO, "authenticated by My Number Card");

@@ -25,6 +25,7 @@ struct pj {
 	jpki_card_t	*card;
 	jpki_cert_t	*cert;		/* the card's authentication cert */
 	jpki_verify_t	*verify;	/* anchors, kept for the issuer */
+	int		 by_mykey;	/* no serial/subject line: platform */
 };
 
 /* Tell the user (PAM_ERROR_MSG, or PAM_TEXT_INFO unless silent). */
@@ -44,5 +45,17 @@ int	pj_check_revocation(struct pj *a);
 /* pj_card.c: PIN (conversation, guard, VERIFY), then the challenge. */
 int	pj_verify_pin(struct pj *a);
 int	pj_challenge(struct pj *a);
+/* The steps of pj_verify_pin, for the platform path's PIN callback. */
+int	pj_pin_guard(struct pj *a, int *tries);	/* locked, last try */
+int	pj_pin_ask(struct pj *a, int tries, char *pin, size_t pin_size);
+/* Tell why a PIN was refused (a libjpki PIN error); the PAM code. */
+int	pj_pin_refused(struct pj *a, int err, int tries);
+
+/*
+ * pj_platform.c: the user is mapped by MyKey ID.  PIN through the
+ * conversation, the card signs the platform's challenge, the platform's
+ * MyKey ID must be one of the user's "mykey" lines.
+ */
+int	pj_platform_login(struct pj *a);
 
 #endif /* PJ_H */

@@ -25,8 +25,8 @@
 /* Domain separation: what the card signs is never a bare random string. */
 static const char challenge_tag[16] = "pam_jpki chal 1";
 
-static int
-pin_refused(struct pj *a, int r, int tries)
+int
+pj_pin_refused(struct pj *a, int r, int tries)
 {
 	switch (r) {
 	case JPKI_ERR_PIN_INCORRECT:
@@ -60,19 +60,28 @@ pin_refused(struct pj *a, int r, int tries)
 }
 
 int
-pj_verify_pin(struct pj *a)
+pj_pin_guard(struct pj *a, int *tries_out)
 {
-	char pin[JPKI_PIN_MAX + 1], *resp = NULL;
-	size_t n;
-	int r, tries = -1, pr;
+	int r, tries = -1;
 
 	r = jpki_card_pin_status(a->card, JPKI_PIN_AUTH, &tries);
+	*tries_out = tries;
 	if (r == JPKI_OK && tries == 0)
 		r = JPKI_ERR_PIN_LOCKED;
 	if (r == JPKI_OK && tries == 1 && !a->conf.allow_last_try)
 		r = JPKI_ERR_PIN_LAST_TRY;
 	if (r != JPKI_OK)
-		return pin_refused(a, r, tries);
+		return pj_pin_refused(a, r, tries);
+	return PAM_SUCCESS;
+}
+
+int
+pj_pin_ask(struct pj *a, int tries, char *pin, size_t pin_size)
+{
+	char *resp = NULL;
+	size_t n;
+	int pr;
+
 	if (tries > 0 && tries < AUTH_PIN_TRIES)
 		pj_info(a, "%d PIN tries left.", tries);
 	pr = pam_prompt(a->pamh, PAM_PROMPT_ECHO_OFF, &resp,
@@ -88,21 +97,33 @@ pj_verify_pin(struct pj *a)
 		pj_error(a, "No PIN entered; the card was not used.");
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (n >= sizeof(pin)) {
+	if (n >= pin_size || jpki_pin_check_format(JPKI_PIN_AUTH,
+	    resp) != JPKI_OK) {
 		jpki_secure_zero(resp, n);
 		free(resp);
-		return pin_refused(a, JPKI_ERR_PIN_FORMAT, tries);
+		return pj_pin_refused(a, JPKI_ERR_PIN_FORMAT, tries);
 	}
 	memcpy(pin, resp, n + 1);
 	jpki_secure_zero(resp, n);
 	free(resp);
-	if ((r = jpki_pin_check_format(JPKI_PIN_AUTH, pin)) == JPKI_OK)
-		r = jpki_card_verify_pin(a->card, JPKI_PIN_AUTH, pin,
-		    a->conf.allow_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0,
-		    &tries);
+	return PAM_SUCCESS;
+}
+
+int
+pj_verify_pin(struct pj *a)
+{
+	char pin[JPKI_PIN_MAX + 1];
+	int r, tries = -1, pr;
+
+	if ((pr = pj_pin_guard(a, &tries)) != PAM_SUCCESS)
+		return pr;
+	if ((pr = pj_pin_ask(a, tries, pin, sizeof(pin))) != PAM_SUCCESS)
+		return pr;
+	r = jpki_card_verify_pin(a->card, JPKI_PIN_AUTH, pin,
+	    a->conf.allow_last_try ? JPKI_PIN_FORCE_LAST_TRY : 0, &tries);
 	jpki_secure_zero(pin, sizeof(pin));
 	if (r != JPKI_OK)
-		return pin_refused(a, r, tries);
+		return pj_pin_refused(a, r, tries);
 	return PAM_SUCCESS;
 }
 

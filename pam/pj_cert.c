@@ -76,7 +76,7 @@ pj_check_map(struct pj *a)
 {
 	char err[PJ_ERRLEN], *text = NULL;
 	size_t len = 0;
-	int res = PJ_MAP_NONE, r = PAM_SERVICE_ERR;
+	int res = PJ_MAP_NONE, mk = PJ_MAP_NONE, r = PAM_SERVICE_ERR;
 
 	if (pj_read_file(a->conf.map_file, &text, &len, err,
 	    sizeof(err)) != 0 || pj_map_lookup(text, len, a->user,
@@ -90,7 +90,12 @@ pj_check_map(struct pj *a)
 	r = PAM_AUTH_ERR;
 	if (res == PJ_MAP_USER)
 		r = PAM_SUCCESS;
-	else {
+	else if (pj_map_mykey(text, len, a->user, NULL, &mk, err,
+	    sizeof(err)) == 0 && mk == PJ_MAP_USER) {
+		/* the MyKey Platform decides, after the PIN */
+		a->by_mykey = 1;
+		r = PAM_SUCCESS;
+	} else {
 		pam_syslog(a->pamh, LOG_NOTICE, "%s", res == PJ_MAP_OTHER ?
 		    "certificate is mapped to another account" :
 		    "certificate is not in the mapping file");

@@ -43,6 +43,7 @@ pj_conf_defaults(struct pj_conf *c)
 	c->bundled_roots = 1;
 	c->revocation = PJ_REV_HARD;
 	c->revocation_timeout = 5000;
+	c->platform_timeout = 10000;
 }
 
 static int
@@ -78,6 +79,18 @@ set_url(char *dst, size_t dstlen, const char *v)
 	if (*v != '\0' && strncmp(v, "http://", 7) != 0 &&
 	    strncmp(v, "https://", 8) != 0)
 		return -1;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return -1;
+	return set_str(dst, dstlen, v);
+}
+
+/* Printable ASCII without blanks: it goes into HTTP requests. */
+static int
+set_id(char *dst, size_t dstlen, const char *v)
+{
+	const unsigned char *p;
+
 	for (p = (const unsigned char *)v; *p != '\0'; p++)
 		if (*p <= 0x20 || *p >= 0x7f)
 			return -1;
@@ -159,6 +172,23 @@ pj_conf_set(struct pj_conf *c, const char *k, const char *v, char *err,
 		r = set_bool(&c->allow_last_try, v);
 	else if (strcmp(k, "debug") == 0)
 		r = set_bool(&c->debug, v);
+	else if (strcmp(k, "platform_url") == 0)
+		r = set_url(c->platform_url, sizeof(c->platform_url), v);
+	else if (strcmp(k, "platform_client_id") == 0)
+		r = set_id(c->platform_client_id,
+		    sizeof(c->platform_client_id), v);
+	else if (strcmp(k, "platform_secret_file") == 0)
+		r = set_path(c->platform_secret_file,
+		    sizeof(c->platform_secret_file), v);
+	else if (strcmp(k, "platform_ca_file") == 0)
+		r = set_path(c->platform_ca_file,
+		    sizeof(c->platform_ca_file), v);
+	else if (strcmp(k, "consent_file") == 0)
+		r = set_path(c->consent_file, sizeof(c->consent_file), v);
+	else if (strcmp(k, "platform_allow_http") == 0)
+		r = set_bool(&c->platform_allow_http, v);
+	else if (strcmp(k, "platform_timeout") == 0)
+		r = set_int(&c->platform_timeout, v, 100, 60000);
 	else {
 		seterr(err, errlen, "unknown option '%.40s'", k);
 		return -1;
@@ -303,10 +333,28 @@ serial_norm(const char *in, char out[PJ_MAX_SERIAL_HEX + 1])
 	return 0;
 }
 
-int
-pj_map_lookup(const char *text, size_t len, const char *user,
-    const char *serial_hex, const char *subject, int *result, char *err,
-    size_t errlen)
+/* A MyKey ID as the platform writes it: PJ_MYKEY_LEN of A-Z and 0-9. */
+static int
+mykey_ok(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (i >= PJ_MYKEY_LEN || !((v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9')))
+			return 0;
+	return i == PJ_MYKEY_LEN;
+}
+
+/* What map_scan compares "mykey" lines for. */
+#define MK_IGNORE	0	/* syntax only */
+#define MK_ANY		1	/* does user have one? */
+#define MK_MATCH	2	/* is this ID the user's? */
+
+static int
+map_scan(const char *text, size_t len, const char *user,
+    const char *serial_hex, const char *subject, int mk,
+    const char *mykey_id, int *result, char *err, size_t errlen)
 {
 	char line[PJ_MAX_LINE], want[PJ_MAX_SERIAL_HEX + 1];
 	char got[PJ_MAX_SERIAL_HEX + 1], *u, *kind, *val, *p;
@@ -341,8 +389,8 @@ pj_map_lookup(const char *text, size_t len, const char *user,
 			*p++ = '\0';
 		val = trim(p);
 		if (!user_ok(u) || *val == '\0') {
-			seterr(err, errlen, "line %u: expected USER serial HEX "
-			    "or USER subject DN", lineno);
+			seterr(err, errlen, "line %u: expected USER serial HEX, "
+			    "USER subject DN or USER mykey ID", lineno);
 			return -1;
 		}
 		hit = 0;
@@ -353,12 +401,22 @@ pj_map_lookup(const char *text, size_t len, const char *user,
 				    PJ_MAX_SERIAL_HEX);
 				return -1;
 			}
-			hit = serial_hex != NULL && strcmp(got, want) == 0;
+			hit = mk == MK_IGNORE && serial_hex != NULL &&
+			    strcmp(got, want) == 0;
 		} else if (strcmp(kind, "subject") == 0) {
-			hit = subject != NULL && strcmp(val, subject) == 0;
+			hit = mk == MK_IGNORE && subject != NULL &&
+			    strcmp(val, subject) == 0;
+		} else if (strcmp(kind, "mykey") == 0) {
+			if (!mykey_ok(val)) {
+				seterr(err, errlen, "line %u: MyKey ID is not "
+				    "%d of A-Z and 0-9", lineno, PJ_MYKEY_LEN);
+				return -1;
+			}
+			hit = (mk == MK_ANY && strcmp(u, user) == 0) ||
+			    (mk == MK_MATCH && strcmp(val, mykey_id) == 0);
 		} else {
-			seterr(err, errlen, "line %u: unknown kind (serial or "
-			    "subject)", lineno);
+			seterr(err, errlen, "line %u: unknown kind (serial, "
+			    "subject or mykey)", lineno);
 			return -1;
 		}
 		if (hit)
@@ -375,7 +433,25 @@ pj_map_lookup(const char *text, size_t len, const char *user,
 }
 
 int
-pj_read_file(const char *path, char **text, size_t *len, char *err,
+pj_map_lookup(const char *text, size_t len, const char *user,
+    const char *serial_hex, const char *subject, int *result, char *err,
+    size_t errlen)
+{
+	return map_scan(text, len, user, serial_hex, subject, MK_IGNORE, NULL,
+	    result, err, errlen);
+}
+
+int
+pj_map_mykey(const char *text, size_t len, const char *user,
+    const char *mykey_id, int *result, char *err, size_t errlen)
+{
+	return map_scan(text, len, user, NULL, NULL,
+	    mykey_id == NULL ? MK_ANY : MK_MATCH, mykey_id, result, err,
+	    errlen);
+}
+
+static int
+read_file(const char *path, int secret, char **text, size_t *len, char *err,
     size_t errlen)
 {
 	struct stat st;
@@ -399,6 +475,12 @@ pj_read_file(const char *path, char **text, size_t *len, char *err,
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		seterr(err, errlen, "%s: must be owned by root and not "
 		    "writable by group or others", path);
+		goto out;
+	}
+	/* a client secret others can read is no secret (mode 0600) */
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		seterr(err, errlen, "%s: a secret must not be readable by "
+		    "group or others (mode 0600)", path);
 		goto out;
 	}
 	if (st.st_size < 0 || st.st_size > PJ_MAX_FILE) {
@@ -429,8 +511,24 @@ pj_read_file(const char *path, char **text, size_t *len, char *err,
 	buf = NULL;
 	r = 0;
 out:
+	if (buf != NULL)
+		explicit_bzero(buf, got);	/* a partly read secret */
 	free(buf);
 	if (fd >= 0)
 		close(fd);
 	return r;
+}
+
+int
+pj_read_file(const char *path, char **text, size_t *len, char *err,
+    size_t errlen)
+{
+	return read_file(path, 0, text, len, err, errlen);
+}
+
+int
+pj_read_secret(const char *path, char **text, size_t *len, char *err,
+    size_t errlen)
+{
+	return read_file(path, 1, text, len, err, errlen);
 }

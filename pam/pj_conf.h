@@ -20,6 +20,8 @@
 #define PJ_MAX_PATH		512
 #define PJ_MAX_USER		32	/* login name in the mapping file */
 #define PJ_MAX_SERIAL_HEX	40	/* 20-byte X.509 serial */
+#define PJ_MYKEY_LEN		8	/* MyKey ID, mykey-mock-api.md */
+#define PJ_MAX_ID		128	/* platform client id */
 #define PJ_ERRLEN		160
 
 typedef enum {
@@ -44,6 +46,14 @@ struct pj_conf {
 	int		revocation_timeout;	/* milliseconds */
 	int		allow_last_try;
 	int		debug;
+	/* MyKey Platform, for "USER mykey ID" lines (pam_jpki(8)) */
+	char		platform_url[PJ_MAX_PATH];
+	char		platform_client_id[PJ_MAX_ID];
+	char		platform_secret_file[PJ_MAX_PATH];
+	char		platform_ca_file[PJ_MAX_PATH];
+	char		consent_file[PJ_MAX_PATH];
+	int		platform_allow_http;	/* http:// to loopback only */
+	int		platform_timeout;	/* milliseconds */
 };
 
 /* Defaults: pam_jpki(8) OPTIONS. */
@@ -72,6 +82,10 @@ int	pj_conf_parse(struct pj_conf *c, const char *text, size_t len,
  *   USER subject DN        the subject exactly as jpki_cert_subject()
  *                          prints it (rest of the line, trailing blanks
  *                          dropped)
+ *   USER mykey ID          a MyKey ID (8 of A-Z 0-9), checked through the
+ *                          MyKey Platform after the card proved
+ *                          possession there (pj_map_mykey); never matched
+ *                          here
  * blank lines and "#" comments.  The whole file is checked: a malformed
  * line is an error (-1, err names the line) whatever else matches.
  * serial_hex and subject may be NULL (not compared).
@@ -81,12 +95,24 @@ int	pj_map_lookup(const char *text, size_t len, const char *user,
 	    char *err, size_t errlen);
 
 /*
+ * MyKey ID lines of a mapping file's text.  With mykey_id NULL: *result
+ * is PJ_MAP_USER if user has at least one "mykey" line (the platform
+ * decides), else PJ_MAP_NONE.  Otherwise as pj_map_lookup for that ID.
+ * The whole file is checked as by pj_map_lookup.
+ */
+int	pj_map_mykey(const char *text, size_t len, const char *user,
+	    const char *mykey_id, int *result, char *err, size_t errlen);
+
+/*
  * Read a configuration or mapping file: a regular file (symlinks not
  * followed), owned by root or the effective user, not writable by group
  * or others, at most PJ_MAX_FILE bytes.  *text is NUL-terminated and
  * owned by the caller (free).
  */
 int	pj_read_file(const char *path, char **text, size_t *len, char *err,
+	    size_t errlen);
+/* The same for a secret: also not readable by group or others (0600). */
+int	pj_read_secret(const char *path, char **text, size_t *len, char *err,
 	    size_t errlen);
 
 #endif /* PJ_CONF_H */

@@ -47,7 +47,7 @@ cp /etc/passwd /etc/group "$H_DIR/etc/"
 cp /etc/shadow "$H_DIR/etc/shadow" 2>/dev/null || : > "$H_DIR/etc/shadow"
 chmod 0640 "$H_DIR/etc/shadow"
 uid=61001
-for u in alice bob carol dave; do
+for u in alice bob carol dave erin; do
 	echo "$u:x:$uid:$uid:synthetic test user:$H_DIR/home:/bin/sh" >> "$H_DIR/etc/passwd"
 	echo "$u:x:$uid:" >> "$H_DIR/etc/group"
 	echo "$u:!:20000:0:99999:7:::" >> "$H_DIR/etc/shadow"
@@ -377,6 +377,116 @@ else
 	h_fail "su alice with bob's card"; screen | sed 's/^/#   | /'
 fi
 $TM kill-server 2>/dev/null
+h_card_stop
+
+# --- mapping by MyKey ID through the MyKey Platform ---------------------------
+# erin is mapped by the MyKey ID of card D (registered by its holder with
+# `jpki platform register`), carol by card C's; the platform client uses
+# the mock's plain http on loopback inside this namespace
+p_mock_start || h_fail "mykey-mock restart"
+p_client || h_fail "platform client"
+printf '%s\n' "$JPKI_PLATFORM_CLIENT_SECRET" > "$H_DIR/platform.secret"
+chmod 0600 "$H_DIR/platform.secret"
+unset JPKI_PLATFORM_CLIENT_SECRET	# pam_jpki reads it from the file only
+p_consent "$H_DIR/consent.json"
+p=$(p_person "試験　D") &&
+p_card_issue "$p" "$H_DIR/profiles/cardD" > "$H_DIR/cardD.json" 2>> "$H_DIR/check.log" ||
+	h_fail "mykey-mock card issue D"
+D=$H_DIR/profiles/cardD
+PIN_D=$(conf "$D" pin.auth)
+PIN_C=$(conf "$C" pin.auth)
+register() {	# register PROFILE: the holder creates a MyKey ID (in $MK)
+	card_in "$1"
+	p_pins "$1"
+	JPKI_PLATFORM_CLIENT_SECRET=$(cat "$H_DIR/platform.secret") \
+		p_plat register --consent-file "$H_DIR/consent.json" --json \
+		> "$H_DIR/register.json" 2>> "$H_DIR/check.log"
+	unset JPKI_TEST_PIN JPKI_TEST_SIGN_PIN
+	MK=$(p_json mykey_id < "$H_DIR/register.json")
+}
+register "$D"; MK_D=$MK
+register "$C"; MK_C=$MK
+h_card_stop
+if [ ${#MK_D} -eq 8 ] && [ ${#MK_C} -eq 8 ] && [ "$MK_D" != "$MK_C" ]; then
+	h_ok "MyKey IDs created for cards D and C"
+else
+	h_fail "MyKey IDs created for cards D and C ('$MK_D', '$MK_C')"
+fi
+{
+	echo "erin  mykey $MK_D"
+	echo "carol mykey $MK_C"
+} >> "$MAP"
+MKCONF=$H_DIR/pam_jpki-mykey.conf
+{
+	cat "$CONF"
+	echo "platform_url = $P_URL"
+	echo "platform_client_id = $P_ID"
+	echo "platform_secret_file = $H_DIR/platform.secret"
+	echo "consent_file = $H_DIR/consent.json"
+	echo "platform_allow_http = yes"
+	echo "platform_timeout = 3000"
+} > "$MKCONF"
+svcmk() {	# svcmk NAME [module args...]: pam_jpki with the platform keys
+	n=$1; shift
+	printf 'auth required %s config=%s %s\naccount required pam_permit.so\n' \
+		"$MOD" "$MKCONF" "$*" > "$PAMD/$n"
+}
+svcmk jpki-mk
+svcmk jpki-mk-norev revocation=none
+verifies() {
+	grep -c 'mykey-ids:verify' "$H_DIR/mock.log" 2>/dev/null || true
+}
+
+card_in "$D"
+v0=$(verifies)
+pt "MyKey ID mapped to erin, card D: authenticated" ok erin jpki-mk "$PIN_D"
+says "My Number Card PIN (user authentication, 4 digits):"
+if [ "$(verifies)" -gt "$v0" ]; then h_ok "  ... the platform's :verify was asked"
+else h_fail "  ... the platform's :verify was asked"; fi
+expect_tries 3 "MyKey login"
+WRONG=0000
+[ "$PIN_D" = 0000 ] && WRONG=1111
+pt "MyKey mapping, wrong PIN: refused" "$AUTHERR" erin jpki-mk "$WRONG"
+says "Wrong PIN: 2 tries left."
+expect_tries 2 "MyKey mapping: one wrong PIN spends exactly one try"
+pt "MyKey mapping, right PIN after a wrong one" ok erin jpki-mk "$PIN_D"
+pt "card D for carol (her MyKey ID is another): refused" "$AUTHERR" carol jpki-mk "$PIN_D"
+says "This card is not registered for this account."
+h_card_stop
+card_in "$C"
+pt "card C (carol's MyKey ID) for erin: refused" "$AUTHERR" erin jpki-mk "$PIN_C"
+says "This card is not registered for this account."
+pt "card C for carol: authenticated" ok carol jpki-mk "$PIN_C"
+h_card_stop
+
+# renewal: the authority issues a successor card; the platform keeps the
+# MyKey ID through J-LIS linkage, so the old mapping line still works
+NEWD=$(p_mm card renew --serial "$(serial "$D")" --out "$H_DIR/profiles/cardD2" 2>> "$H_DIR/check.log")
+D2=$H_DIR/profiles/cardD2
+if [ -n "$NEWD" ] && [ "$(serial "$D2")" != "$(serial "$D")" ]; then
+	h_ok "card D renewed (new issuance number)"
+else
+	h_fail "card D renewed"
+fi
+card_in "$D2"
+pt "renewed card D, same mapping line: authenticated" ok erin jpki-mk "$(conf "$D2" pin.auth)"
+pt "renewed card D for carol: refused" "$AUTHERR" carol jpki-mk "$(conf "$D2" pin.auth)"
+
+# configuration the platform path needs
+chmod 0644 "$H_DIR/platform.secret"
+pt "client secret readable by others: PAM_SERVICE_ERR" "Error in service module" erin jpki-mk "$(conf "$D2" pin.auth)"
+not_asked "client secret readable by others"
+chmod 0600 "$H_DIR/platform.secret"
+svcmk jpki-mk-noconsent consent_file=$H_DIR/no-such-consent.json
+pt "no consent record: PAM_SERVICE_ERR" "Error in service module" erin jpki-mk-noconsent "$(conf "$D2" pin.auth)"
+not_asked "no consent record"
+
+# the platform down (revocation=none: the OCSP responder is the same mock)
+p_mock_stop
+pt "MyKey Platform down: PAM_AUTHINFO_UNAVAIL" "$UNAVAIL" erin jpki-mk-norev "$(conf "$D2" pin.auth)"
+says "The MyKey Platform could not be reached"
+not_asked "MyKey Platform down"
+expect_tries 3 "MyKey Platform down: no try spent"
 h_card_stop
 
 h_done

@@ -22,6 +22,10 @@ check_conf(const struct pj_conf *c)
 	if (memchr(c->map_file, '\0', sizeof(c->map_file)) == NULL ||
 	    memchr(c->ocsp_url, '\0', sizeof(c->ocsp_url)) == NULL ||
 	    memchr(c->reader, '\0', sizeof(c->reader)) == NULL ||
+	    memchr(c->platform_url, '\0', sizeof(c->platform_url)) == NULL ||
+	    memchr(c->platform_client_id, '\0',
+	    sizeof(c->platform_client_id)) == NULL ||
+	    c->platform_timeout < 100 || c->platform_timeout > 60000 ||
 	    c->map_file[0] != '/' ||
 	    c->card_wait < 0 || c->card_wait > 300 ||
 	    c->revocation_timeout < 100 || c->revocation_timeout > 60000 ||
@@ -62,6 +66,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* without a serial or subject nothing can match */
 	if (pj_map_lookup(text, size, "alice", NULL, NULL, &res2, err,
 	    sizeof(err)) == 0 && res2 != PJ_MAP_NONE)
+		abort();
+	/* mykey lines: the same file check, the same result space */
+	res2 = 42;
+	if (pj_map_mykey(text, size, "alice", NULL, &res2, err,
+	    sizeof(err)) != r || (res2 != PJ_MAP_NONE && res2 != PJ_MAP_USER))
+		abort();
+	res2 = 42;
+	if (pj_map_mykey(text, size, "alice", "K7QF3M2A", &res2, err,
+	    sizeof(err)) != r || (res2 != PJ_MAP_NONE &&
+	    res2 != PJ_MAP_USER && res2 != PJ_MAP_OTHER))
 		abort();
 	return 0;
 }

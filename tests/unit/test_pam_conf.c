@@ -273,6 +273,11 @@ test_map_bad(void **state)
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa serial 1\n",	/* 33 */
 		"alice subject \n",
 		"alice serial 1\nbob serial 2 3\n",
+		"alice mykey K7QF3M2\n",		/* 7 */
+		"alice mykey K7QF3M2AB\n",		/* 9 */
+		"alice mykey k7qf3m2a\n",		/* lower case */
+		"alice mykey K7QF-M2A\n",
+		"alice mykey\n",
 	};
 	char err[PJ_ERRLEN];
 	size_t i;
@@ -289,8 +294,8 @@ test_map_bad(void **state)
 	/* a malformed line fails the file even after a match */
 	assert_int_equal(pj_map_lookup("alice serial 1\nx\n", 17, "alice", "1",
 	    NULL, &res, err, sizeof(err)), -1);
-	assert_string_equal(err, "line 2: expected USER serial HEX or USER "
-	    "subject DN");
+	assert_string_equal(err, "line 2: expected USER serial HEX, USER "
+	    "subject DN or USER mykey ID");
 	/* 40 hex digits are fine, NUL is not */
 	assert_int_equal(lookup("alice serial "
 	    "1234567890123456789012345678901234567890\n", "alice",
@@ -298,6 +303,92 @@ test_map_bad(void **state)
 	assert_int_equal(res, PJ_MAP_USER);
 	assert_int_equal(pj_map_lookup("alice serial 1\0\n", 16, "alice", "1",
 	    NULL, &res, err, sizeof(err)), -1);
+}
+
+static void
+test_map_mykey(void **state)
+{
+	const char *map =
+	    "alice serial 1F\n"
+	    "erin  mykey K7QF3M2A\n"
+	    "erin\tmykey\t00000000  \r\n"
+	    "carol mykey ZZZZ9999\n";
+	char err[PJ_ERRLEN];
+	size_t n = strlen(map);
+	int res;
+
+	/* never matched by serial or subject, but checked */
+	assert_int_equal(lookup(map, "erin", "1F", NULL, &res), 0);
+	assert_int_equal(res, PJ_MAP_OTHER);
+	assert_int_equal(lookup(map, "erin", "K7QF3M2A", "K7QF3M2A", &res), 0);
+	assert_int_equal(res, PJ_MAP_NONE);
+	/* who has mykey lines at all */
+	assert_int_equal(pj_map_mykey(map, n, "erin", NULL, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_USER);
+	assert_int_equal(pj_map_mykey(map, n, "alice", NULL, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_NONE);
+	/* the platform's answer */
+	assert_int_equal(pj_map_mykey(map, n, "erin", "K7QF3M2A", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_USER);
+	assert_int_equal(pj_map_mykey(map, n, "erin", "00000000", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_USER);
+	assert_int_equal(pj_map_mykey(map, n, "erin", "ZZZZ9999", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_OTHER);
+	assert_int_equal(pj_map_mykey(map, n, "carol", "K7QF3M2A", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_OTHER);
+	assert_int_equal(pj_map_mykey(map, n, "erin", "K7QF3M2", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_NONE);
+	assert_int_equal(pj_map_mykey(map, n, "erin", "", &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res, PJ_MAP_NONE);
+	/* a bad line fails the mykey look-up too */
+	map = "erin mykey K7QF3M2A\nx y\n";
+	assert_int_equal(pj_map_mykey(map, strlen(map), "erin", "K7QF3M2A",
+	    &res, err, sizeof(err)), -1);
+	assert_int_equal(res, PJ_MAP_NONE);
+}
+
+static void
+test_platform_options(void **state)
+{
+	struct pj_conf c;
+	char err[PJ_ERRLEN];
+
+	pj_conf_defaults(&c);
+	assert_int_equal(c.platform_timeout, 10000);
+	assert_int_equal(c.platform_allow_http, 0);
+	assert_string_equal(c.platform_url, "");
+	assert_int_equal(parse(&c,
+	    "platform_url = https://platform.example\n"
+	    "platform_client_id = cli-1\n"
+	    "platform_secret_file = /etc/security/pam_jpki.secret\n"
+	    "platform_ca_file = /etc/ssl/platform.pem\n"
+	    "consent_file = /etc/security/pam_jpki_consent.json\n"
+	    "platform_allow_http = yes\n"
+	    "platform_timeout = 2500\n", err), 0);
+	assert_string_equal(c.platform_url, "https://platform.example");
+	assert_string_equal(c.platform_client_id, "cli-1");
+	assert_string_equal(c.platform_secret_file,
+	    "/etc/security/pam_jpki.secret");
+	assert_string_equal(c.platform_ca_file, "/etc/ssl/platform.pem");
+	assert_string_equal(c.consent_file,
+	    "/etc/security/pam_jpki_consent.json");
+	assert_int_equal(c.platform_allow_http, 1);
+	assert_int_equal(c.platform_timeout, 2500);
+	assert_int_equal(parse(&c, "platform_url = ftp://x\n", err), -1);
+	assert_int_equal(parse(&c, "platform_client_id = a b\n", err), -1);
+	assert_int_equal(parse(&c, "platform_secret_file = rel\n", err), -1);
+	assert_int_equal(parse(&c, "consent_file = rel\n", err), -1);
+	assert_int_equal(parse(&c, "platform_timeout = 99\n", err), -1);
+	assert_int_equal(parse(&c, "platform_timeout = 60001\n", err), -1);
+	assert_int_equal(parse(&c, "platform_allow_http = maybe\n", err), -1);
 }
 
 static void
@@ -326,7 +417,22 @@ test_read_file(void **state)
 	assert_non_null(strstr(err, "not writable by group or others"));
 	assert_int_equal(chmod(path, 0646), 0);
 	assert_int_equal(pj_read_file(path, &text, &len, err, sizeof(err)), -1);
+	/* a secret: readable by group or others is refused too */
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(pj_read_file(path, &text, &len, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(pj_read_secret(path, &text, &len, err, sizeof(err)),
+	    -1);
+	assert_null(text);
+	assert_non_null(strstr(err, "mode 0600"));
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_int_equal(pj_read_secret(path, &text, &len, err, sizeof(err)),
+	    -1);
 	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(pj_read_secret(path, &text, &len, err, sizeof(err)),
+	    0);
+	assert_string_equal(text, "debug = yes\n");
+	free(text);
 	/* a symlink is not followed, a directory is not a file */
 	snprintf(path, sizeof(path), "%s/link", dir);
 	assert_int_equal(symlink("conf", path), 0);
@@ -371,6 +477,8 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_map_bad),
+		cmocka_unit_test(test_map_mykey),
+		cmocka_unit_test(test_platform_options),
 		cmocka_unit_test(test_read_file),
 	};
 
