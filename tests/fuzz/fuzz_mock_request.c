@@ -100,6 +100,13 @@ ca_open(const char *dir)
 }
 
 static void
+close_tmpl(void)
+{
+	db_close(&tmpl_db);
+	tmpl = NULL;
+}
+
+static void
 init_once(void)
 {
 	struct mm_db *db = NULL;
@@ -126,7 +133,7 @@ init_once(void)
 	    "0,0)", "") != 0)
 		abort();
 	tmpl_db = db;
-	if ((tmpl = store_sqlite_handle(db)) == NULL)
+	if ((tmpl = store_sqlite_handle(db)) == NULL || atexit(close_tmpl) != 0)
 		abort();
 	state_hash(tmpl, tmpl_hash);
 }
