@@ -2083,6 +2083,81 @@ stream(const char *ackpath, int seconds)
 	return 0;
 }
 
+/* Issue 11: numbers from JSON are range-checked, never cast blindly. */
+static void
+json_ranges(void)
+{
+	struct resp r;
+	json_int_t off;
+
+	(void)printf("# issue 11: JSON integer ranges\n");
+	set_clock("real", 0);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)9000000000000000000LL), NULL, &r);
+	ok(r.status == 400, "clock advance_s 9e18 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)-9000000000000000000LL), NULL, &r);
+	ok(r.status == 400, "clock advance_s -9e18 -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:f}",
+	    "advance_s", 1.5), NULL, &r);
+	ok(r.status == 400, "clock advance_s 1.5 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:s}",
+	    "now", "9999-12-31T23:59:59Z"), NULL, &r);
+	ok(r.status == 400, "clock now year 9999 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("GET", "/admin/v1/clock", NULL, NULL, NULL, &r);
+	off = r.j != NULL ? json_integer_value(json_object_get(r.j,
+	    "offset_s")) : -1;
+	ok(r.status == 200 && off == 0, "clock untouched by the refusals "
+	    "(offset %lld)", (long long)off);
+	resp_free(&r);
+	/* two steps of 900 years each: the second would leave the span */
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)900 * 366 * 86400), NULL, &r);
+	ok(r.status == 200, "clock advance 900 years -> 200 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)900 * 366 * 86400), NULL, &r);
+	ok(r.status == 400, "clock past 1000 years -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	set_clock("real", 0);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)60), NULL, &r);
+	off = r.j != NULL ? json_integer_value(json_object_get(r.j,
+	    "offset_s")) : -1;
+	ok(r.status == 200 && off >= 60 && off <= 61,
+	    "clock advance_s 60 still works (offset %lld)", (long long)off);
+	resp_free(&r);
+	set_clock("real", 0);
+
+	/* 2^32 + 1 would have become count 1; 2^32 + 500 status 500 */
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:i,s:I}",
+	    "path_glob", "/v1/nowhere", "status", 500, "count",
+	    (json_int_t)4294967297LL), NULL, &r);
+	ok(r.status == 400, "fault count 2^32+1 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:I}",
+	    "path_glob", "/v1/nowhere", "status", (json_int_t)4294967796LL),
+	    NULL, &r);
+	ok(r.status == 400, "fault status 2^32+500 -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:i,s:s}",
+	    "path_glob", "/v1/nowhere", "status", 500, "delay_ms", "10"),
+	    NULL, &r);
+	ok(r.status == 400, "fault delay_ms as a string -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("DELETE", "/admin/v1/faults", NULL, NULL, NULL, &r);
+	resp_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2135,6 +2210,7 @@ main(int argc, char **argv)
 	bad_input();
 	extras();
 	more();
+	json_ranges();
 	card_clear(&c1);
 	curl_global_cleanup();
 	(void)printf("1..%d\n# %d failed\n", ntest, nfail);

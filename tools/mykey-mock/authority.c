@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,15 +625,23 @@ auth_clock_set(struct mm_db *db, const char *spec)
 	if (strcmp(spec, "real") == 0) {
 		off = 0;
 	} else if (spec[0] == '+' || spec[0] == '-') {
+		errno = 0;
 		t = strtoll(spec, &end, 10);
-		if (*end != '\0' || spec[1] == '\0')
+		if (*end != '\0' || spec[1] == '\0' || errno != 0 ||
+		    t < -MM_CLOCK_SPAN_S || t > MM_CLOCK_SPAN_S)
 			return -1;
-		off = db_clock_offset(db) + t;
+		/* both within the span: the sum cannot overflow */
+		off = db_clock_offset(db);
+		if (off < -MM_CLOCK_SPAN_S || off > MM_CLOCK_SPAN_S)
+			off = 0;
+		off += t;
 	} else {
 		if (mm_parse_rfc3339(spec, &t) != 0)
 			return -1;
 		off = t - now;
 	}
+	if (off < -MM_CLOCK_SPAN_S || off > MM_CLOCK_SPAN_S)
+		return -1;
 	(void)snprintf(buf, sizeof(buf), "%lld", off);
 	return db_set_setting(db, "clock_offset", buf);
 }

@@ -227,6 +227,15 @@ void	mock_req_clear(struct mm_req *r);
 int	req_path_ok(const char *path);
 /* 1 if the body's JSON nesting stays within max (strings skipped). */
 int	req_json_depth_ok(const char *b, size_t n, int max);
+/*
+ * Integer member key of object o within [min,max]: 1 and *out set; 0 and
+ * *out = dflt when absent or null; -1 (answer 400) when not an integer
+ * or out of range.
+ */
+int	req_json_int(const json_t *o, const char *key, long long min,
+	    long long max, long long dflt, long long *out);
+/* The mock clock stays within this many seconds of the real one. */
+#define MM_CLOCK_SPAN_S		(1000LL * 366 * 86400)
 /* 1 if Content-Type is application/json (parameters allowed). */
 int	req_is_json_type(const char *ct);
 /* Constant-time compare of a presented admin Bearer token. */
