@@ -31,6 +31,8 @@ cfg_defaults(struct mm_config *c)
 	c->header_timeout = 10;
 	c->body_timeout = 30;
 	c->max_body = 64 * 1024;
+	c->drain_max = 16 * 1024 * 1024;
+	c->drain_time = 2;
 	c->json_depth = 32;
 	(void)snprintf(c->admin_bind, sizeof(c->admin_bind), "127.0.0.1");
 }
@@ -95,6 +97,10 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return set_int(&c->body_timeout, v, 1, 3600);
 	if (strcmp(key, "max_body") == 0)
 		return set_int(&c->max_body, v, 1024, 16 * 1024 * 1024);
+	if (strcmp(key, "drain_max") == 0)
+		return set_int(&c->drain_max, v, 0, 256 * 1024 * 1024);
+	if (strcmp(key, "drain_time") == 0)
+		return set_int(&c->drain_time, v, 0, 30);
 	if (strcmp(key, "json_depth") == 0)
 		return set_int(&c->json_depth, v, 2, 1000);
 	if (strcmp(key, "admin_bind") == 0)

@@ -55,6 +55,8 @@ struct mm_config {
 	int	header_timeout;		/* s to receive a request's headers */
 	int	body_timeout;		/* s to receive a request's body */
 	int	max_body;		/* request body cap, bytes */
+	int	drain_max;		/* bytes read and dropped after an early 413 */
+	int	drain_time;		/* s the drain may take at most */
 	int	json_depth;		/* nesting cap of a JSON body */
 	/* admin listener (admin API + J-LIS queries, Bearer token) */
 	char	admin_bind[64];
@@ -245,6 +247,8 @@ int	admin_token_load(const char *db, char out[65]);
 enum { WATCH_IDLE, WATCH_BODY, WATCH_BUSY };
 /* Phase of a connection (struct MHD_Connection *) for its deadline. */
 void	watch_phase(void *conn, int phase);
+/* Answered before its body was read: drain the rest before the close. */
+void	watch_linger(void *conn);
 /* libmicrohttpd's error log into mm_log, at most 10 lines a second. */
 void	watch_mhd_log(void *cls, const char *fmt, va_list ap);
 #ifdef MHD_VERSION
