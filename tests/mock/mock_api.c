@@ -2083,6 +2083,62 @@ stream(const char *ackpath, int seconds)
 	return 0;
 }
 
+/* Issue 11: birth_date as YYYYMMDD or YYYY-MM-DD, one stored form. */
+static void
+birth_dates(void)
+{
+	static const char *bad[] = { "19900230", "1990-02-30", "2023-02-29",
+	    "1990-2-03", "1990/02/03", "1990-13-01", "0999-01-01", "1990-02-3a",
+	    "19900203 ", "" };
+	struct resp r;
+	struct card c;
+	char path[600], line[256], pid[48];
+	FILE *f;
+	int found;
+	size_t i;
+
+	(void)printf("# issue 11: birth_date forms\n");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,"
+		    "s:s,s:s,s:s}", "name", "Shiken Hanako", "birth_date",
+		    bad[i], "sex", "2", "address", "Tokyo (synthetic)"), NULL,
+		    &r);
+		ok(r.status == 400, "birth_date \"%s\" -> 400 (got %ld)",
+		    bad[i], r.status);
+		resp_free(&r);
+	}
+	(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,s:s,"
+	    "s:s,s:s}", "name", "Shiken Hanako", "birth_date", "2024-02-29",
+	    "sex", "2", "address", "Tokyo (synthetic)"), NULL, &r);
+	ok(r.status == 201, "birth_date 2024-02-29 (leap day) -> 201 (got "
+	    "%ld)", r.status);
+	(void)snprintf(pid, sizeof(pid), "%s", jget(&r, "person_id"));
+	resp_free(&r);
+	memset(&c, 0, sizeof(c));
+	(void)http("POST", "/admin/v1/cards", NULL, json_pack("{s:s}",
+	    "person_id", pid), NULL, &r);
+	found = 0;
+	if (r.status == 201 && card_from(&r, &c, pid) == 0) {
+		(void)snprintf(path, sizeof(path), "%s/profile.conf",
+		    c.profile_dir);
+		if ((f = fopen(path, "r")) != NULL) {
+			while (fgets(line, sizeof(line), f) != NULL)
+				if (strcmp(line, "birth = 20240229\n") == 0)
+					found = 1;
+			(void)fclose(f);
+		}
+	}
+	resp_free(&r);
+	card_clear(&c);
+	ok(found, "YYYY-MM-DD stored as YYYYMMDD (card profile birth = "
+	    "20240229)");
+	(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,s:s,"
+	    "s:s,s:s}", "name", "Shiken Hanako", "birth_date", "20000229",
+	    "sex", "2", "address", "Tokyo (synthetic)"), NULL, &r);
+	ok(r.status == 201, "birth_date 20000229 -> 201 (got %ld)", r.status);
+	resp_free(&r);
+}
+
 /* Issue 11: numbers from JSON are range-checked, never cast blindly. */
 static void
 json_ranges(void)
@@ -2211,6 +2267,7 @@ main(int argc, char **argv)
 	extras();
 	more();
 	json_ranges();
+	birth_dates();
 	card_clear(&c1);
 	curl_global_cleanup();
 	(void)printf("1..%d\n# %d failed\n", ntest, nfail);

@@ -134,7 +134,7 @@ a_persons(struct mm_req *r)
 	if (auth_person_add(r->db, jstr(r, "name"), jstr(r, "birth_date"),
 	    jstr(r, "sex"), jstr(r, "address"), id) != 0)
 		return req_problem(r, 400, "INVALID_REQUEST",
-		    "name, birth_date YYYYMMDD, sex 1|2|9, address");
+		    "name, birth_date YYYYMMDD or YYYY-MM-DD, sex 1|2|9, address");
 	return req_ok(r, 201, json_pack("{s:s}", "person_id", id));
 }
 

@@ -84,6 +84,11 @@ void	mm_uuid(char out[37]);
 int	mm_uuid_valid(const char *s);
 void	mm_rfc3339(long long t, char out[32]);	/* +09:00 (JST) */
 int	mm_parse_rfc3339(const char *s, long long *t);
+/*
+ * A calendar date as YYYYMMDD or RFC 3339 full-date YYYY-MM-DD (year
+ * 1000-9999, a day that exists) into its stored form YYYYMMDD; 0 or -1.
+ */
+int	mm_date_canon(const char *s, char out[9]);
 void	mm_new_id(const char *prefix, char *out, size_t n);
 void	mm_mykey_id_random(char out[9]);
 int	mm_mykey_id_valid(const char *s);
