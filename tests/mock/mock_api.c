@@ -2083,6 +2083,133 @@ stream(const char *ackpath, int seconds)
 	return 0;
 }
 
+/* One count(*) from the server's database (SQLite or PostgreSQL). */
+static long long
+count_sql(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	char v[32];
+
+	if (is_pg())
+		return pg_scalar(sql, v, sizeof(v)) == 0 ? strtoll(v, NULL,
+		    10) : -1;
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static long long
+clock_unix(void)
+{
+	struct resp r;
+	long long t = -1;
+
+	if (http("GET", "/admin/v1/clock", NULL, NULL, NULL, &r) == 0 &&
+	    r.status == 200)
+		t = (long long)json_integer_value(json_object_get(r.j,
+		    "unix"));
+	resp_free(&r);
+	return t;
+}
+
+static long long
+purge_now(const char *table)
+{
+	struct resp r;
+	long long n = -1;
+
+	if (http("POST", "/admin/v1/purge", NULL, json_object(), NULL, &r) ==
+	    0 && r.status == 200)
+		n = (long long)json_integer_value(json_object_get(
+		    json_object_get(r.j, "deleted"), table));
+	resp_free(&r);
+	return n;
+}
+
+/*
+ * Issue 11: retention.  With the mock clock moved past each period, the
+ * rows older than it go and the newer ones stay (docs "Retention").
+ */
+static void
+retention(void)
+{
+	struct chl old, fresh;
+	struct resp r;
+	char sql[256];
+	long long t, cut, n;
+
+	(void)printf("# issue 11: retention purge\n");
+	set_clock("real", 0);
+	ok(challenge(&A, "mykey.create", NULL, NULL, &old) == 0,
+	    "a challenge at real time");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM challenges "
+	    "WHERE challenge_id = '%s'", old.id);
+	ok(count_sql(sql) == 1, "it is stored");
+	/* expired at +300 s; at +2 h it is past the 1 h retention */
+	set_clock(NULL, 7200);
+	ok(challenge(&A, "mykey.create", NULL, NULL, &fresh) == 0,
+	    "a challenge at +2 h");
+	n = purge_now("challenges");
+	ok(n >= 0, "POST /admin/v1/purge answers (%lld challenges)", n);
+	ok(count_sql(sql) == 0, "challenge expired > 1 h ago purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM challenges "
+	    "WHERE challenge_id = '%s'", fresh.id);
+	ok(count_sql(sql) == 1, "the fresh challenge stays");
+
+	/* logs: 90 days */
+	set_clock("real", 0);
+	t = clock_unix();
+	cut = t + 91LL * 86400 - 90LL * 86400;
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts < %lld", cut);
+	ok(count_sql(sql) > 0, "J-LIS query log rows older than the cut-off "
+	    "exist");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log "
+	    "WHERE ts < %lld", cut);
+	ok(count_sql(sql) > 0, "audit_log rows older than the cut-off exist");
+	set_clock(NULL, 91LL * 86400);
+	(void)http("POST", "/jlis/v1/status", NULL, json_pack("{s:s,s:s,s:o}",
+	    "cert_type", "auth", "issuance_number", c1.auth_serial, "consent",
+	    consent("jlis.validity")), NULL, &r);
+	ok(r.status == 200, "a J-LIS query at +91 days (%ld)", r.status);
+	resp_free(&r);
+	t = clock_unix();
+	cut = t - 90LL * 86400;
+	(void)purge_now("audit_log");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts < %lld", cut);
+	ok(count_sql(sql) == 0, "J-LIS query log older than 90 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log "
+	    "WHERE ts < %lld", cut);
+	ok(count_sql(sql) == 0, "audit_log older than 90 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts >= %lld", t - 60);
+	ok(count_sql(sql) >= 1, "the new J-LIS query log row stays");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at < %lld", cut);
+	ok(count_sql(sql) > 0, "disclosures (kept 3 years) still there");
+
+	/* disclosures: 1095 days */
+	set_clock("real", 0);
+	set_clock(NULL, 1096LL * 86400);
+	t = clock_unix();
+	cut = t - 1095LL * 86400;
+	(void)purge_now("disclosures");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at < %lld", cut);
+	ok(count_sql(sql) == 0, "disclosures older than 1095 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at >= %lld", cut);
+	ok(count_sql(sql) > 0, "disclosures within 1095 days stay");
+	set_clock("real", 0);
+}
+
 /* Issue 11: birth_date as YYYYMMDD or YYYY-MM-DD, one stored form. */
 static void
 birth_dates(void)
@@ -2268,6 +2395,7 @@ main(int argc, char **argv)
 	more();
 	json_ranges();
 	birth_dates();
+	retention();
 	card_clear(&c1);
 	curl_global_cleanup();
 	(void)printf("1..%d\n# %d failed\n", ntest, nfail);

@@ -318,6 +318,24 @@ a_settings(struct mm_req *r)
 	return req_ok(r, 200, o);
 }
 
+/* Run the retention purge now (the server's thread does it periodically). */
+static int
+a_purge(struct mm_req *r)
+{
+	long long n[MM_PURGE_TABLES];
+	json_t *o;
+	int i;
+
+	if (mm_purge(r->db, &r->srv->cfg, n) != 0)
+		return req_problem(r, 500, "INTERNAL", "purge");
+	if ((o = json_object()) == NULL)
+		return req_problem(r, 500, "INTERNAL", NULL);
+	for (i = 0; i < MM_PURGE_TABLES; i++)
+		(void)json_object_set_new(o, purge_table(i),
+		    json_integer((json_int_t)n[i]));
+	return req_ok(r, 200, json_pack("{s:o}", "deleted", o));
+}
+
 /* Lets tests count J-LIS hops (api §5.8 jlis_query_log). */
 static int
 a_querylog(struct mm_req *r)
@@ -381,6 +399,8 @@ h_admin(struct mm_req *r)
 		return a_settings(r);
 	if (strcmp(p, "/jlis/query-log") == 0 && strcmp(m, "GET") == 0)
 		return a_querylog(r);
+	if (strcmp(p, "/purge") == 0 && strcmp(m, "POST") == 0)
+		return a_purge(r);
 	if (strcmp(m, "POST") == 0 && strncmp(p, "/certificates/", 14) == 0) {
 		n = strcspn(p + 14, ":/");
 		if (n == 0 || n >= sizeof(seg))

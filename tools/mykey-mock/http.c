@@ -1030,6 +1030,8 @@ serve(struct mm_config *cfg)
 	srv.cfg = *cfg;
 	if (watch_start(&srv) != 0)
 		goto out;
+	if (purge_start(&srv) != 0)
+		goto out;
 	/* only this thread takes SIGINT/SIGTERM; MHD threads inherit */
 	(void)sigemptyset(&set);
 	(void)sigaddset(&set, SIGINT);
@@ -1106,6 +1108,7 @@ out:
 		MHD_stop_daemon(dl);
 	if (d != NULL)
 		MHD_stop_daemon(d);
+	purge_stop(&srv);
 	watch_stop(&srv);
 	OPENSSL_cleanse(srv.admin_token, sizeof(srv.admin_token));
 	pool_free(&srv.pool);

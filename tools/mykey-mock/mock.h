@@ -58,6 +58,13 @@ struct mm_config {
 	int	drain_max;		/* bytes read and dropped after an early 413 */
 	int	drain_time;		/* s the drain may take at most */
 	int	json_depth;		/* nesting cap of a JSON body */
+	/* retention (purge.c, docs/mykey-mock.md "Retention") */
+	int	purge_interval;		/* s between purges, 0: no thread */
+	int	retain_challenges;	/* s kept after expiry */
+	int	retain_idempotency;	/* s kept after creation (>= 24 h) */
+	int	retain_tokens;		/* s kept after expiry */
+	int	retain_logs_days;	/* audit_log, jlis_query_log */
+	int	retain_disclosures_days; /* disclosures */
 	/* admin listener (admin API + J-LIS queries, Bearer token) */
 	char	admin_bind[64];
 	int	admin_port;		/* 0: any free port (<db>.admin-url) */
@@ -154,6 +161,7 @@ struct mm_watch;
 struct mm_server {
 	struct mm_config	 cfg;
 	struct mm_watch		*watch;	/* slow-client deadlines */
+	struct mm_purger	*purger; /* retention thread (purge.c) */
 	char			 admin_token[65];
 	struct mm_pool		*pool;
 	struct mm_ca		*ca;
@@ -250,6 +258,17 @@ int	admin_token_ok(const struct mm_server *s, const char *authz);
 /* Read <db>.admin-token, creating it (0600, random) on first start. */
 int	admin_token_load(const char *db, char out[65]);
 enum { WATCH_IDLE, WATCH_BODY, WATCH_BUSY };
+/* ---- retention (purge.c) --------------------------------------------- */
+
+#define MM_PURGE_TABLES	6
+/* Name of purge rule i (for the admin answer), NULL past the last. */
+const char *purge_table(int i);
+/* One bounded purge run; n[i] rows deleted per table.  0 or -1. */
+int	mm_purge(struct mm_db *db, const struct mm_config *c,
+	    long long n[MM_PURGE_TABLES]);
+int	purge_start(struct mm_server *s);
+void	purge_stop(struct mm_server *s);
+
 /* Phase of a connection (struct MHD_Connection *) for its deadline. */
 void	watch_phase(void *conn, int phase);
 /* Answered before its body was read: drain the rest before the close. */
