@@ -292,7 +292,8 @@ platform_ensure_token(jpki_platform_t *p)
 		r = platform_code_to_err(rs.status, p->problem.code);
 		goto out;
 	}
-	if ((r = platform_json_token_resp(rs.body, &tok, &ttl)) != JPKI_OK)
+	if ((r = platform_json_token_resp(rs.body, rs.body_len,
+	    &tok, &ttl)) != JPKI_OK)
 		goto out;
 	if (ttl <= 0 || ttl > 86400)
 		ttl = 3600;

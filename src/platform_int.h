@@ -114,12 +114,12 @@ int	platform_result_parse(const http_resp_t *rs,
 	    jpki_platform_result_t *res);
 /* Small JSON bodies; each returns a malloc'd string or NULL. */
 char	*platform_json_token_req(const char *client_id, const char *secret);
-int	platform_json_token_resp(const char *body, char **token,
-	    long *expires_in);
+int	platform_json_token_resp(const char *body, size_t body_len,
+	    char **token, long *expires_in);
 char	*platform_json_challenge_req(const char *purpose,
 	    const char *mykey_id, const char *service_id);
-int	platform_json_challenge_resp(const char *body, char *id, size_t id_sz,
-	    char *nonce, size_t nonce_sz);
+int	platform_json_challenge_resp(const char *body, size_t body_len,
+	    char *id, size_t id_sz, char *nonce, size_t nonce_sz);
 /* proof = {"challenge_id","certificate","signature","signature_algorithm"} */
 typedef struct {
 	const char	*challenge_id;

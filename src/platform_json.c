@@ -87,15 +87,20 @@ platform_code_to_err(long status, const char *code)
 	}
 }
 
+/*
+ * Parse exactly len bytes.  A NUL inside the body is refused outright:
+ * json_loads() would stop there and accept the prefix, and res->json
+ * (a C string copy) would silently lose the rest.
+ */
 static json_t *
-parse(const char *body)
+parse(const char *body, size_t len)
 {
 	json_error_t	e;
 	json_t		*j;
 
-	if (body == NULL)
+	if (body == NULL || memchr(body, '\0', len) != NULL)
 		return NULL;
-	j = json_loads(body, JSON_REJECT_DUPLICATES, &e);
+	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
 	if (j == NULL)
 		log_debug("json: %s at line %d", e.text, e.line);
 	return j;
@@ -155,7 +160,7 @@ platform_problem_parse(const http_resp_t *rs, jpki_platform_problem_t *pb)
 	snprintf(pb->request_id, sizeof(pb->request_id), "%s", rs->request_id);
 	if (rs->body == NULL || rs->body_len == 0)
 		goto out;
-	if ((j = parse(rs->body)) == NULL || !json_is_object(j)) {
+	if ((j = parse(rs->body, rs->body_len)) == NULL || !json_is_object(j)) {
 		r = JPKI_ERR_PARSE;
 		goto out;
 	}
@@ -227,7 +232,7 @@ platform_result_parse(const http_resp_t *rs, jpki_platform_result_t *res)
 		r = JPKI_OK;
 		goto out;
 	}
-	if ((j = parse(rs->body)) == NULL || !json_is_object(j))
+	if ((j = parse(rs->body, rs->body_len)) == NULL || !json_is_object(j))
 		goto out;
 	if (get_str(j, "mykey_id", res->mykey_id, sizeof(res->mykey_id)) < 0 ||
 	    get_str(j, "state", res->state, sizeof(res->state)) < 0 ||
@@ -277,7 +282,7 @@ platform_json_token_req(const char *client_id, const char *secret)
 }
 
 int
-platform_json_token_resp(const char *body, char **token, long *expires_in)
+platform_json_token_resp(const char *body, size_t body_len, char **token, long *expires_in)
 {
 	json_t		*j, *v;
 	const char	*t;
@@ -285,7 +290,7 @@ platform_json_token_resp(const char *body, char **token, long *expires_in)
 
 	*token = NULL;
 	*expires_in = 0;
-	if ((j = parse(body)) == NULL || !json_is_object(j))
+	if ((j = parse(body, body_len)) == NULL || !json_is_object(j))
 		goto out;
 	v = json_object_get(j, "access_token");
 	if (!json_is_string(v) || json_string_length(v) == 0 ||
@@ -321,7 +326,7 @@ platform_json_challenge_req(const char *purpose, const char *mykey_id,
 }
 
 int
-platform_json_challenge_resp(const char *body, char *id, size_t id_sz,
+platform_json_challenge_resp(const char *body, size_t body_len, char *id, size_t id_sz,
     char *nonce, size_t nonce_sz)
 {
 	json_t	*j;
@@ -329,7 +334,7 @@ platform_json_challenge_resp(const char *body, char *id, size_t id_sz,
 	int	 r = JPKI_ERR_PARSE;
 
 	id[0] = nonce[0] = '\0';
-	if ((j = parse(body)) == NULL || !json_is_object(j))
+	if ((j = parse(body, body_len)) == NULL || !json_is_object(j))
 		goto out;
 	if (get_str(j, "challenge_id", id, id_sz) != 1 ||
 	    get_str(j, "nonce", nonce, nonce_sz) != 1)
@@ -453,11 +458,12 @@ platform_json_push(const char *auth_in, const char *sign_in,
 int
 platform_json_consent_read(const char *text, jpki_consent_t *c)
 {
-	json_t	*j, *o;
+	json_t	*j = NULL, *o;
 	int	 r = JPKI_ERR_CONSENT_REQUIRED;
 
 	memset(c, 0, sizeof(*c));
-	if ((j = parse(text)) == NULL || !json_is_object(j))
+	if (text == NULL || (j = parse(text, strlen(text))) == NULL ||
+	    !json_is_object(j))
 		goto out;
 	/* accept the record itself or {"consent": record} */
 	o = json_object_get(j, "consent");

@@ -278,7 +278,8 @@ challenge(jpki_platform_t *p, const char *purpose, const char *mykey_id,
 		r = platform_code_to_err(rs.status, p->problem.code);
 		goto out;
 	}
-	r = platform_json_challenge_resp(rs.body, x->challenge_id,
+	r = platform_json_challenge_resp(rs.body, rs.body_len,
+	    x->challenge_id,
 	    sizeof(x->challenge_id), x->nonce, sizeof(x->nonce));
 out:
 	platform_http_resp_free(&rs);

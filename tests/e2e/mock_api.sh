@@ -183,6 +183,21 @@ printf 'prot = 1\n' >"$DIR/bad.conf"
 if "$BIN" serve --config "$DIR/bad.conf" 2>/dev/null; then
 	echo "not ok - unknown config key accepted"; fail=1
 else echo "ok - unknown config key refused"; fi
+# ---- the retention thread (issue 11): an old log row goes, a new one stays
+now=$(date +%s)
+sqlite3 "$DIR/c.db" "INSERT INTO jlis_query_log(ts, kind, result) VALUES
+	(1000, 'status', 'purge-old'), ($now, 'status', 'purge-new')"
+"$BIN" serve --config "$DIR/mock.conf" --purge-interval 1 >/dev/null 2>&1 &
+cpid=$!
+i=0
+until [ "$(sqlite3 "$DIR/c.db" "SELECT count(*) FROM jlis_query_log WHERE result = 'purge-old'")" = 0 ]; do
+	i=$((i + 1)); [ $i -gt 150 ] && break; sleep 0.1
+done
+kept=$(sqlite3 "$DIR/c.db" "SELECT count(*) FROM jlis_query_log WHERE result = 'purge-new'")
+[ $i -le 150 ] && [ "$kept" = 1 ] &&
+	echo "ok - purge thread (--purge-interval 1): 90-day-old log row gone, new one kept" ||
+	{ echo "not ok - purge thread: old row still there after $i polls, new rows $kept"; fail=1; }
+kill $cpid; wait $cpid 2>/dev/null || true
 
 # ---- DER CRL and OCSP (RFC 6960) for the certificate module
 openssl x509 -inform DER -in "$CA/auth-ca.crt" -out "$DIR/auth-ca.pem"
@@ -244,13 +259,19 @@ else
 	echo "not ok - audit_log serials ($leak raw, $hashed hashed)"; fail=1
 fi
 if [ -n "${MOCK_PG:-}" ]; then
-	ic=$(q "SELECT string_agg(version::text, ',') FROM schema_version")
-	[ "$ic" = 1 ] && echo "ok - schema_version 1 (migration 1 applied once)" ||
+	ic=$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version")
+	[ "$ic" = 1,2 ] && echo "ok - schema_version 1,2 (each migration applied once)" ||
 		{ echo "not ok - schema_version $ic"; fail=1; }
+	ix=$(q "SELECT count(*) FROM pg_indexes WHERE indexname IN
+		('card_person', 'cert_person', 'token_expiry')")
 else
 	ic=$(q "PRAGMA integrity_check")
 	[ "$ic" = ok ] && echo "ok - integrity_check" || { echo "not ok - $ic"; fail=1; }
+	ix=$(q "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND
+		name IN ('card_person', 'cert_person', 'token_expiry')")
 fi
+[ "$ix" = 3 ] && echo "ok - migration 2: indexes on cards(person_id), certificates(person_id), access_tokens(expires_at)" ||
+	{ echo "not ok - migration 2 indexes: $ix of 3"; fail=1; }
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 # sanitizer builds (make asan) report to the server's stderr
 if grep -q -e 'Sanitizer' -e 'runtime error' "$DIR/server.out"; then

@@ -359,6 +359,44 @@ out:
 	return sent;
 }
 
+/*
+ * Issue 11: a client that writes its whole body before reading (Python's
+ * http.client, many SDKs).  total is far over 16 times the cap, so the
+ * server answers 413 before the body and must drain it rather than reset
+ * the connection under the writer.  Returns the status, -2 if a write
+ * failed (broken pipe / reset), -1 if no answer could be read.
+ */
+static int
+whole_writer(size_t total)
+{
+	static char buf[65536];
+	char hdr[512], out[2048];
+	size_t sent = 0, k;
+	int fd, n, st;
+
+	if ((fd = dial(NULL, port)) < 0)
+		return -1;
+	memset(buf, ' ', sizeof(buf));
+	n = snprintf(hdr, sizeof(hdr), "POST /v1/challenges HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Type: application/json\r\nAuthorization: "
+	    "Bearer %s\r\nContent-Length: %zu\r\n\r\n", token, total);
+	if (send_all(fd, hdr, (size_t)n) != 0) {
+		(void)close(fd);
+		return -2;
+	}
+	while (sent < total) {
+		k = total - sent < sizeof(buf) ? total - sent : sizeof(buf);
+		if (send_all(fd, buf, k) != 0) {
+			(void)close(fd);
+			return -2;
+		}
+		sent += k;
+	}
+	st = read_resp(fd, out, sizeof(out));
+	(void)close(fd);
+	return st;
+}
+
 /* ---- bad requests --------------------------------------------------- */
 
 static void
@@ -478,6 +516,9 @@ main(int argc, char **argv)
 	st = huge_declared(&secs);
 	ok(st == 413 && secs < 2, "100 MB Content-Length: %d after %.3f s, "
 	    "no body byte read", st, secs);
+	st = whole_writer(8u * 1024 * 1024);
+	ok(st == 413, "8 MB body written whole before reading: %d (413, not "
+	    "a broken pipe)", st);
 	sent = huge_chunked(&st);
 	ok(sent < 8u * 1024 * 1024 && (st == 413 || st == -1),
 	    "100 MB chunked: stopped after %zu kB sent (answer %d)",

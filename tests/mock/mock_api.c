@@ -2083,6 +2083,264 @@ stream(const char *ackpath, int seconds)
 	return 0;
 }
 
+/* One count(*) from the server's database (SQLite or PostgreSQL). */
+static long long
+count_sql(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	char v[32];
+
+	if (is_pg())
+		return pg_scalar(sql, v, sizeof(v)) == 0 ? strtoll(v, NULL,
+		    10) : -1;
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static long long
+clock_unix(void)
+{
+	struct resp r;
+	long long t = -1;
+
+	if (http("GET", "/admin/v1/clock", NULL, NULL, NULL, &r) == 0 &&
+	    r.status == 200)
+		t = (long long)json_integer_value(json_object_get(r.j,
+		    "unix"));
+	resp_free(&r);
+	return t;
+}
+
+static long long
+purge_now(const char *table)
+{
+	struct resp r;
+	long long n = -1;
+
+	if (http("POST", "/admin/v1/purge", NULL, json_object(), NULL, &r) ==
+	    0 && r.status == 200)
+		n = (long long)json_integer_value(json_object_get(
+		    json_object_get(r.j, "deleted"), table));
+	resp_free(&r);
+	return n;
+}
+
+/*
+ * Issue 11: retention.  With the mock clock moved past each period, the
+ * rows older than it go and the newer ones stay (docs "Retention").
+ */
+static void
+retention(void)
+{
+	struct chl old, fresh;
+	struct resp r;
+	char sql[256];
+	long long t, cut, n;
+
+	(void)printf("# issue 11: retention purge\n");
+	set_clock("real", 0);
+	ok(challenge(&A, "mykey.create", NULL, NULL, &old) == 0,
+	    "a challenge at real time");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM challenges "
+	    "WHERE challenge_id = '%s'", old.id);
+	ok(count_sql(sql) == 1, "it is stored");
+	/* expired at +300 s; at +2 h it is past the 1 h retention */
+	set_clock(NULL, 7200);
+	ok(challenge(&A, "mykey.create", NULL, NULL, &fresh) == 0,
+	    "a challenge at +2 h");
+	n = purge_now("challenges");
+	ok(n >= 0, "POST /admin/v1/purge answers (%lld challenges)", n);
+	ok(count_sql(sql) == 0, "challenge expired > 1 h ago purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM challenges "
+	    "WHERE challenge_id = '%s'", fresh.id);
+	ok(count_sql(sql) == 1, "the fresh challenge stays");
+
+	/* logs: 90 days */
+	set_clock("real", 0);
+	t = clock_unix();
+	cut = t + 91LL * 86400 - 90LL * 86400;
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts < %lld", cut);
+	ok(count_sql(sql) > 0, "J-LIS query log rows older than the cut-off "
+	    "exist");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log "
+	    "WHERE ts < %lld", cut);
+	ok(count_sql(sql) > 0, "audit_log rows older than the cut-off exist");
+	set_clock(NULL, 91LL * 86400);
+	(void)http("POST", "/jlis/v1/status", NULL, json_pack("{s:s,s:s,s:o}",
+	    "cert_type", "auth", "issuance_number", c1.auth_serial, "consent",
+	    consent("jlis.validity")), NULL, &r);
+	ok(r.status == 200, "a J-LIS query at +91 days (%ld)", r.status);
+	resp_free(&r);
+	t = clock_unix();
+	cut = t - 90LL * 86400;
+	(void)purge_now("audit_log");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts < %lld", cut);
+	ok(count_sql(sql) == 0, "J-LIS query log older than 90 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log "
+	    "WHERE ts < %lld", cut);
+	ok(count_sql(sql) == 0, "audit_log older than 90 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
+	    "jlis_query_log WHERE ts >= %lld", t - 60);
+	ok(count_sql(sql) >= 1, "the new J-LIS query log row stays");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at < %lld", cut);
+	ok(count_sql(sql) > 0, "disclosures (kept 3 years) still there");
+
+	/* disclosures: 1095 days */
+	set_clock("real", 0);
+	set_clock(NULL, 1096LL * 86400);
+	t = clock_unix();
+	cut = t - 1095LL * 86400;
+	(void)purge_now("disclosures");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at < %lld", cut);
+	ok(count_sql(sql) == 0, "disclosures older than 1095 days purged");
+	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM disclosures "
+	    "WHERE disclosed_at >= %lld", cut);
+	ok(count_sql(sql) > 0, "disclosures within 1095 days stay");
+	set_clock("real", 0);
+}
+
+/* Issue 11: birth_date as YYYYMMDD or YYYY-MM-DD, one stored form. */
+static void
+birth_dates(void)
+{
+	static const char *bad[] = { "19900230", "1990-02-30", "2023-02-29",
+	    "1990-2-03", "1990/02/03", "1990-13-01", "0999-01-01", "1990-02-3a",
+	    "19900203 ", "" };
+	struct resp r;
+	struct card c;
+	char path[600], line[256], pid[48];
+	FILE *f;
+	int found;
+	size_t i;
+
+	(void)printf("# issue 11: birth_date forms\n");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,"
+		    "s:s,s:s,s:s}", "name", "Shiken Hanako", "birth_date",
+		    bad[i], "sex", "2", "address", "Tokyo (synthetic)"), NULL,
+		    &r);
+		ok(r.status == 400, "birth_date \"%s\" -> 400 (got %ld)",
+		    bad[i], r.status);
+		resp_free(&r);
+	}
+	(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,s:s,"
+	    "s:s,s:s}", "name", "Shiken Hanako", "birth_date", "2024-02-29",
+	    "sex", "2", "address", "Tokyo (synthetic)"), NULL, &r);
+	ok(r.status == 201, "birth_date 2024-02-29 (leap day) -> 201 (got "
+	    "%ld)", r.status);
+	(void)snprintf(pid, sizeof(pid), "%s", jget(&r, "person_id"));
+	resp_free(&r);
+	memset(&c, 0, sizeof(c));
+	(void)http("POST", "/admin/v1/cards", NULL, json_pack("{s:s}",
+	    "person_id", pid), NULL, &r);
+	found = 0;
+	if (r.status == 201 && card_from(&r, &c, pid) == 0) {
+		(void)snprintf(path, sizeof(path), "%s/profile.conf",
+		    c.profile_dir);
+		if ((f = fopen(path, "r")) != NULL) {
+			while (fgets(line, sizeof(line), f) != NULL)
+				if (strcmp(line, "birth = 20240229\n") == 0)
+					found = 1;
+			(void)fclose(f);
+		}
+	}
+	resp_free(&r);
+	card_clear(&c);
+	ok(found, "YYYY-MM-DD stored as YYYYMMDD (card profile birth = "
+	    "20240229)");
+	(void)http("POST", "/admin/v1/persons", NULL, json_pack("{s:s,s:s,"
+	    "s:s,s:s}", "name", "Shiken Hanako", "birth_date", "20000229",
+	    "sex", "2", "address", "Tokyo (synthetic)"), NULL, &r);
+	ok(r.status == 201, "birth_date 20000229 -> 201 (got %ld)", r.status);
+	resp_free(&r);
+}
+
+/* Issue 11: numbers from JSON are range-checked, never cast blindly. */
+static void
+json_ranges(void)
+{
+	struct resp r;
+	json_int_t off;
+
+	(void)printf("# issue 11: JSON integer ranges\n");
+	set_clock("real", 0);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)9000000000000000000LL), NULL, &r);
+	ok(r.status == 400, "clock advance_s 9e18 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)-9000000000000000000LL), NULL, &r);
+	ok(r.status == 400, "clock advance_s -9e18 -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:f}",
+	    "advance_s", 1.5), NULL, &r);
+	ok(r.status == 400, "clock advance_s 1.5 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:s}",
+	    "now", "9999-12-31T23:59:59Z"), NULL, &r);
+	ok(r.status == 400, "clock now year 9999 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("GET", "/admin/v1/clock", NULL, NULL, NULL, &r);
+	off = r.j != NULL ? json_integer_value(json_object_get(r.j,
+	    "offset_s")) : -1;
+	ok(r.status == 200 && off == 0, "clock untouched by the refusals "
+	    "(offset %lld)", (long long)off);
+	resp_free(&r);
+	/* two steps of 900 years each: the second would leave the span */
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)900 * 366 * 86400), NULL, &r);
+	ok(r.status == 200, "clock advance 900 years -> 200 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)900 * 366 * 86400), NULL, &r);
+	ok(r.status == 400, "clock past 1000 years -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	set_clock("real", 0);
+	(void)http("PUT", "/admin/v1/clock", NULL, json_pack("{s:I}",
+	    "advance_s", (json_int_t)60), NULL, &r);
+	off = r.j != NULL ? json_integer_value(json_object_get(r.j,
+	    "offset_s")) : -1;
+	ok(r.status == 200 && off >= 60 && off <= 61,
+	    "clock advance_s 60 still works (offset %lld)", (long long)off);
+	resp_free(&r);
+	set_clock("real", 0);
+
+	/* 2^32 + 1 would have become count 1; 2^32 + 500 status 500 */
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:i,s:I}",
+	    "path_glob", "/v1/nowhere", "status", 500, "count",
+	    (json_int_t)4294967297LL), NULL, &r);
+	ok(r.status == 400, "fault count 2^32+1 -> 400 (got %ld)", r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:I}",
+	    "path_glob", "/v1/nowhere", "status", (json_int_t)4294967796LL),
+	    NULL, &r);
+	ok(r.status == 400, "fault status 2^32+500 -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("PUT", "/admin/v1/faults", NULL, json_pack("{s:s,s:i,s:s}",
+	    "path_glob", "/v1/nowhere", "status", 500, "delay_ms", "10"),
+	    NULL, &r);
+	ok(r.status == 400, "fault delay_ms as a string -> 400 (got %ld)",
+	    r.status);
+	resp_free(&r);
+	(void)http("DELETE", "/admin/v1/faults", NULL, NULL, NULL, &r);
+	resp_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2135,6 +2393,9 @@ main(int argc, char **argv)
 	bad_input();
 	extras();
 	more();
+	json_ranges();
+	birth_dates();
+	retention();
 	card_clear(&c1);
 	curl_global_cleanup();
 	(void)printf("1..%d\n# %d failed\n", ntest, nfail);

@@ -492,6 +492,7 @@ static void
 test_json_answers(void **state)
 {
 	jpki_platform_result_t	 res;
+	jpki_platform_problem_t	 pb;
 	http_resp_t		 rs;
 	char			 id[128], nonce[128];
 	char			*tok = NULL;
@@ -502,29 +503,42 @@ test_json_answers(void **state)
 	    "\"status\":\"good\"},\"superseded\":[\"1B22\",\"2C90\"]}";
 	char			 evil[] = "{\"mykey_id\":\"../admin\"}";
 
-	assert_int_equal(platform_json_challenge_resp("{\"challenge_id\":"
+#define CHL(lit, ...) platform_json_challenge_resp(lit, sizeof(lit) - 1, \
+	    __VA_ARGS__)
+#define TOK(lit, ...) platform_json_token_resp(lit, sizeof(lit) - 1, \
+	    __VA_ARGS__)
+	assert_int_equal(CHL("{\"challenge_id\":"
 	    "\"chl_1\",\"nonce\":\"abc\",\"purpose\":\"mykey.create\","
 	    "\"tbs_format\":\"mykey-mock/v1\"}", id, sizeof(id), nonce,
 	    sizeof(nonce)), JPKI_OK);
 	assert_string_equal(id, "chl_1");
 	assert_string_equal(nonce, "abc");
-	assert_int_equal(platform_json_challenge_resp("{\"challenge_id\":"
+	assert_int_equal(CHL("{\"challenge_id\":"
 	    "\"chl_1\",\"nonce\":\"abc\",\"tbs_format\":\"mykey-mock/v2\"}",
 	    id, sizeof(id), nonce, sizeof(nonce)), JPKI_ERR_NOT_SUPPORTED);
 	assert_string_equal(id, "");
-	assert_int_equal(platform_json_challenge_resp("{\"challenge_id\":"
+	assert_int_equal(CHL("{\"challenge_id\":"
 	    "\"chl_1\"}", id, sizeof(id), nonce, sizeof(nonce)),
 	    JPKI_ERR_PARSE);
+	/* issue 11: a NUL must not cut the body to a valid-looking prefix */
+	assert_int_equal(CHL("{\"challenge_id\":\"chl_1\",\"nonce\":\"abc\"}"
+	    "\0garbage", id, sizeof(id), nonce, sizeof(nonce)), JPKI_ERR_PARSE);
 
-	assert_int_equal(platform_json_token_resp("{\"access_token\":\"t0k\","
+	assert_int_equal(TOK("{\"access_token\":\"t0k\","
 	    "\"token_type\":\"Bearer\",\"expires_in\":3600}", &tok, &ttl),
 	    JPKI_OK);
 	assert_string_equal(tok, "t0k");
 	assert_int_equal(ttl, 3600);
 	free(tok);
-	assert_int_equal(platform_json_token_resp("{\"access_token\":"
+	tok = NULL;
+	assert_int_equal(TOK("{\"access_token\":"
 	    "\"a\\r\\nX-Evil: 1\"}", &tok, &ttl), JPKI_ERR_PARSE);
 	assert_null(tok);
+	assert_int_equal(TOK("{\"access_token\":\"t0k\",\"expires_in\":60}"
+	    "\0{\"x\":1}", &tok, &ttl), JPKI_ERR_PARSE);
+	assert_null(tok);
+#undef CHL
+#undef TOK
 
 	memset(&res, 0, sizeof(res));
 	memset(&rs, 0, sizeof(rs));
@@ -548,6 +562,23 @@ test_json_answers(void **state)
 	rs.body_len = strlen(evil);
 	assert_int_equal(platform_result_parse(&rs, &res), JPKI_ERR_PARSE);
 	jpki_platform_result_clear(&res);
+	/* issue 11: the body length counts, not the first NUL */
+	{
+		char nul[] = "{\"mykey_id\":\"K7QF3M2A\",\"state\":\"active\"}"
+		    "\0garbage";
+
+		rs.body = nul;
+		rs.body_len = sizeof(nul) - 1;
+		assert_int_equal(platform_result_parse(&rs, &res),
+		    JPKI_ERR_PARSE);
+		assert_null(res.json);
+		jpki_platform_result_clear(&res);
+		rs.status = 400;
+		assert_int_equal(platform_problem_parse(&rs, &pb),
+		    JPKI_ERR_PARSE);
+		assert_int_equal(pb.http_status, 400);
+		assert_string_equal(pb.code, "");
+	}
 }
 
 int

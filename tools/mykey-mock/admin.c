@@ -74,16 +74,21 @@ jstr(struct mm_req *r, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* An int member within [lo,hi] (booleans count as 0/1 where lo..hi is). */
 static int
-jint(struct mm_req *r, const char *key, int dflt)
+jint(struct mm_req *r, const char *key, int lo, int hi, int dflt, int *out)
 {
 	json_t *v = json_object_get(r->json, key);
+	long long x;
 
-	if (json_is_integer(v))
-		return (int)json_integer_value(v);
-	if (json_is_boolean(v))
-		return json_is_true(v);
-	return dflt;
+	if (json_is_boolean(v) && lo <= 0 && hi >= 1) {
+		*out = json_is_true(v);
+		return 0;
+	}
+	if (req_json_int(r->json, key, lo, hi, dflt, &x) < 0)
+		return -1;
+	*out = (int)x;
+	return 0;
 }
 
 static int
@@ -129,7 +134,7 @@ a_persons(struct mm_req *r)
 	if (auth_person_add(r->db, jstr(r, "name"), jstr(r, "birth_date"),
 	    jstr(r, "sex"), jstr(r, "address"), id) != 0)
 		return req_problem(r, 400, "INVALID_REQUEST",
-		    "name, birth_date YYYYMMDD, sex 1|2|9, address");
+		    "name, birth_date YYYYMMDD or YYYY-MM-DD, sex 1|2|9, address");
 	return req_ok(r, 201, json_pack("{s:s}", "person_id", id));
 }
 
@@ -225,17 +230,20 @@ a_clock(struct mm_req *r)
 {
 	char spec[40], t[32];
 	json_t *v;
+	long long adv;
 
 	if (strcmp(r->method, "PUT") == 0) {
 		if ((v = json_object_get(r->json, "now")) != NULL &&
 		    json_is_string(v))
 			(void)snprintf(spec, sizeof(spec), "%s",
 			    json_string_value(v));
-		else if ((v = json_object_get(r->json, "advance_s")) != NULL &&
-		    json_is_integer(v))
-			(void)snprintf(spec, sizeof(spec), "%+lld",
-			    (long long)json_integer_value(v));
-		else if (json_is_true(json_object_get(r->json, "real")))
+		else if ((v = json_object_get(r->json, "advance_s")) != NULL) {
+			if (req_json_int(r->json, "advance_s", -MM_CLOCK_SPAN_S,
+			    MM_CLOCK_SPAN_S, 0, &adv) <= 0)
+				return req_problem(r, 400, "INVALID_REQUEST",
+				    "advance_s: an integer within 1000 years");
+			(void)snprintf(spec, sizeof(spec), "%+lld", adv);
+		} else if (json_is_true(json_object_get(r->json, "real")))
 			(void)snprintf(spec, sizeof(spec), "real");
 		else
 			return req_problem(r, 400, "INVALID_REQUEST",
@@ -252,14 +260,20 @@ a_clock(struct mm_req *r)
 static int
 a_faults(struct mm_req *r)
 {
+	int status, delay_ms, drop, count, retry_after;
+
 	if (strcmp(r->method, "DELETE") == 0) {
 		if (db_exec(r->db, "DELETE FROM faults", NULL) != 0)
 			return req_problem(r, 500, "INTERNAL", NULL);
 		return req_ok(r, 200, json_pack("{s:b}", "cleared", 1));
 	}
-	if (auth_fault_add(r->db, jstr(r, "path_glob"), jint(r, "status", 0),
-	    jint(r, "delay_ms", 0), jint(r, "drop", 0), jint(r, "count", 1),
-	    jint(r, "retry_after", 0)) != 0)
+	if (jint(r, "status", 0, 599, 0, &status) != 0 ||
+	    jint(r, "delay_ms", 0, 60000, 0, &delay_ms) != 0 ||
+	    jint(r, "drop", 0, 1, 0, &drop) != 0 ||
+	    jint(r, "count", 1, 1000000, 1, &count) != 0 ||
+	    jint(r, "retry_after", 0, 86400, 0, &retry_after) != 0 ||
+	    auth_fault_add(r->db, jstr(r, "path_glob"), status, delay_ms, drop,
+	    count, retry_after) != 0)
 		return req_problem(r, 400, "INVALID_REQUEST",
 		    "path_glob (/...), status 400-599, delay_ms, drop, count");
 	return req_ok(r, 201, json_pack("{s:I}", "fault_id",
@@ -302,6 +316,24 @@ a_settings(struct mm_req *r)
 	(void)json_object_set_new(o, keys[2], json_string(db_setting(r->db,
 	    keys[2], v, sizeof(v), "mock-1")));
 	return req_ok(r, 200, o);
+}
+
+/* Run the retention purge now (the server's thread does it periodically). */
+static int
+a_purge(struct mm_req *r)
+{
+	long long n[MM_PURGE_TABLES];
+	json_t *o;
+	int i;
+
+	if (mm_purge(r->db, &r->srv->cfg, n) != 0)
+		return req_problem(r, 500, "INTERNAL", "purge");
+	if ((o = json_object()) == NULL)
+		return req_problem(r, 500, "INTERNAL", NULL);
+	for (i = 0; i < MM_PURGE_TABLES; i++)
+		(void)json_object_set_new(o, purge_table(i),
+		    json_integer((json_int_t)n[i]));
+	return req_ok(r, 200, json_pack("{s:o}", "deleted", o));
 }
 
 /* Lets tests count J-LIS hops (api §5.8 jlis_query_log). */
@@ -367,6 +399,8 @@ h_admin(struct mm_req *r)
 		return a_settings(r);
 	if (strcmp(p, "/jlis/query-log") == 0 && strcmp(m, "GET") == 0)
 		return a_querylog(r);
+	if (strcmp(p, "/purge") == 0 && strcmp(m, "POST") == 0)
+		return a_purge(r);
 	if (strcmp(m, "POST") == 0 && strncmp(p, "/certificates/", 14) == 0) {
 		n = strcspn(p + 14, ":/");
 		if (n == 0 || n >= sizeof(seg))

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,38 +65,26 @@ out:
 	return rc;
 }
 
-static int
-valid_date(const char *s)
-{
-	struct tm tm;
-	const char *p;
-
-	if (strlen(s) != 8 || strspn(s, "0123456789") != 8)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y%m%d", &tm);
-	return p != NULL && *p == '\0';
-}
-
 int
 auth_person_add(struct mm_db *db, const char *name, const char *birth,
     const char *sex, const char *address, char *id_out)
 {
-	char mn[13];
+	char mn[13], bd[9];
 	int rc;
 
 	id_out[0] = '\0';
+	/* one stored form (YYYYMMDD) whichever of the two came in */
 	if (name == NULL || birth == NULL || sex == NULL || address == NULL ||
 	    *name == '\0' || *address == '\0' || strlen(name) > 200 ||
 	    strlen(address) > 400 || strpbrk(name, "\r\n") != NULL ||
-	    strpbrk(address, "\r\n") != NULL || !valid_date(birth) ||
+	    strpbrk(address, "\r\n") != NULL || mm_date_canon(birth, bd) != 0 ||
 	    strlen(sex) != 1 || strchr("129", sex[0]) == NULL)
 		return -1;
 	mm_new_id("psn_", id_out, 48);
 	mm_mynumber_random(mn);
 	rc = db_exec(db, "INSERT INTO persons(person_id, name, birth_date, sex, "
 	    "address, mynumber, updated_at) VALUES(?,?,?,?,?,?,?)", "ssssssi",
-	    id_out, name, birth, sex, address, mn, db_now(db));
+	    id_out, name, bd, sex, address, mn, db_now(db));
 	OPENSSL_cleanse(mn, sizeof(mn));
 	return rc;
 }
@@ -624,15 +613,23 @@ auth_clock_set(struct mm_db *db, const char *spec)
 	if (strcmp(spec, "real") == 0) {
 		off = 0;
 	} else if (spec[0] == '+' || spec[0] == '-') {
+		errno = 0;
 		t = strtoll(spec, &end, 10);
-		if (*end != '\0' || spec[1] == '\0')
+		if (*end != '\0' || spec[1] == '\0' || errno != 0 ||
+		    t < -MM_CLOCK_SPAN_S || t > MM_CLOCK_SPAN_S)
 			return -1;
-		off = db_clock_offset(db) + t;
+		/* both within the span: the sum cannot overflow */
+		off = db_clock_offset(db);
+		if (off < -MM_CLOCK_SPAN_S || off > MM_CLOCK_SPAN_S)
+			off = 0;
+		off += t;
 	} else {
 		if (mm_parse_rfc3339(spec, &t) != 0)
 			return -1;
 		off = t - now;
 	}
+	if (off < -MM_CLOCK_SPAN_S || off > MM_CLOCK_SPAN_S)
+		return -1;
 	(void)snprintf(buf, sizeof(buf), "%lld", off);
 	return db_set_setting(db, "clock_offset", buf);
 }

@@ -31,7 +31,15 @@ cfg_defaults(struct mm_config *c)
 	c->header_timeout = 10;
 	c->body_timeout = 30;
 	c->max_body = 64 * 1024;
+	c->drain_max = 16 * 1024 * 1024;
+	c->drain_time = 2;
 	c->json_depth = 32;
+	c->purge_interval = 300;
+	c->retain_challenges = 3600;
+	c->retain_idempotency = 86400;
+	c->retain_tokens = 3600;
+	c->retain_logs_days = 90;
+	c->retain_disclosures_days = 1095;
 	(void)snprintf(c->admin_bind, sizeof(c->admin_bind), "127.0.0.1");
 }
 
@@ -95,6 +103,23 @@ cfg_set(struct mm_config *c, const char *key, const char *v)
 		return set_int(&c->body_timeout, v, 1, 3600);
 	if (strcmp(key, "max_body") == 0)
 		return set_int(&c->max_body, v, 1024, 16 * 1024 * 1024);
+	if (strcmp(key, "purge_interval") == 0)
+		return set_int(&c->purge_interval, v, 0, 86400);
+	if (strcmp(key, "retain_challenges") == 0)
+		return set_int(&c->retain_challenges, v, 0, 365 * 86400);
+	/* never shorter than the replay window (api §5.1) */
+	if (strcmp(key, "retain_idempotency") == 0)
+		return set_int(&c->retain_idempotency, v, 86400, 365 * 86400);
+	if (strcmp(key, "retain_tokens") == 0)
+		return set_int(&c->retain_tokens, v, 0, 365 * 86400);
+	if (strcmp(key, "retain_logs_days") == 0)
+		return set_int(&c->retain_logs_days, v, 1, 36500);
+	if (strcmp(key, "retain_disclosures_days") == 0)
+		return set_int(&c->retain_disclosures_days, v, 1, 36500);
+	if (strcmp(key, "drain_max") == 0)
+		return set_int(&c->drain_max, v, 0, 256 * 1024 * 1024);
+	if (strcmp(key, "drain_time") == 0)
+		return set_int(&c->drain_time, v, 0, 30);
 	if (strcmp(key, "json_depth") == 0)
 		return set_int(&c->json_depth, v, 2, 1000);
 	if (strcmp(key, "admin_bind") == 0)

@@ -741,7 +741,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		 * Over the cap: up to 16 times the cap the body is read and
 		 * dropped, so the client sees the 413 (a close with unread
 		 * data resets the connection); far over it, answer at once
-		 * and let MHD close the connection, without reading 100 MB.
+		 * and let MHD close the connection, without reading 100 MB
+		 * into the request (limits.c drains what follows, bounded,
+		 * so a client writing the whole body still reads the 413).
 		 */
 		cap = (unsigned long long)r->srv->cfg.max_body;
 		cl = req_header(r, "Content-Length");
@@ -752,6 +754,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_YES;
 		(void)req_problem(r, 413, "INVALID_REQUEST",
 		    "body or URL over the cap");
+		watch_linger(c);
 		return send_response(r);
 	}
 	if (*upload_size > 0) {
@@ -775,6 +778,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		if (r->too_big && r->dropped > 16 * cap) {
 			(void)req_problem(r, 413, "INVALID_REQUEST",
 			    "body over the cap");
+			watch_linger(c);
 			return send_response(r);
 		}
 		return MHD_YES;
@@ -1026,6 +1030,8 @@ serve(struct mm_config *cfg)
 	srv.cfg = *cfg;
 	if (watch_start(&srv) != 0)
 		goto out;
+	if (purge_start(&srv) != 0)
+		goto out;
 	/* only this thread takes SIGINT/SIGTERM; MHD threads inherit */
 	(void)sigemptyset(&set);
 	(void)sigaddset(&set, SIGINT);
@@ -1102,6 +1108,7 @@ out:
 		MHD_stop_daemon(dl);
 	if (d != NULL)
 		MHD_stop_daemon(d);
+	purge_stop(&srv);
 	watch_stop(&srv);
 	OPENSSL_cleanse(srv.admin_token, sizeof(srv.admin_token));
 	pool_free(&srv.pool);

@@ -9,8 +9,18 @@
  * headers after header_timeout, or its body after body_timeout; MHD then
  * sees the end of the stream and closes the connection itself.
  * Connection counts (total and per peer) are MHD options (http.c).
+ *
+ * A connection answered 413 before its body was read (far over the cap)
+ * is drained when MHD closes it: the write side is shut down after the
+ * answer and up to drain_max bytes are read and dropped for at most
+ * drain_time seconds.  Closing a socket with unread data sends a reset,
+ * and a client that writes its whole body before reading (Python's
+ * http.client, many SDKs) then sees a broken pipe instead of the 413.
  */
 #include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -30,6 +40,7 @@ struct mm_conn {
 	int			 fd;
 	int			 phase;
 	int			 cut;
+	int			 linger;
 	double			 since;
 };
 
@@ -39,6 +50,8 @@ struct mm_watch {
 	pthread_t		 th;
 	int			 stop;
 	int			 header_timeout, body_timeout;
+	long			 drain_max;
+	int			 drain_time;
 	struct mm_conn		 head;	/* list sentinel */
 };
 
@@ -51,6 +64,52 @@ mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Read and drop what the client still sends after our answer, bounded in
+ * bytes and time (this is the connection's own thread), until it closes.
+ */
+static void
+drain(const struct mm_watch *w, int fd)
+{
+	char sink[8192];	/* per thread: drains run concurrently */
+	double end = mono() + w->drain_time, left;
+	long got = 0;
+	struct pollfd p;
+	ssize_t n;
+
+	(void)shutdown(fd, SHUT_WR);
+	while (got < w->drain_max && (left = end - mono()) > 0) {
+		p.fd = fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		n = poll(&p, 1, (int)(left * 1000) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+}
+
+void
+watch_linger(void *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct mm_conn *k;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (k = ci->socket_context) == NULL)
+		return;
+	(void)pthread_mutex_lock(&k->w->mu);
+	k->linger = 1;
+	(void)pthread_mutex_unlock(&k->w->mu);
+}
+
 void
 watch_notify(void *cls, struct MHD_Connection *c, void **sock_ctx,
     enum MHD_ConnectionNotificationCode code)
@@ -59,6 +118,7 @@ watch_notify(void *cls, struct MHD_Connection *c, void **sock_ctx,
 	struct mm_watch *w = s->watch;
 	const union MHD_ConnectionInfo *ci;
 	struct mm_conn *k;
+	int linger;
 
 	if (w == NULL)
 		return;
@@ -86,7 +146,10 @@ watch_notify(void *cls, struct MHD_Connection *c, void **sock_ctx,
 	(void)pthread_mutex_lock(&w->mu);
 	k->prev->next = k->next;
 	k->next->prev = k->prev;
+	linger = k->linger && !k->cut;
 	(void)pthread_mutex_unlock(&w->mu);
+	if (linger)
+		drain(w, k->fd);
 	free(k);
 	*sock_ctx = NULL;
 }
@@ -151,6 +214,10 @@ watch_start(struct mm_server *s)
 	w->head.next = w->head.prev = &w->head;
 	w->header_timeout = s->cfg.header_timeout;
 	w->body_timeout = s->cfg.body_timeout;
+	w->drain_max = s->cfg.drain_max;
+	/* within the body deadline the client had anyway */
+	w->drain_time = s->cfg.drain_time < s->cfg.body_timeout ?
+	    s->cfg.drain_time : s->cfg.body_timeout;
 	if (pthread_create(&w->th, NULL, watch_run, w) != 0) {
 		free(w);
 		return -1;

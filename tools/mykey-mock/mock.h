@@ -55,7 +55,16 @@ struct mm_config {
 	int	header_timeout;		/* s to receive a request's headers */
 	int	body_timeout;		/* s to receive a request's body */
 	int	max_body;		/* request body cap, bytes */
+	int	drain_max;		/* bytes read and dropped after an early 413 */
+	int	drain_time;		/* s the drain may take at most */
 	int	json_depth;		/* nesting cap of a JSON body */
+	/* retention (purge.c, docs/mykey-mock.md "Retention") */
+	int	purge_interval;		/* s between purges, 0: no thread */
+	int	retain_challenges;	/* s kept after expiry */
+	int	retain_idempotency;	/* s kept after creation (>= 24 h) */
+	int	retain_tokens;		/* s kept after expiry */
+	int	retain_logs_days;	/* audit_log, jlis_query_log */
+	int	retain_disclosures_days; /* disclosures */
 	/* admin listener (admin API + J-LIS queries, Bearer token) */
 	char	admin_bind[64];
 	int	admin_port;		/* 0: any free port (<db>.admin-url) */
@@ -82,6 +91,11 @@ void	mm_uuid(char out[37]);
 int	mm_uuid_valid(const char *s);
 void	mm_rfc3339(long long t, char out[32]);	/* +09:00 (JST) */
 int	mm_parse_rfc3339(const char *s, long long *t);
+/*
+ * A calendar date as YYYYMMDD or RFC 3339 full-date YYYY-MM-DD (year
+ * 1000-9999, a day that exists) into its stored form YYYYMMDD; 0 or -1.
+ */
+int	mm_date_canon(const char *s, char out[9]);
 void	mm_new_id(const char *prefix, char *out, size_t n);
 void	mm_mykey_id_random(char out[9]);
 int	mm_mykey_id_valid(const char *s);
@@ -147,6 +161,7 @@ struct mm_watch;
 struct mm_server {
 	struct mm_config	 cfg;
 	struct mm_watch		*watch;	/* slow-client deadlines */
+	struct mm_purger	*purger; /* retention thread (purge.c) */
 	char			 admin_token[65];
 	struct mm_pool		*pool;
 	struct mm_ca		*ca;
@@ -227,6 +242,15 @@ void	mock_req_clear(struct mm_req *r);
 int	req_path_ok(const char *path);
 /* 1 if the body's JSON nesting stays within max (strings skipped). */
 int	req_json_depth_ok(const char *b, size_t n, int max);
+/*
+ * Integer member key of object o within [min,max]: 1 and *out set; 0 and
+ * *out = dflt when absent or null; -1 (answer 400) when not an integer
+ * or out of range.
+ */
+int	req_json_int(const json_t *o, const char *key, long long min,
+	    long long max, long long dflt, long long *out);
+/* The mock clock stays within this many seconds of the real one. */
+#define MM_CLOCK_SPAN_S		(1000LL * 366 * 86400)
 /* 1 if Content-Type is application/json (parameters allowed). */
 int	req_is_json_type(const char *ct);
 /* Constant-time compare of a presented admin Bearer token. */
@@ -234,8 +258,21 @@ int	admin_token_ok(const struct mm_server *s, const char *authz);
 /* Read <db>.admin-token, creating it (0600, random) on first start. */
 int	admin_token_load(const char *db, char out[65]);
 enum { WATCH_IDLE, WATCH_BODY, WATCH_BUSY };
+/* ---- retention (purge.c) --------------------------------------------- */
+
+#define MM_PURGE_TABLES	6
+/* Name of purge rule i (for the admin answer), NULL past the last. */
+const char *purge_table(int i);
+/* One bounded purge run; n[i] rows deleted per table.  0 or -1. */
+int	mm_purge(struct mm_db *db, const struct mm_config *c,
+	    long long n[MM_PURGE_TABLES]);
+int	purge_start(struct mm_server *s);
+void	purge_stop(struct mm_server *s);
+
 /* Phase of a connection (struct MHD_Connection *) for its deadline. */
 void	watch_phase(void *conn, int phase);
+/* Answered before its body was read: drain the rest before the close. */
+void	watch_linger(void *conn);
 /* libmicrohttpd's error log into mm_log, at most 10 lines a second. */
 void	watch_mhd_log(void *cls, const char *fmt, va_list ap);
 #ifdef MHD_VERSION

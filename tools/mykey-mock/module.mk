@@ -9,7 +9,8 @@ MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
 		   tools/mykey-mock/authority.c tools/mykey-mock/admin.c \
 		   tools/mykey-mock/login.c tools/mykey-mock/reqcheck.c \
-		   tools/mykey-mock/limits.c tools/common/mkprofile.c
+		   tools/mykey-mock/limits.c tools/mykey-mock/purge.c \
+		   tools/common/mkprofile.c
 MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
 MOCK_BIN	:= $(BUILD)/bin/mykey-mock
 MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls libpq

@@ -4,7 +4,8 @@
  *
  * Transport-free request checks: path bytes and dot segments, the
  * Content-Type of a JSON body, a JSON nesting cap applied before the
- * parser sees the body, and the admin listener's Bearer token.
+ * parser sees the body, range-checked integers out of a parsed body,
+ * and the admin listener's Bearer token.
  */
 #include <sys/stat.h>
 
@@ -76,6 +77,30 @@ req_json_depth_ok(const char *b, size_t n, int max)
 			break;
 		}
 	}
+	return 1;
+}
+
+/*
+ * Every number the mock takes from JSON goes through here: json_int_t is
+ * 64 bits, the fields are mostly int, and a bare cast turns 2^32+1 into 1
+ * and 9e18 into an overflowing clock.
+ */
+int
+req_json_int(const json_t *o, const char *key, long long min, long long max,
+    long long dflt, long long *out)
+{
+	const json_t *v = json_object_get(o, key);
+	json_int_t x;
+
+	*out = dflt;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return -1;
+	x = json_integer_value(v);
+	if (x < min || x > max)
+		return -1;
+	*out = x;
 	return 1;
 }
 

@@ -19,7 +19,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define MM_SCHEMA_VERSION	1	/* highest migration this build knows */
+#define MM_SCHEMA_VERSION	2	/* highest migration this build knows */
 #define MM_TX_RETRIES		8	/* reruns after a serialization failure */
 
 struct mm_db;

@@ -143,8 +143,23 @@ static const char schema_v1[] =
 " delay_ms INTEGER NOT NULL DEFAULT 0, drop_conn INTEGER NOT NULL DEFAULT 0,"
 " retry_after INTEGER NOT NULL DEFAULT 0, remaining INTEGER NOT NULL);";
 
+/*
+ * Migration 2 (issue 11): indexes for lookups by person and for the
+ * retention purge (purge.c), which deletes by age.
+ */
+static const char schema_v2[] =
+"CREATE INDEX IF NOT EXISTS card_person ON cards(person_id);"
+"CREATE INDEX IF NOT EXISTS cert_person ON certificates(person_id);"
+"CREATE INDEX IF NOT EXISTS token_expiry ON access_tokens(expires_at);"
+"CREATE INDEX IF NOT EXISTS chl_expiry ON challenges(expires_at);"
+"CREATE INDEX IF NOT EXISTS idem_created ON idempotency(created_at);"
+"CREATE INDEX IF NOT EXISTS audit_ts ON audit_log(ts);"
+"CREATE INDEX IF NOT EXISTS jlisq_ts ON jlis_query_log(ts);"
+"CREATE INDEX IF NOT EXISTS disc_at ON disclosures(disclosed_at);";
+
 static const struct store_migration migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
 };
 
 static int

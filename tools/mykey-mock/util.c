@@ -206,6 +206,37 @@ mm_rfc3339(long long t, char out[32])
 
 /* YYYY-MM-DDTHH:MM:SS(.frac)?(Z|±HH:MM); also a bare unix time. */
 int
+mm_date_canon(const char *s, char out[9])
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+	char d[9];
+	int y, m, dd, leap;
+
+	if (strlen(s) == 8 && strspn(s, "0123456789") == 8)
+		memcpy(d, s, 8);
+	else if (strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	    strspn(s, "0123456789") == 4 && strspn(s + 5, "0123456789") == 2 &&
+	    strspn(s + 8, "0123456789") == 2) {
+		memcpy(d, s, 4);
+		memcpy(d + 4, s + 5, 2);
+		memcpy(d + 6, s + 8, 2);
+	} else
+		return -1;
+	d[8] = '\0';
+	y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 +
+	    (d[3] - '0');
+	m = (d[4] - '0') * 10 + (d[5] - '0');
+	dd = (d[6] - '0') * 10 + (d[7] - '0');
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1000 || m < 1 || m > 12 || dd < 1 ||
+	    dd > mdays[m - 1] + (m == 2 && leap))
+		return -1;
+	memcpy(out, d, 9);
+	return 0;
+}
+
+int
 mm_parse_rfc3339(const char *s, long long *t)
 {
 	struct tm tm;
