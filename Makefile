@@ -13,6 +13,8 @@
 #                    files, removed only while unchanged from SOURCE
 #   BENCH_TARGETS    run by `make bench`
 #   ASAN_TARGETS     run by `make asan` (built with ASan + UBSan)
+#   LONG_TARGETS     run by `make check-long`: slow repeats kept out of
+#                    `make check` (20 minutes on the 2-core machine)
 #   CLEAN_FILES      extra files removed by `make clean`
 #
 # Targets: all check asan install install-udev uninstall clean deps demo
@@ -78,6 +80,7 @@ INSTALLED_CONFIGS :=
 INSTALLED_DIRS	:=
 BENCH_TARGETS	:=
 ASAN_TARGETS	:=
+LONG_TARGETS	:=
 CLEAN_FILES	:=
 
 # Generic compile rule: build/<path>.o from <path>.c, with dependencies.
@@ -93,8 +96,9 @@ include src/module.mk
 -include $(sort $(wildcard tests/e2e/*.mk))
 -include tests/module.mk
 
-.PHONY: all check asan install install-udev uninstall clean deps demo \
+.PHONY: all check check-long asan install install-udev uninstall clean deps demo \
 	bench bench-platform bench-tap fuzz $(CHECK_TARGETS) $(BENCH_TARGETS) \
+	$(LONG_TARGETS) \
 	$(INSTALL_TARGETS) $(ASAN_TARGETS)
 
 all: $(ALL_TARGETS)
@@ -116,10 +120,26 @@ check: deps
 	done; \
 	sh tests/lib/summary.sh $$r $$failed
 
+# `make check-long`: the slow repeats (LONG_TARGETS), counted the same way.
+# .ci/run runs it after `make check` when CI's time allows.
+check-long: deps
+	@$(MAKE) --no-print-directory all || \
+		{ echo "check: 0 passed, 1 failed (build)"; exit 1; }
+	@r=$${JPKI_RESULTS:-$(CURDIR)/tests/tmp/check-long.$$$$}; failed=""; \
+	for t in $(LONG_TARGETS); do \
+		s=$$(date +%s); \
+		JPKI_RESULTS=$$r/$$t $(MAKE) --no-print-directory $$t || { \
+			failed="$$failed $$t"; echo "make check-long: $$t FAILED"; }; \
+		echo "make check-long: $$t took $$(($$(date +%s) - s)) s"; \
+	done; \
+	sh tests/lib/summary.sh $$r $$failed
+
 # The ASan + UBSan variant: unit and integration tests with sanitizers.
+# ASAN_RUN: which of them (check-asan and check-long split the list).
+ASAN_RUN	?= $(ASAN_TARGETS)
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 all
-	@set -e; for t in $(ASAN_TARGETS); do \
+	@set -e; for t in $(ASAN_RUN); do \
 		s=$$(date +%s); \
 		$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 $$t; \
 		echo "make asan: $$t took $$(($$(date +%s) - s)) s"; \

@@ -23,6 +23,8 @@ check-p11-tsan: $(CARDSIM_BIN)
 	@BUILD=build-tsan P11_TAG=tsan P11_CARDSIM=$(CURDIR)/$(CARDSIM_BIN) \
 		tests/lib/isolated.sh sh tests/e2e/p11_hostile.sh threads
 
-CHECK_TARGETS	+= check-p11-hostile check-p11-tsan
+CHECK_TARGETS	+= check-p11-hostile
+# the TSan build (about 2 minutes to compile) runs in `make check-long`
+LONG_TARGETS	+= check-p11-tsan
 ASAN_TARGETS	+= check-p11-hostile
 CLEAN_FILES	+= build-tsan
