@@ -120,7 +120,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		result(&rs);
 		break;
 	case 2:
-		r = platform_json_token_resp(body, &tok, &ttl);
+		r = platform_json_token_resp(body, n, &tok, &ttl);
 		if (r == JPKI_OK && (tok == NULL || tok[0] == '\0' ||
 		    strpbrk(tok, "\r\n") != NULL))
 			abort();
@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(tok);
 		break;
 	case 3:
-		r = platform_json_challenge_resp(body, id, sizeof(id), nonce,
+		r = platform_json_challenge_resp(body, n, id, sizeof(id), nonce,
 		    sizeof(nonce));
 		if (!TERMINATED(id) || !TERMINATED(nonce) ||
 		    (r != JPKI_OK && (id[0] != '\0' || nonce[0] != '\0')))

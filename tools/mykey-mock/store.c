@@ -341,3 +341,40 @@ pool_put(struct mm_pool *p, struct mm_db *db)
 	(void)pthread_mutex_unlock(&p->mu);
 	db_close(&db);
 }
+
+/*
+ * The migrations above the stored version, inside the transaction the
+ * engine opened (after its lock and its schema_version table); run
+ * executes one migration's SQL script on that engine.
+ */
+int
+store_migrate(struct mm_db *d, const struct store_migration *m, size_t n,
+    int (*run)(struct mm_db *, const char *))
+{
+	struct mm_st *st;
+	long long v;
+	size_t i;
+
+	st = db_q(d, "SELECT coalesce(max(version),0) FROM schema_version",
+	    NULL);
+	if (db_row(st) != 1) {
+		db_end(st);
+		return -1;
+	}
+	v = db_int(st, 0);
+	db_end(st);
+	if (v > MM_SCHEMA_VERSION) {
+		mm_log("db: schema version %lld is newer than %d", v,
+		    MM_SCHEMA_VERSION);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (m[i].version <= v)
+			continue;
+		if (run(d, m[i].sql) != 0 ||
+		    db_exec(d, "INSERT INTO schema_version VALUES(?)", "i",
+		    (long long)m[i].version) != 0)
+			return -1;
+	}
+	return 0;
+}

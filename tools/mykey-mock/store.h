@@ -123,4 +123,7 @@ struct store_migration {
 	const char	*sql;
 };
 
+int	store_migrate(struct mm_db *db, const struct store_migration *m,
+	    size_t n, int (*run)(struct mm_db *, const char *));
+
 #endif /* MYKEY_STORE_H */

@@ -544,6 +544,12 @@ pg_open(const char *uri, int sync_full, struct mm_db **out)
 	return 0;
 }
 
+static int
+pg_run_script(struct mm_db *d, const char *sql)
+{
+	return pg_run((struct pg_db *)d, sql);
+}
+
 /*
  * Apply the migrations above the stored version.  Instances starting
  * together queue on an advisory lock, so one migrates and the others
@@ -553,9 +559,6 @@ static int
 pg_schema(struct mm_db *d)
 {
 	struct pg_db *db = (struct pg_db *)d;
-	struct mm_st *st;
-	long long v;
-	size_t i;
 
 	if (pg_run(db, "BEGIN") != 0)
 		return -1;
@@ -564,27 +567,9 @@ pg_schema(struct mm_db *d)
 	    0 || pg_run(db, "CREATE TABLE IF NOT EXISTS schema_version("
 	    "version BIGINT NOT NULL)") != 0)
 		goto fail;
-	st = db_q(d, "SELECT coalesce(max(version),0) FROM schema_version",
-	    NULL);
-	if (db_row(st) != 1) {
-		db_end(st);
+	if (store_migrate(d, migrations, sizeof(migrations) /
+	    sizeof(migrations[0]), pg_run_script) != 0)
 		goto fail;
-	}
-	v = db_int(st, 0);
-	db_end(st);
-	if (v > MM_SCHEMA_VERSION) {
-		mm_log("db: schema version %lld is newer than %d", v,
-		    MM_SCHEMA_VERSION);
-		goto fail;
-	}
-	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		if (migrations[i].version <= v)
-			continue;
-		if (pg_run(db, migrations[i].sql) != 0 ||
-		    db_exec(d, "INSERT INTO schema_version VALUES(?)", "i",
-		    (long long)migrations[i].version) != 0)
-			goto fail;
-	}
 	return pg_commit(d);
 fail:
 	pg_rollback(d);

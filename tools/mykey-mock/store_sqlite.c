@@ -454,41 +454,26 @@ store_sqlite_handle(struct mm_db *d)
 	    (void *)((struct sq_db *)d)->h : NULL;
 }
 
+static int
+sq_run_script(struct mm_db *d, const char *sql)
+{
+	return sq_run((struct sq_db *)d, sql);
+}
+
 /* Apply the migrations above the stored version, in one transaction. */
 static int
 sq_schema(struct mm_db *d)
 {
 	struct sq_db *db = (struct sq_db *)d;
-	struct mm_st *st;
-	long long v = 0;
-	size_t i;
 
 	if (sq_begin(d) != 0)
 		return -1;
 	if (sq_run(db, "CREATE TABLE IF NOT EXISTS schema_version("
 	    "version INTEGER NOT NULL)") != 0)
 		goto fail;
-	st = db_q(d, "SELECT coalesce(max(version),0) FROM schema_version",
-	    NULL);
-	if (db_row(st) != 1) {
-		db_end(st);
+	if (store_migrate(d, migrations, sizeof(migrations) /
+	    sizeof(migrations[0]), sq_run_script) != 0)
 		goto fail;
-	}
-	v = db_int(st, 0);
-	db_end(st);
-	if (v > MM_SCHEMA_VERSION) {
-		mm_log("db: schema version %lld is newer than %d", v,
-		    MM_SCHEMA_VERSION);
-		goto fail;
-	}
-	for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
-		if (migrations[i].version <= v)
-			continue;
-		if (sq_run(db, migrations[i].sql) != 0 ||
-		    db_exec(d, "INSERT INTO schema_version VALUES(?)", "i",
-		    (long long)migrations[i].version) != 0)
-			goto fail;
-	}
 	return sq_commit(d);
 fail:
 	sq_rollback(d);
