@@ -19,6 +19,10 @@ fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 no() { fail=$((fail + 1)); echo "not ok - $*"; }
 tmp=$(mktemp -d /tmp/libjpki-distcheck.XXXXXX)
+# mktemp makes it 0700; parts of make check run as other users (nobody for
+# the sandbox walkthrough, a synthetic user for su in check-pam) and must
+# reach the unpacked tree as they reach a checkout
+chmod 0755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 log=$tmp/log
 step() {	# step DESCRIPTION CMD...: output to the terminal on failure
@@ -52,6 +56,14 @@ if env -u JPKI_RESULTS make -C "$src" $target > "$log" 2>&1; then
 else
 	sum=$(grep -E "^check: [0-9]+ passed" "$log" | tail -n 1)
 	no "make $target in the unpacked tree${sum:+: $sum}"
+	mkdir -p tests/tmp && cp "$log" tests/tmp/distcheck-check.log &&
+		echo "    (the whole log: tests/tmp/distcheck-check.log)"
+	for f in "$src"/tests/tmp/*/check.log; do
+		grep -q '^not ok' "$f" 2>/dev/null || continue
+		k=tests/tmp/distcheck/${f#"$src"/tests/tmp/}
+		mkdir -p "$(dirname "$k")" && cp "$f" "$k" &&
+			echo "    (a failing suite's log: $k)"
+	done
 	tail -n 20 "$log" | sed 's/^/    /'
 	grep -E '^(not ok|make check: .* FAILED)' "$log" | head -n 20 | sed 's/^/    /'
 fi
