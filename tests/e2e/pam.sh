@@ -328,12 +328,17 @@ see() {
 	done
 	screen | grep -qF -- "$1"
 }
+# What su's command writes as the target user goes to a directory of its
+# own under /tmp: the target user may not reach the tree (a checkout or a
+# distcheck under a 0700 directory).
+SUOUT=$(mktemp -d /tmp/jpki-pam-su.XXXXXX)
+chmod 1777 "$SUOUT"
 su_run() {	# su_run TARGET [PIN]: carol runs su TARGET, types PIN
-	rm -f "$H_DIR/home/su.out" "$H_DIR/su.rc"
+	rm -f "$SUOUT/su.out" "$H_DIR/su.rc"
 	$TM kill-server 2>/dev/null
 	while [ -S "$SOCK" ] && $TM has-session 2>/dev/null; do sleep 0.1; done
 	$TM new-session -d -s su -x 160 -y 20 \
-		"setpriv --reuid=carol --regid=carol --clear-groups env JPKI_DEBUG=1 JPKI_ROOTS_DIR=$H_DIR/home su $1 -c 'id -un > $H_DIR/home/su.out'; echo \$? > $H_DIR/su.rc; sleep 30"
+		"setpriv --reuid=carol --regid=carol --clear-groups env JPKI_DEBUG=1 JPKI_ROOTS_DIR=$H_DIR/home su $1 -c 'id -un > $SUOUT/su.out'; echo \$? > $H_DIR/su.rc; sleep 30"
 	if [ -n "${2:-}" ] && see "My Number Card PIN"; then
 		$TM send-keys -t su "$2" Enter
 	fi
@@ -346,7 +351,7 @@ h_card_stop
 card_in "$B"
 su_run bob "$PIN_B"
 if [ "$(cat "$H_DIR/su.rc" 2>/dev/null)" = 0 ] &&
-    [ "$(cat "$H_DIR/home/su.out" 2>/dev/null)" = bob ]; then
+    [ "$(cat "$SUOUT/su.out" 2>/dev/null)" = bob ]; then
 	h_ok "su bob by carol (set-user-ID su, PIN typed): runs as bob"
 else
 	h_fail "su bob by carol"; screen | sed 's/^/#   | /'
@@ -361,7 +366,7 @@ fi
 WRONG=0000
 [ "$PIN_B" = 0000 ] && WRONG=1111
 su_run bob $WRONG
-if [ "$(cat "$H_DIR/su.rc" 2>/dev/null)" = 1 ] && [ ! -s "$H_DIR/home/su.out" ] &&
+if [ "$(cat "$H_DIR/su.rc" 2>/dev/null)" = 1 ] && [ ! -s "$SUOUT/su.out" ] &&
     screen | grep -qF "Wrong PIN: 2 tries left."; then
 	h_ok "su with a wrong PIN: refused, tries left shown"
 else
@@ -377,6 +382,7 @@ else
 	h_fail "su alice with bob's card"; screen | sed 's/^/#   | /'
 fi
 $TM kill-server 2>/dev/null
+rm -rf "$SUOUT"
 h_card_stop
 
 # --- mapping by MyKey ID through the MyKey Platform ---------------------------

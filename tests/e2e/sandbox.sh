@@ -211,10 +211,13 @@ if $NOBODY unshare --user --map-root-user --mount --net true 2>>"$LOG"; then
 	chown 65534 /run/user/65534
 	STATE=/run/user/65534/jpki-sandbox
 	start=$(date +%s)
+	# the walk script and the walkthrough too: nobody may not reach the
+	# tree (a checkout or a distcheck under a 0700 directory)
+	cp "$H_TOP/tests/e2e/sandbox_walk.sh" "$WALK" "$STAGE/"
 	(cd "$STAGE/work" && $NOBODY env -i PATH="$STAGE/bin:/usr/bin:/bin" \
 		HOME="$STAGE/work" LANG=C.UTF-8 XDG_RUNTIME_DIR=/run/user/65534 \
 		JPKI_SANDBOX_PKCS11="$STAGE/lib/pkcs11/jpki-pkcs11.so" \
-		sh "$H_TOP/tests/e2e/sandbox_walk.sh" "$WALK" "$OUT")
+		sh "$STAGE/sandbox_walk.sh" "$STAGE/${WALK##*/}" "$OUT")
 	echo "# nobody walkthrough: $(($(date +%s) - start)) s" | tee -a "$LOG"
 	cp "$OUT" "$H_DIR/walk-nobody.out"
 	walk_checks nobody
