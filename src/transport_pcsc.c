@@ -402,37 +402,66 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* How long a failed exchange waits for pcscd to report a removal. */
+#define REMOVAL_WAIT_MS	3000
+
 /*
  * A card pulled out in the middle of an exchange often surfaces as
  * SCARD_E_NOT_TRANSACTED or a comm error rather than SCARD_W_REMOVED_CARD
- * (pcscd + vpcd do this): ask SCardStatus whether the card is still there.
+ * (pcscd + vpcd do this), and pcscd reports the removal only at its next
+ * presence poll: every 400 ms unloaded, seconds on a busy machine.  So
+ * after such an error, wait for the reader's state to change instead of
+ * sampling it on a fixed schedule; a card that stays put costs at most
+ * REMOVAL_WAIT_MS before the error is called a transport failure.
  */
 static int
 after_failure(pcsc_t *p, LONG rv)
 {
-	DWORD	rlen = 0, state = 0, proto = 0, alen = 0;
-	LONG	st;
-	int	r = rv_to_err(rv), i;
+	char			name[MAX_READERNAME];
+	SCARD_READERSTATE	rs;
+	struct timespec		t0, t1;
+	DWORD			rlen = sizeof(name), state = 0, proto = 0;
+	DWORD			alen = 0;
+	long			left;
+	LONG			st;
+	int			r = rv_to_err(rv);
 
 	if (r != JPKI_ERR_TRANSPORT)
 		return r;
-	/* pcscd notices a removal at its next presence poll (about 0.4 s
-	 * with vpcd): look for up to a second before calling it a failure */
-	for (i = 0; i < 20; i++) {
-		rlen = alen = 0;
-		st = SCardStatus(p->h, NULL, &rlen, &state, &proto, NULL,
-		    &alen);
-		if (st != SCARD_S_SUCCESS || (state & SCARD_PRESENT) == 0)
-			break;
-		sleep_ms(50);
-	}
+	st = SCardStatus(p->h, name, &rlen, &state, &proto, NULL, &alen);
+	if (st == SCARD_W_RESET_CARD)
+		return JPKI_ERR_CARD_RESET;
 	if (st == SCARD_W_REMOVED_CARD || st == SCARD_E_NO_SMARTCARD ||
 	    st == SCARD_E_READER_UNAVAILABLE ||
 	    (st == SCARD_S_SUCCESS && (state & SCARD_PRESENT) == 0))
 		return JPKI_ERR_CARD_REMOVED;
-	if (st == SCARD_W_RESET_CARD)
-		return JPKI_ERR_CARD_RESET;
-	return r;
+	if (st != SCARD_S_SUCCESS || rlen == 0 || rlen > sizeof(name))
+		return r;
+	name[sizeof(name) - 1] = '\0';
+	memset(&rs, 0, sizeof(rs));
+	rs.szReader = name;
+	rs.dwCurrentState = SCARD_STATE_UNAWARE;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = REMOVAL_WAIT_MS - ((t1.tv_sec - t0.tv_sec) * 1000L +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000L);
+		if (left <= 0)
+			return r;
+		st = SCardGetStatusChange(p->ctx, (DWORD)left, &rs, 1);
+		if (st == SCARD_E_TIMEOUT)
+			return r;
+		if (st == SCARD_E_UNKNOWN_READER ||
+		    st == SCARD_E_READER_UNAVAILABLE)
+			return JPKI_ERR_CARD_REMOVED;
+		if (st != SCARD_S_SUCCESS)
+			return r;
+		if (rs.dwEventState & (SCARD_STATE_EMPTY |
+		    SCARD_STATE_UNAVAILABLE | SCARD_STATE_UNKNOWN))
+			return JPKI_ERR_CARD_REMOVED;
+		/* present, mute or in use by someone: wait for the next change */
+		rs.dwCurrentState = rs.dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+	}
 }
 
 static int
@@ -456,6 +485,14 @@ p_transmit(transport_t *t, const uint8_t *cmd, size_t cmd_len, uint8_t *rsp,
 	}
 	if (rlen > *rsp_len)
 		return JPKI_ERR_TRANSPORT;
+	if (rlen < 2) {
+		/* vpcd answers an exchange cut by the card's departure with
+		 * an empty "success": classify it like a failed one */
+		log_debug("SCardTransmit: %lu-byte response",
+		    (unsigned long)rlen);
+		*rsp_len = 0;
+		return after_failure(p, SCARD_F_COMM_ERROR);
+	}
 	*rsp_len = rlen;
 	return JPKI_OK;
 }
@@ -476,7 +513,7 @@ p_begin(transport_t *t)
 	}
 	if (rv != SCARD_S_SUCCESS) {
 		log_debug("SCardBeginTransaction: %s", pcsc_stringify_error(rv));
-		return rv_to_err(rv);
+		return after_failure(p, rv);
 	}
 	p->in_tx = 1;
 	return JPKI_OK;
