@@ -28,3 +28,21 @@ CHECK_TARGETS	+= check-p11-hostile
 LONG_TARGETS	+= check-p11-tsan
 ASAN_TARGETS	+= check-p11-hostile
 CLEAN_FILES	+= build-tsan
+
+# A slow reader does not block another (issue 10: a lock per reader):
+# tests/e2e/p11_threads.c with two virtual cards, one slow to sign; also in
+# `make asan` and, built with -fsanitize=thread, in check-p11-tsan.
+P11_THREADS_BIN	:= $(BUILD)/tests/e2e/p11_threads
+$(BUILD)/tests/e2e/p11_threads.o: CFLAGS += $(P11_CFLAGS)
+$(P11_THREADS_BIN): $(BUILD)/tests/e2e/p11_threads.o $(P11_SO)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(ALL_LDFLAGS) $(CMOCKA_LIBS) -ldl -lpthread
+
+ALL_TARGETS	+= $(P11_THREADS_BIN)
+
+check-p11-threads: $(P11_SO) $(P11_THREADS_BIN) $(CARDSIM_BIN)
+	@BUILD=$(BUILD) P11_PRELOAD=$(P11_PRELOAD) P11_TAG=$(P11_TAG) \
+		tests/lib/isolated.sh sh tests/e2e/p11_threads.sh
+
+CHECK_TARGETS	+= check-p11-threads
+ASAN_TARGETS	+= check-p11-threads
