@@ -19,9 +19,12 @@ check-p11-hostile: $(P11_SO) $(P11_HOSTILE_BIN) $(CARDSIM_BIN)
 check-p11-tsan: $(CARDSIM_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-tsan \
 		CFLAGS="-fsanitize=thread $(P11_CFLAGS)" LDFLAGS=-fsanitize=thread \
-		build-tsan/pkcs11/jpki-pkcs11.so build-tsan/tests/e2e/p11_hostile
+		build-tsan/pkcs11/jpki-pkcs11.so build-tsan/tests/e2e/p11_hostile \
+		build-tsan/tests/e2e/p11_threads
 	@BUILD=build-tsan P11_TAG=tsan P11_CARDSIM=$(CURDIR)/$(CARDSIM_BIN) \
 		tests/lib/isolated.sh sh tests/e2e/p11_hostile.sh threads
+	@BUILD=build-tsan P11_TAG=tsan P11_CARDSIM=$(CURDIR)/$(CARDSIM_BIN) \
+		tests/lib/isolated.sh sh tests/e2e/p11_threads.sh
 
 CHECK_TARGETS	+= check-p11-hostile
 # the TSan build (about 2 minutes to compile) runs in `make check-long`
