@@ -95,7 +95,7 @@ struct p11_reader {
 	int		 present;	/* reader listed by PC/SC */
 	int		 card;		/* card present (last poll) */
 	unsigned long	 gen;		/* bumped on every insertion/removal */
-	/* the fields below are the reader lock's (see above) */
+	/* from here to event_seen: the reader lock's (see above) */
 	unsigned long	 hgen;		/* gen the handle and cache belong to */
 	int		 io_card;	/* card present, as of the frame's start */
 	jpki_card_t	*h;		/* open handle, NULL if not connected */
@@ -108,7 +108,7 @@ struct p11_reader {
 	uint8_t		*der[P11_C_COUNT];	/* lazily read, per insertion */
 	size_t		 der_len[P11_C_COUNT];
 	jpki_cert_t	*cert[P11_C_COUNT];
-	unsigned long	 event_seen;	/* for C_WaitForSlotEvent */
+	unsigned long	 event_seen;	/* C_WaitForSlotEvent; module lock */
 };
 
 /*

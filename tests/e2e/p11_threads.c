@@ -14,7 +14,7 @@
  * fails.  Then C_Finalize while A is in card I/O: it waits for A, which
  * returns normally, and the module can be initialised again.
  *
- *   p11_threads   (P11_MODULE, P11_SLOW_MS)
+ *   p11_threads   (P11_MODULE; tests/e2e/p11_threads.sh starts the cards)
  */
 #include <stdarg.h>
 #include <stddef.h>
