@@ -7,7 +7,10 @@
  * trace of the result.  The lock order and what each lock guards are in
  * p11_int.h; in short a reader's lock is taken with the module lock let
  * go, so that a slow card never holds up the module lock and with it every
- * other reader.
+ * other reader.  Not framed: C_Initialize and C_Finalize, which set up and
+ * tear down the module lock itself, and C_GetFunctionList,
+ * C_GetInterface and C_GetInterfaceList, which touch no state.  p11_end
+ * traces as the entry points always did (a failing call, JPKI_DEBUG=1).
  */
 #include <string.h>
 

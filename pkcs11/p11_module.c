@@ -5,7 +5,8 @@
  * jpki-pkcs11.so entry: C_GetFunctionList, the PKCS#11 3.0 C_GetInterface
  * and C_GetInterfaceList, C_Initialize/C_Finalize with the caller's locking
  * choice (PKCS#11 v2.40 §5.4, as ykcs11 does: house-style §1.2 item 6), fork
- * detection by pid, and the only mutable globals of the module.
+ * detection by pid, the reader locks, and the only mutable globals of the
+ * module.
  */
 #include <pthread.h>
 #include <stdio.h>
