@@ -5,6 +5,7 @@
 # with jpki.module in p11-kit's module config directory.
 
 P11_SRCS	:= pkcs11/p11_module.c pkcs11/p11_slot.c pkcs11/p11_session.c \
+		   pkcs11/p11_frame.c \
 		   pkcs11/p11_object.c pkcs11/p11_sign.c pkcs11/p11_rv.c \
 		   pkcs11/p11_nosup.c pkcs11/p11_badpin.c
 P11_OBJS	:= $(P11_SRCS:%.c=$(BUILD)/%.o)

@@ -6,9 +6,26 @@
  * sessions), shared by the p11_*.c files.  Only p11_module.c owns mutable
  * globals (house-style §2.4); the other files reach them through g_p11.
  *
- * Locking: one module lock serialises every entry point (libjpki handles
- * are thread-compatible, not thread-safe).  C_WaitForSlotEvent drops it
- * while it sleeps.
+ * Locking (jpki-pkcs11(8) "THREADS AND LOCKING"): two kinds of lock.
+ *
+ *   module lock  the caller's mutex callbacks or a pthread mutex
+ *                (p11_module.c): g_p11's tables and counters, a reader's
+ *                presence fields (name, present, card, gen, event_seen)
+ *                and the session table's entries (h, slot, gen).  Held
+ *                only for bookkeeping: never across card I/O, never while
+ *                waiting for a reader lock.
+ *   reader lock  one pthread mutex per reader, held across card I/O: the
+ *                card handle and everything read from the card (the other
+ *                fields of struct p11_reader) and the operation state of
+ *                the sessions of the reader's two slots.  libjpki handles
+ *                are thread-compatible, not thread-safe: one thread per
+ *                card at a time.
+ *
+ * Order: reader lock, then module lock (a thread holding a reader lock may
+ * take the module lock briefly; a thread holding the module lock never
+ * waits for a reader lock).  So a slow card stalls only the callers of its
+ * own reader.  Every entry point runs in a p11_begin()/p11_end() frame
+ * that takes the locks it needs.
  */
 #ifndef JPKI_P11_INT_H
 #define JPKI_P11_INT_H
@@ -78,6 +95,9 @@ struct p11_reader {
 	int		 present;	/* reader listed by PC/SC */
 	int		 card;		/* card present (last poll) */
 	unsigned long	 gen;		/* bumped on every insertion/removal */
+	/* from here to event_seen: the reader lock's (see above) */
+	unsigned long	 hgen;		/* gen the handle and cache belong to */
+	int		 io_card;	/* card present, as of the frame's start */
 	jpki_card_t	*h;		/* open handle, NULL if not connected */
 	int		 not_jpki;	/* card present but no JPKI AP */
 	int		 logged_in[2];	/* per token (auth, sign) */
@@ -88,10 +108,15 @@ struct p11_reader {
 	uint8_t		*der[P11_C_COUNT];	/* lazily read, per insertion */
 	size_t		 der_len[P11_C_COUNT];
 	jpki_cert_t	*cert[P11_C_COUNT];
-	unsigned long	 event_seen;	/* for C_WaitForSlotEvent */
+	unsigned long	 event_seen;	/* C_WaitForSlotEvent; module lock */
 };
 
-/* One open session. */
+/*
+ * One open session.  h, slot, flags and gen: module lock; the rest: the
+ * lock of the slot's reader.  A session whose card went (gen behind the
+ * reader's) is released only by a thread holding both locks, so a thread
+ * in card I/O on it never sees its entry reused.
+ */
 struct p11_session {
 	CK_SESSION_HANDLE h;		/* 0 = free entry */
 	CK_SLOT_ID	 slot;
@@ -127,6 +152,7 @@ struct p11_global {
 	CK_SESSION_HANDLE next_handle;
 	unsigned long	 events;	/* total slot events so far */
 	int		 waiters;
+	int		 active;	/* frames holding or awaiting a reader lock */
 	int		 finalizing;
 	int		 allow_last_try;
 	int		 pss_enabled;	/* JPKI_P11_PSS=1 */
@@ -140,6 +166,51 @@ void	p11_unlock(void);
 /* Precondition of every entry point: initialised and same process. */
 CK_RV	p11_check_init(void);
 void	p11_trace(const char *fn, CK_RV rv);
+int	p11_reader_lock(size_t i);
+void	p11_reader_unlock(size_t i);
+
+/*
+ * p11_frame.c: the frame of every entry point.
+ *
+ *   struct p11_frame f;
+ *   if ((rv = p11_begin(&f, "C_Sign", P11_F_SESSION, hSession,
+ *       pre)) != CKR_OK)
+ *           goto out;
+ *   ...
+ * out:
+ *   return p11_end(&f, rv);
+ *
+ * p11_begin checks initialisation, answers pre if it is not CKR_OK (the
+ * caller's argument checks that PKCS#11 ranks before a handle's validity),
+ * looks the session or slot up, and with
+ * P11_F_SESSION or P11_F_CARD takes the reader's lock and lets go of the
+ * module lock: the body may do card I/O and, for module state, takes the
+ * module lock briefly (p11_mlock/p11_munlock).  Without those flags the
+ * body runs under the module lock and must not do card I/O.  p11_end
+ * releases what is held and traces the result.
+ */
+#define P11_F_SLOT	0x1	/* id is a slot id */
+#define P11_F_SESSION	0x2	/* id is a session handle; implies P11_F_CARD */
+#define P11_F_CARD	0x4	/* lock the reader for card I/O */
+
+struct p11_frame {
+	const char		*fn;
+	int			 mlocked;	/* module lock held */
+	int			 active;	/* counted in g_p11.active */
+	struct p11_reader	*r;		/* the slot's or session's reader */
+	int			 rlocked;	/* r's lock held */
+	struct p11_session	*s;		/* P11_F_SESSION */
+	CK_SLOT_ID		 slot;
+	enum p11_kind		 k;
+};
+
+CK_RV	p11_begin(struct p11_frame *f, const char *fn, unsigned flags,
+	    CK_ULONG id, CK_RV pre);
+CK_RV	p11_end(struct p11_frame *f, CK_RV rv);
+CK_RV	p11_reader_enter(struct p11_frame *f, struct p11_reader *r);
+void	p11_reader_leave(struct p11_frame *f);
+void	p11_mlock(struct p11_frame *f);
+void	p11_munlock(struct p11_frame *f);
 
 /* p11_rv.c */
 CK_RV	p11_rv(int jpki_err);
@@ -150,6 +221,7 @@ CK_RV	p11_refresh_readers(void);
 struct p11_reader *p11_slot_reader(CK_SLOT_ID slot, enum p11_kind *kind);
 CK_RV	p11_card_ready(struct p11_reader *r);
 void	p11_card_gone(struct p11_reader *r);
+void	p11_reader_sync(struct p11_reader *r);
 CK_RV	p11_card_error(struct p11_reader *r, int err);
 CK_RV	p11_load_cert(struct p11_reader *r, enum p11_certidx i);
 void	p11_reader_forget(struct p11_reader *r);
@@ -160,7 +232,9 @@ int	p11_mech_is_pss(CK_MECHANISM_TYPE m);
 void	p11_pad(CK_UTF8CHAR *dst, size_t n, const char *src);
 
 /* p11_session.c */
-struct p11_session *p11_session_get(CK_SESSION_HANDLE h, CK_RV *rv);
+struct p11_session *p11_session_find(CK_SESSION_HANDLE h);
+int	p11_session_stale(const struct p11_session *s);
+void	p11_sessions_reap(struct p11_reader *r);
 void	p11_session_release(struct p11_session *s);
 void	p11_sessions_close_slot(CK_SLOT_ID slot);
 void	p11_sessions_fini(void);

@@ -5,7 +5,8 @@
  * jpki-pkcs11.so entry: C_GetFunctionList, the PKCS#11 3.0 C_GetInterface
  * and C_GetInterfaceList, C_Initialize/C_Finalize with the caller's locking
  * choice (PKCS#11 v2.40 §5.4, as ykcs11 does: house-style §1.2 item 6), fork
- * detection by pid, and the only mutable globals of the module.
+ * detection by pid, the reader locks, and the only mutable globals of the
+ * module.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -93,6 +94,37 @@ p11_unlock(void)
 	release(&l);
 }
 
+/*
+ * Reader locks: pthread mutexes whatever C_Initialize was given.  They are
+ * inner to nothing the caller sees, and a caller's CreateMutex may hand
+ * out one mutex for every call (p11_hostile's does), which would make the
+ * reader lock and the module lock one non-recursive mutex.
+ */
+static pthread_mutex_t	 reader_mutex[P11_MAX_READERS];
+static pthread_once_t	 reader_once = PTHREAD_ONCE_INIT;
+
+static void
+reader_mutex_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < P11_MAX_READERS; i++)
+		(void)pthread_mutex_init(&reader_mutex[i], NULL);
+}
+
+int
+p11_reader_lock(size_t i)
+{
+	(void)pthread_once(&reader_once, reader_mutex_init);
+	return pthread_mutex_lock(&reader_mutex[i]) == 0 ? 0 : -1;
+}
+
+void
+p11_reader_unlock(size_t i)
+{
+	(void)pthread_mutex_unlock(&reader_mutex[i]);
+}
+
 void
 p11_trace(const char *fn, CK_RV rv)
 {
@@ -111,6 +143,9 @@ forget_after_fork(void)
 	memset(&g_p11, 0, sizeof(g_p11));
 	__atomic_store_n(&lock_active, NULL, __ATOMIC_RELEASE);
 	memset(&cb, 0, sizeof(cb));
+	/* a parent's thread may have held a reader lock at fork() */
+	(void)pthread_once(&reader_once, reader_mutex_init);
+	reader_mutex_init();
 }
 
 CK_RV
@@ -224,9 +259,17 @@ C_Finalize(CK_VOID_PTR pReserved)
 		p11_unlock();
 		return rv;
 	}
-	/* Let a blocked C_WaitForSlotEvent see it and leave (≤ 2 s). */
+	/*
+	 * New calls now fail with CKR_CRYPTOKI_NOT_INITIALIZED.  Let a
+	 * blocked C_WaitForSlotEvent see it and leave (≤ 2 s), and wait for
+	 * every call holding or awaiting a reader lock to finish: one in card
+	 * I/O ends when its APDUs do (bounded by libjpki's transport), one
+	 * waiting for a reader gives up as soon as it has it.  Only then are
+	 * the handles they use freed.
+	 */
 	g_p11.finalizing = 1;
-	for (i = 0; i < 200 && g_p11.waiters > 0; i++) {
+	for (i = 0; g_p11.active > 0 || (i < 200 && g_p11.waiters > 0);
+	    i++) {
 		p11_unlock();
 		nanosleep(&ts, NULL);
 		p11_lock();
@@ -257,13 +300,11 @@ C_Finalize(CK_VOID_PTR pReserved)
 CK_RV
 C_GetInfo(CK_INFO_PTR pInfo)
 {
-	CK_RV rv;
+	struct p11_frame	f;
+	CK_RV			rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pInfo == NULL)
+	if ((rv = p11_begin(&f, "C_GetInfo", 0, 0, pInfo == NULL ?
+	    CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
 	memset(pInfo, 0, sizeof(*pInfo));
 	pInfo->cryptokiVersion.major = 2;
@@ -277,8 +318,7 @@ C_GetInfo(CK_INFO_PTR pInfo)
 	    JPKI_VERSION_PATCH;
 	rv = CKR_OK;
 out:
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList);

@@ -13,15 +13,12 @@
 static CK_RV
 nosup(const char *fn, CK_RV answer)
 {
-	CK_RV rv;
+	struct p11_frame	f;
+	CK_RV			rv;
 
-	p11_lock();
-	rv = p11_check_init();
-	p11_unlock();
-	if (rv == CKR_OK)
+	if ((rv = p11_begin(&f, fn, 0, 0, CKR_OK)) == CKR_OK)
 		rv = answer;
-	p11_trace(fn, rv);
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV

@@ -326,14 +326,15 @@ out:
 
 /* Resolve a session's object handle; the object must be visible to it. */
 static CK_RV
-session_obj(struct p11_session *s, CK_OBJECT_HANDLE h,
+session_obj(const struct p11_frame *f, CK_OBJECT_HANDLE h,
     struct p11_reader **r, enum p11_kind *k, enum p11_obj *o)
 {
 	CK_SLOT_ID slot;
 
-	if (!p11_obj_decode(h, &slot, o) || slot != s->slot)
+	if (!p11_obj_decode(h, &slot, o) || slot != f->slot)
 		return CKR_OBJECT_HANDLE_INVALID;
-	*r = p11_slot_reader(slot, k);
+	*r = f->r;
+	*k = f->k;
 	if (!p11_obj_visible(*r, *k, *o))
 		return CKR_OBJECT_HANDLE_INVALID;
 	return CKR_OK;
@@ -343,7 +344,7 @@ CK_RV
 C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
     CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-	struct p11_session	*s;
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	enum p11_obj		 o;
@@ -352,15 +353,13 @@ C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	CK_ULONG		 i, len;
 	CK_RV			 rv, arv, res = CKR_OK;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
+	if ((rv = p11_begin(&f, "C_GetAttributeValue", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pTemplate == NULL && ulCount > 0)
 		goto out;
-	if ((rv = session_obj(s, hObject, &r, &k, &o)) != CKR_OK)
+	if ((rv = session_obj(&f, hObject, &r, &k, &o)) != CKR_OK)
 		goto out;
 	/* PKCS#11 v2.40 §5.7: process every attribute, report the worst. */
 	for (i = 0; i < ulCount; i++) {
@@ -389,37 +388,31 @@ C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	}
 	rv = res;
 out:
-	p11_trace("C_GetAttributeValue", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
     CK_ULONG_PTR pulSize)
 {
-	struct p11_session	*s;
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	enum p11_obj		 o;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
+	if ((rv = p11_begin(&f, "C_GetObjectSize", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pulSize == NULL)
 		goto out;
-	if ((rv = session_obj(s, hObject, &r, &k, &o)) != CKR_OK)
+	if ((rv = session_obj(&f, hObject, &r, &k, &o)) != CKR_OK)
 		goto out;
 	*pulSize = CK_UNAVAILABLE_INFORMATION;
 	rv = CKR_OK;
 out:
-	p11_trace("C_GetObjectSize", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /* Does object o match the template?  A card error ends the search. */
@@ -453,24 +446,25 @@ CK_RV
 C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
     CK_ULONG ulCount)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	int			 o, m;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_FindObjectsInit", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pTemplate == NULL && ulCount > 0)
 		goto out;
 	rv = CKR_OPERATION_ACTIVE;
 	if (s->find_active)
 		goto out;
-	r = p11_slot_reader(s->slot, &k);
+	r = f.r;
+	k = f.k;
 	s->nfound = s->findpos = 0;
 	for (o = 0; o < P11_O_COUNT; o++) {
 		if (!p11_obj_visible(r, k, (enum p11_obj)o))
@@ -487,24 +481,22 @@ C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate,
 	s->find_active = 1;
 	rv = CKR_OK;
 out:
-	p11_trace("C_FindObjectsInit", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
     CK_ULONG ulMaxObjectCount, CK_ULONG_PTR pulObjectCount)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	CK_ULONG		 n = 0;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_FindObjects", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pulObjectCount == NULL || (phObject == NULL &&
 	    ulMaxObjectCount > 0))
@@ -517,22 +509,20 @@ C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject,
 	*pulObjectCount = n;
 	rv = CKR_OK;
 out:
-	p11_trace("C_FindObjects", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_FindObjectsFinal", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->find_active)
 		goto out;
@@ -540,7 +530,5 @@ C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 	s->nfound = s->findpos = 0;
 	rv = CKR_OK;
 out:
-	p11_trace("C_FindObjectsFinal", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }

@@ -57,31 +57,46 @@ p11_session_count(CK_SLOT_ID slot, int rw_only)
 	return n;
 }
 
-/* Look a session up; a session of a card that has gone is invalid. */
+/* Module lock held. */
 struct p11_session *
-p11_session_get(CK_SESSION_HANDLE h, CK_RV *rv)
+p11_session_find(CK_SESSION_HANDLE h)
 {
-	struct p11_reader	*r;
-	size_t			 i;
+	size_t i;
 
-	*rv = CKR_SESSION_HANDLE_INVALID;
 	if (h == 0)
 		return NULL;
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (g_p11.sessions[i].h == h)
+			return &g_p11.sessions[i];
+	return NULL;
+}
+
+/* A session of a card that has gone (module lock held). */
+int
+p11_session_stale(const struct p11_session *s)
+{
+	struct p11_reader *r = p11_slot_reader(s->slot, NULL);
+
+	return r == NULL || r->gen != s->gen || !r->card;
+}
+
+/*
+ * Release the stale sessions of r's two slots: both locks held, so no
+ * other thread is inside one of them.
+ */
+void
+p11_sessions_reap(struct p11_reader *r)
+{
+	CK_SLOT_ID	base = (CK_SLOT_ID)(r - g_p11.readers) * 2;
+	size_t		i;
+
 	for (i = 0; i < P11_MAX_SESSIONS; i++) {
 		struct p11_session *s = &g_p11.sessions[i];
 
-		if (s->h != h)
-			continue;
-		r = p11_slot_reader(s->slot, NULL);
-		if (r == NULL || r->gen != s->gen || !r->card) {
+		if (s->h != 0 && (s->slot == base || s->slot == base + 1) &&
+		    p11_session_stale(s))
 			p11_session_release(s);
-			*rv = CKR_DEVICE_REMOVED;
-			return NULL;
-		}
-		*rv = CKR_OK;
-		return s;
 	}
-	return NULL;
 }
 
 /*
@@ -91,15 +106,17 @@ p11_session_get(CK_SESSION_HANDLE h, CK_RV *rv)
  * token's login stays usable.
  */
 static void
-last_session_closed(CK_SLOT_ID slot)
+last_session_closed(struct p11_frame *f)
 {
-	struct p11_reader	*r;
-	CK_SLOT_ID		 other = slot ^ 1;
+	struct p11_reader	*r = f->r;
+	CK_SLOT_ID		 other = f->slot ^ 1;
+	int			 n;
 
-	if ((r = p11_slot_reader(slot, NULL)) == NULL)
-		return;
-	r->logged_in[slot % 2] = 0;
-	if (p11_session_count(other, 0) > 0)
+	r->logged_in[f->slot % 2] = 0;
+	p11_mlock(f);
+	n = p11_session_count(other, 0);
+	p11_munlock(f);
+	if (n > 0)
 		return;
 	r->logged_in[other % 2] = 0;
 	if (r->h != NULL)
@@ -110,26 +127,22 @@ CK_RV
 C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
     CK_NOTIFY Notify, CK_SESSION_HANDLE_PTR phSession)
 {
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	struct p11_session	*s = NULL;
-	enum p11_kind		 k;
 	size_t			 i;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	rv = phSession == NULL ? CKR_ARGUMENTS_BAD :
+	    (flags & CKF_SERIAL_SESSION) == 0 ?
+	    CKR_SESSION_PARALLEL_NOT_SUPPORTED : CKR_OK;
+	if ((rv = p11_begin(&f, "C_OpenSession", P11_F_SLOT | P11_F_CARD,
+	    slotID, rv)) != CKR_OK)
 		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (phSession == NULL)
-		goto out;
-	rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-	if ((flags & CKF_SERIAL_SESSION) == 0)
-		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if ((r = p11_slot_reader(slotID, &k)) == NULL)
-		goto out;
+	r = f.r;
 	if ((rv = p11_card_ready(r)) != CKR_OK)
 		goto out;
+	p11_mlock(&f);
 	for (i = 0; i < P11_MAX_SESSIONS && s == NULL; i++)
 		if (g_p11.sessions[i].h == 0)
 			s = &g_p11.sessions[i];
@@ -142,77 +155,70 @@ C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 		g_p11.next_handle = 1;
 	s->slot = slotID;
 	s->flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
-	s->gen = r->gen;
+	/* the insertion the handle belongs to: stale at once if the card
+	 * was swapped since p11_begin */
+	s->gen = r->hgen;
 	*phSession = s->h;
 	rv = CKR_OK;
 out:
-	p11_trace("C_OpenSession", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_CloseSession(CK_SESSION_HANDLE hSession)
 {
-	struct p11_session	*s;
-	CK_SLOT_ID		 slot;
+	struct p11_frame	 f;
+	int			 n;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_CloseSession", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
-	slot = s->slot;
-	p11_session_release(s);
-	if (p11_session_count(slot, 0) == 0)
-		last_session_closed(slot);
+	p11_mlock(&f);
+	p11_session_release(f.s);
+	n = p11_session_count(f.slot, 0);
+	p11_munlock(&f);
+	if (n == 0)
+		last_session_closed(&f);
 	rv = CKR_OK;
 out:
-	p11_trace("C_CloseSession", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_CloseAllSessions(CK_SLOT_ID slotID)
 {
-	struct p11_reader	*r;
+	struct p11_frame	 f;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_CloseAllSessions", P11_F_SLOT | P11_F_CARD,
+	    slotID, CKR_OK)) != CKR_OK)
 		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if ((r = p11_slot_reader(slotID, NULL)) == NULL)
-		goto out;
+	p11_mlock(&f);
 	p11_sessions_close_slot(slotID);
-	last_session_closed(slotID);
+	p11_munlock(&f);
+	last_session_closed(&f);
 	rv = CKR_OK;
 out:
-	p11_trace("C_CloseAllSessions", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	int			 rw;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_GetSessionInfo", P11_F_SESSION, hSession,
+	    pInfo == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pInfo == NULL)
-		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
-	r = p11_slot_reader(s->slot, &k);
+	s = f.s;
+	r = f.r;
+	k = f.k;
 	/*
 	 * A reset by another process loses the card's PIN state: ask the
 	 * card layer (SCardStatus, no APDU) so that the session reports
@@ -233,9 +239,7 @@ C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 		    CKS_RO_PUBLIC_SESSION;
 	rv = CKR_OK;
 out:
-	p11_trace("C_GetSessionInfo", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /* A PIN from the caller, bounded and NUL-terminated; wiped by the caller. */
@@ -301,6 +305,7 @@ CK_RV
 C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
     CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	struct p11_reader	*r;
 	struct p11_pin		 p;
@@ -308,12 +313,12 @@ C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
 	CK_RV			 rv;
 
 	memset(&p, 0, sizeof(p));
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_Login", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
-	r = p11_slot_reader(s->slot, &k);
+	s = f.s;
+	r = f.r;
+	k = f.k;
 	rv = CKR_USER_TYPE_INVALID;
 	if (userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
 		goto out;
@@ -346,26 +351,23 @@ C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType,
 	rv = CKR_OK;
 out:
 	jpki_secure_zero(&p, sizeof(p));
-	p11_trace("C_Login", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_Logout(CK_SESSION_HANDLE hSession)
 {
-	struct p11_session	*s;
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_Logout", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
-	r = p11_slot_reader(s->slot, &k);
+	r = f.r;
+	k = f.k;
 	rv = CKR_USER_NOT_LOGGED_IN;
 	if (!r->logged_in[k])
 		goto out;
@@ -376,15 +378,14 @@ C_Logout(CK_SESSION_HANDLE hSession)
 	    err != JPKI_ERR_CARD_RESET)
 		rv = p11_card_error(r, err);
 out:
-	p11_trace("C_Logout", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
     CK_ULONG ulOldLen, CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	struct p11_reader	*r;
 	struct p11_pin		 o, n;
@@ -395,12 +396,12 @@ C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
 
 	memset(&o, 0, sizeof(o));
 	memset(&n, 0, sizeof(n));
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_SetPIN", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
-	r = p11_slot_reader(s->slot, &k);
+	s = f.s;
+	r = f.r;
+	k = f.k;
 	rv = CKR_SESSION_READ_ONLY;
 	if ((s->flags & CKF_RW_SESSION) == 0)
 		goto out;
@@ -430,7 +431,5 @@ C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin,
 out:
 	jpki_secure_zero(&o, sizeof(o));
 	jpki_secure_zero(&n, sizeof(n));
-	p11_trace("C_SetPIN", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }

@@ -105,6 +105,7 @@ CK_RV
 C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     CK_OBJECT_HANDLE hKey)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
@@ -114,11 +115,10 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	int			 err, pss;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_SignInit", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pMechanism == NULL)
 		goto out;
@@ -138,7 +138,8 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (!p11_obj_decode(hKey, &slot, &o) || slot != s->slot ||
 	    o == P11_O_CERT || o == P11_O_CA)
 		goto out;
-	r = p11_slot_reader(slot, &k);
+	r = f.r;	/* slot is the session's */
+	k = f.k;
 	/* a private key exists but is usable only after C_Login */
 	rv = CKR_USER_NOT_LOGGED_IN;
 	if (o == P11_O_PRIV && !r->logged_in[k])
@@ -164,9 +165,7 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	s->ctx_login = 0;
 	rv = CKR_OK;
 out:
-	p11_trace("C_SignInit", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /*
@@ -174,17 +173,17 @@ out:
  * session may be released on return when the card has gone.
  */
 static CK_RV
-card_sign(struct p11_session *s, const uint8_t *in, size_t in_len,
+card_sign(const struct p11_frame *f, const uint8_t *in, size_t in_len,
     CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
-	struct p11_reader	*r;
-	enum p11_kind		 k;
+	struct p11_session	*s = f->s;
+	struct p11_reader	*r = f->r;
+	enum p11_kind		 k = f->k;
 	uint8_t			 out[P11_SIG_LEN];
 	size_t			 out_len = sizeof(out);
 	int			 err;
 	CK_RV			 rv;
 
-	r = p11_slot_reader(s->slot, &k);
 	rv = CKR_USER_NOT_LOGGED_IN;
 	if (!r->logged_in[k])
 		goto out;
@@ -233,17 +232,17 @@ CK_RV
 C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
     CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	uint8_t			 md[64];
 	size_t			 md_len = sizeof(md);
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_Sign", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->sign_active)
 		goto out;
@@ -261,7 +260,7 @@ C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 		if (ulDataLen == 0 || ulDataLen > P11_MAX_DIGESTINFO ||
 		    (s->sign_pss && ulDataLen != 32))
 			goto end;
-		rv = card_sign(s, pData, ulDataLen, pSignature,
+		rv = card_sign(&f, pData, ulDataLen, pSignature,
 		    pulSignatureLen);
 		goto end;
 	}
@@ -270,28 +269,26 @@ C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 		rv = p11_rv(err);
 		goto end;
 	}
-	rv = card_sign(s, md, md_len, pSignature, pulSignatureLen);
+	rv = card_sign(&f, md, md_len, pSignature, pulSignatureLen);
 end:
 	p11_sign_reset(s);
 out:
-	p11_trace("C_Sign", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
     CK_ULONG ulPartLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_SignUpdate", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->sign_active)
 		goto out;
@@ -317,26 +314,24 @@ C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
 fail:
 	p11_sign_reset(s);
 out:
-	p11_trace("C_SignUpdate", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
     CK_ULONG_PTR pulSignatureLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	uint8_t			 md[64];
 	size_t			 md_len = sizeof(md);
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_SignFinal", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->sign_active)
 		goto out;
@@ -349,7 +344,7 @@ C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 		rv = CKR_DATA_LEN_RANGE;
 		if (s->sign_len == 0 || (s->sign_pss && s->sign_len != 32))
 			goto end;
-		rv = card_sign(s, s->sign_buf, s->sign_len, pSignature,
+		rv = card_sign(&f, s->sign_buf, s->sign_len, pSignature,
 		    pulSignatureLen);
 		goto end;
 	}
@@ -358,28 +353,26 @@ C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature,
 		rv = p11_rv(err);
 		goto end;
 	}
-	rv = card_sign(s, md, md_len, pSignature, pulSignatureLen);
+	rv = card_sign(&f, md, md_len, pSignature, pulSignatureLen);
 end:
 	p11_sign_reset(s);
 out:
-	p11_trace("C_SignFinal", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	jpki_hash_t		 alg;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_DigestInit", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_ARGUMENTS_BAD;
 	if (pMechanism == NULL)
 		goto out;
@@ -400,9 +393,7 @@ C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 	s->digest_active = 1;
 	rv = CKR_OK;
 out:
-	p11_trace("C_DigestInit", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /* Size query for a digest: leaves the operation active. */
@@ -429,16 +420,16 @@ CK_RV
 C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
     CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	size_t			 len;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_Digest", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->digest_active)
 		goto out;
@@ -458,24 +449,22 @@ C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 end:
 	p11_digest_reset(s);
 out:
-	p11_trace("C_Digest", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
     CK_ULONG ulPartLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_DigestUpdate", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->digest_active)
 		goto out;
@@ -492,25 +481,23 @@ C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart,
 fail:
 	p11_digest_reset(s);
 out:
-	p11_trace("C_DigestUpdate", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest,
     CK_ULONG_PTR pulDigestLen)
 {
+	struct p11_frame	 f;
 	struct p11_session	*s;
 	size_t			 len;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_DigestFinal", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
-		goto out;
+	s = f.s;
 	rv = CKR_OPERATION_NOT_INITIALIZED;
 	if (!s->digest_active)
 		goto out;
@@ -530,9 +517,7 @@ C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest,
 end:
 	p11_digest_reset(s);
 out:
-	p11_trace("C_DigestFinal", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /* Random bytes from the card (GET CHALLENGE); no login needed. */
@@ -540,20 +525,18 @@ CK_RV
 C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData,
     CK_ULONG ulRandomLen)
 {
-	struct p11_session	*s;
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	int			 err;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	if ((s = p11_session_get(hSession, &rv)) == NULL)
+	if ((rv = p11_begin(&f, "C_GenerateRandom", P11_F_SESSION, hSession,
+	    CKR_OK)) != CKR_OK)
 		goto out;
 	rv = CKR_ARGUMENTS_BAD;
 	if (RandomData == NULL && ulRandomLen > 0)
 		goto out;
-	r = p11_slot_reader(s->slot, NULL);
+	r = f.r;
 	if ((rv = p11_card_ready(r)) != CKR_OK)
 		goto out;
 	rv = CKR_OK;
@@ -561,7 +544,5 @@ C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData,
 	    ulRandomLen)) != JPKI_OK)
 		rv = p11_card_error(r, err);
 out:
-	p11_trace("C_GenerateRandom", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }

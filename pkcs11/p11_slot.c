@@ -69,22 +69,39 @@ cache_clear(struct p11_reader *r)
 }
 
 /*
- * The card went away (or was swapped): close the handle, forget the cache
- * and close the sessions of both tokens, which now report
- * CKR_SESSION_HANDLE_INVALID (PKCS#11 v2.40 §5.6: sessions end with the
- * token).
+ * The card went away (or was swapped), seen by card I/O: the reader's lock
+ * is held, the module lock is not.  Its sessions now report
+ * CKR_DEVICE_REMOVED, then CKR_SESSION_HANDLE_INVALID (PKCS#11 v2.40 §5.6:
+ * sessions end with the token); p11_end releases them.
  */
 void
 p11_card_gone(struct p11_reader *r)
 {
-	CK_SLOT_ID base = (CK_SLOT_ID)(r - g_p11.readers) * 2;
-
-	jpki_card_free(&r->h);
-	cache_clear(r);
-	p11_sessions_close_slot(base);
-	p11_sessions_close_slot(base + 1);
+	p11_lock();
+	r->card = 0;
 	r->gen++;
 	g_p11.events++;
+	r->hgen = r->gen;
+	p11_unlock();
+	r->io_card = 0;
+	jpki_card_free(&r->h);
+	cache_clear(r);
+}
+
+/*
+ * Both locks held: a handle and cache of an earlier insertion go (the card
+ * was pulled or swapped, as p11_refresh_readers saw under the module lock
+ * alone, which must not touch them).
+ */
+void
+p11_reader_sync(struct p11_reader *r)
+{
+	if (r->hgen != r->gen) {
+		jpki_card_free(&r->h);
+		cache_clear(r);
+		r->hgen = r->gen;
+	}
+	r->io_card = r->present && r->card;
 }
 
 /* Reader state as seen by C_WaitForSlotEvent: changes on every event. */
@@ -114,8 +131,11 @@ p11_slots_fini(void)
 }
 
 /*
- * Poll PC/SC for readers and card presence (no APDU).  A service that is
- * down counts as "no readers": C_GetSlotList then reports none.
+ * Poll PC/SC for readers and card presence (no APDU), under the module
+ * lock only: a change bumps the reader's generation, which ends its
+ * sessions; the card handle and cache go at the next p11_reader_sync.  A
+ * service that is down counts as "no readers": C_GetSlotList then reports
+ * none.
  */
 CK_RV
 p11_refresh_readers(void)
@@ -157,12 +177,8 @@ p11_refresh_readers(void)
 		seen[r - g_p11.readers] = 1;
 		r->present = 1;
 		if ((present != NULL && present[i]) != (r->card != 0)) {
-			if (r->card)
-				p11_card_gone(r);
-			else {
-				r->gen++;
-				g_p11.events++;
-			}
+			r->gen++;
+			g_p11.events++;
 			r->card = present != NULL && present[i];
 		}
 	}
@@ -172,7 +188,7 @@ p11_refresh_readers(void)
 		if (seen[j])
 			continue;
 		if (r->card)
-			p11_card_gone(r);
+			r->gen++;
 		if (r->present)
 			g_p11.events++;
 		r->present = 0;
@@ -183,7 +199,10 @@ out:
 	return rv;
 }
 
-/* Connect to the card of r if not connected yet (one SELECT of the AP). */
+/*
+ * Connect to the card of r if not connected yet (one SELECT of the AP).
+ * The reader's lock is held.
+ */
 CK_RV
 p11_card_ready(struct p11_reader *r)
 {
@@ -191,7 +210,7 @@ p11_card_ready(struct p11_reader *r)
 	int		 err;
 	CK_RV		 rv = CKR_TOKEN_NOT_PRESENT;
 
-	if (!r->present || !r->card)
+	if (!r->io_card)
 		goto out;
 	rv = CKR_TOKEN_NOT_RECOGNIZED;
 	if (r->not_jpki)
@@ -210,7 +229,6 @@ p11_card_ready(struct p11_reader *r)
 	}
 	if (err == JPKI_ERR_NO_CARD || err == JPKI_ERR_CARD_REMOVED) {
 		p11_card_gone(r);
-		r->card = 0;
 		rv = CKR_TOKEN_NOT_PRESENT;
 		goto out;
 	}
@@ -233,7 +251,6 @@ p11_card_error(struct p11_reader *r, int err)
 {
 	if (err == JPKI_ERR_CARD_REMOVED || err == JPKI_ERR_NO_CARD) {
 		p11_card_gone(r);
-		r->card = 0;
 		return CKR_DEVICE_REMOVED;
 	}
 	if (err == JPKI_ERR_CARD_RESET || err == JPKI_ERR_SECURITY)
@@ -352,30 +369,35 @@ CK_RV
 C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
     CK_ULONG_PTR pulCount)
 {
+	struct p11_frame f;
 	CK_SLOT_ID	list[2 * P11_MAX_READERS];
+	size_t		present[P11_MAX_READERS];
 	CK_ULONG	n = 0;
-	size_t		i;
+	size_t		i, np = 0;
 	int		k;
 	CK_RV		rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pulCount == NULL)
+	if ((rv = p11_begin(&f, "C_GetSlotList", 0, 0, pulCount == NULL ?
+	    CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
 	if ((rv = p11_refresh_readers()) != CKR_OK)
 		goto out;
-	for (i = 0; i < g_p11.nreaders; i++) {
-		struct p11_reader *r = &g_p11.readers[i];
+	for (i = 0; i < g_p11.nreaders; i++)
+		if (g_p11.readers[i].present)
+			present[np++] = i;
+	/* with tokenPresent, each card is asked under its own lock only */
+	for (i = 0; i < np; i++) {
+		struct p11_reader *r = &g_p11.readers[present[i]];
 
-		if (!r->present)
-			continue;
+		if (tokenPresent && (rv = p11_reader_enter(&f, r)) != CKR_OK)
+			goto out;
 		for (k = 0; k < 2; k++) {
 			if (tokenPresent && !token_present(r, (enum p11_kind)k))
 				continue;
-			list[n++] = (CK_SLOT_ID)(2 * i + (size_t)k);
+			list[n++] = (CK_SLOT_ID)(2 * present[i] + (size_t)k);
 		}
+		if (tokenPresent)
+			p11_reader_leave(&f);
 	}
 	rv = CKR_OK;
 	if (pSlotList != NULL) {
@@ -386,48 +408,49 @@ C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList,
 	}
 	*pulCount = n;
 out:
-	p11_trace("C_GetSlotList", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	char			 desc[80];
+	CK_FLAGS		 fl;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_GetSlotInfo", P11_F_SLOT, slotID,
+	    pInfo == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pInfo == NULL)
-		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if ((r = p11_slot_reader(slotID, &k)) == NULL)
-		goto out;
+	r = f.r;
+	k = f.k;
 	if ((rv = p11_refresh_readers()) != CKR_OK)
 		goto out;
+	fl = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+	/* asks the card (sign slot): under the reader's lock only */
+	if (r->present && r->card) {
+		if ((rv = p11_reader_enter(&f, r)) != CKR_OK)
+			goto out;
+		if (token_present(r, k))
+			fl |= CKF_TOKEN_PRESENT;
+		p11_reader_leave(&f);
+	}
 	memset(pInfo, 0, sizeof(*pInfo));
 	snprintf(desc, sizeof(desc), "%s (%s)", r->name,
 	    k == P11_AUTH ? "auth" : "sign");
 	p11_pad(pInfo->slotDescription, sizeof(pInfo->slotDescription), desc);
 	p11_pad(pInfo->manufacturerID, sizeof(pInfo->manufacturerID),
 	    "libjpki");
-	pInfo->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
-	if (r->present && r->card && token_present(r, k))
-		pInfo->flags |= CKF_TOKEN_PRESENT;
+	pInfo->flags = fl;
 	pInfo->hardwareVersion.major = 0;
 	pInfo->hardwareVersion.minor = 0;
 	pInfo->firmwareVersion.major = JPKI_VERSION_MAJOR;
 	pInfo->firmwareVersion.minor = JPKI_VERSION_MINOR;
 	rv = CKR_OK;
 out:
-	p11_trace("C_GetSlotInfo", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /* Live PIN counter -> CKF_USER_PIN_* flags (jpki-card.md §5.4). */
@@ -459,20 +482,17 @@ pin_flags(struct p11_reader *r, enum p11_kind k, CK_FLAGS *flags)
 CK_RV
 C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
+	struct p11_frame	 f;
 	struct p11_reader	*r;
 	enum p11_kind		 k;
 	CK_FLAGS		 fl;
 	CK_RV			 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
+	if ((rv = p11_begin(&f, "C_GetTokenInfo", P11_F_SLOT | P11_F_CARD,
+	    slotID, pInfo == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pInfo == NULL)
-		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if ((r = p11_slot_reader(slotID, &k)) == NULL)
-		goto out;
+	r = f.r;
+	k = f.k;
 	if ((rv = p11_card_ready(r)) != CKR_OK)
 		goto out;
 	if (k == P11_SIGN) {
@@ -496,9 +516,11 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	p11_pad(pInfo->serialNumber, sizeof(pInfo->serialNumber), r->serial);
 	pInfo->flags = fl;
 	pInfo->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
-	pInfo->ulSessionCount = (CK_ULONG)p11_session_count(slotID, 0);
 	pInfo->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+	p11_mlock(&f);
+	pInfo->ulSessionCount = (CK_ULONG)p11_session_count(slotID, 0);
 	pInfo->ulRwSessionCount = (CK_ULONG)p11_session_count(slotID, 1);
+	p11_munlock(&f);
 	/* jpki-card.md §5.4: auth PIN 4 digits, sign PIN 6-16 of A-Z 0-9 */
 	pInfo->ulMaxPinLen = k == P11_AUTH ? 4 : 16;
 	pInfo->ulMinPinLen = k == P11_AUTH ? 4 : 6;
@@ -512,9 +534,7 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	memset(pInfo->utcTime, ' ', sizeof(pInfo->utcTime));
 	rv = CKR_OK;
 out:
-	p11_trace("C_GetTokenInfo", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /*
@@ -524,15 +544,13 @@ out:
 CK_RV
 C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRsvd)
 {
+	struct p11_frame f;
 	size_t		 i;
 	CK_RV		 rv;
 	struct timespec	 ts = { 0, 200 * 1000 * 1000 };
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pSlot == NULL || pRsvd != NULL)
+	if ((rv = p11_begin(&f, "C_WaitForSlotEvent", 0, 0, pSlot == NULL ||
+	    pRsvd != NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
 	g_p11.waiters++;
 	/*
@@ -556,9 +574,10 @@ C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRsvd)
 		rv = CKR_NO_EVENT;
 		if (flags & CKF_DONT_BLOCK)
 			break;
-		p11_unlock();
+		/* no lock at all while sleeping */
+		p11_munlock(&f);
 		nanosleep(&ts, NULL);
-		p11_lock();
+		p11_mlock(&f);
 		if (!g_p11.initialized || g_p11.finalizing) {
 			rv = CKR_CRYPTOKI_NOT_INITIALIZED;
 			break;
@@ -567,9 +586,7 @@ C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRsvd)
 done:
 	g_p11.waiters--;
 out:
-	p11_trace("C_WaitForSlotEvent", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 /*
@@ -628,19 +645,14 @@ CK_RV
 C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList,
     CK_ULONG_PTR pulCount)
 {
+	struct p11_frame	f;
 	CK_MECHANISM_TYPE	list[NMECHS];
 	CK_ULONG		n = 0;
 	size_t			i;
 	CK_RV			rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pulCount == NULL)
-		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if (p11_slot_reader(slotID, NULL) == NULL)
+	if ((rv = p11_begin(&f, "C_GetMechanismList", P11_F_SLOT, slotID,
+	    pulCount == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
 	for (i = 0; i < NMECHS; i++)
 		if (mech_offered(i))
@@ -654,26 +666,19 @@ C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pList,
 	}
 	*pulCount = n;
 out:
-	p11_trace("C_GetMechanismList", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }
 
 CK_RV
 C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
     CK_MECHANISM_INFO_PTR pInfo)
 {
-	size_t	i;
-	CK_RV	rv;
+	struct p11_frame f;
+	size_t		 i;
+	CK_RV		 rv;
 
-	p11_lock();
-	if ((rv = p11_check_init()) != CKR_OK)
-		goto out;
-	rv = CKR_ARGUMENTS_BAD;
-	if (pInfo == NULL)
-		goto out;
-	rv = CKR_SLOT_ID_INVALID;
-	if (p11_slot_reader(slotID, NULL) == NULL)
+	if ((rv = p11_begin(&f, "C_GetMechanismInfo", P11_F_SLOT, slotID,
+	    pInfo == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
 		goto out;
 	rv = CKR_MECHANISM_INVALID;
 	for (i = 0; i < NMECHS; i++)
@@ -684,7 +689,5 @@ C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type,
 			rv = CKR_OK;
 		}
 out:
-	p11_trace("C_GetMechanismInfo", rv);
-	p11_unlock();
-	return rv;
+	return p11_end(&f, rv);
 }

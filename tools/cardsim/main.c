@@ -37,6 +37,7 @@ usage(FILE *f)
 "  --drop-after N         remove the card after answering the Nth C-APDU\n"
 "  --sw-at N:SW           answer SW (hex) to the Nth C-APDU; repeatable\n"
 "  --delay-ms MS          extra delay per C-APDU\n"
+"  --delay-ins XX         only for C-APDUs with this INS (hex, e.g. 2A)\n"
 "  --link-kbps K          NFC link model, 106|212|424|848: (in+out bytes)\n"
 "                         * 10 / K ms + 2 ms frame overhead per exchange\n"
 "  --stats FILE           JSON counters written at exit\n"
@@ -90,7 +91,7 @@ parse_jst(const char *s, int end_of_day, long long *out)
 
 enum {
 	O_PROFILE = 256, O_HOST, O_PORT, O_CTIMEOUT, O_CONTACTLESS, O_NOEXT,
-	O_TRACE, O_DROP, O_SWAT, O_DELAY, O_LINK, O_STATS, O_HELP,
+	O_TRACE, O_DROP, O_SWAT, O_DELAY, O_DELAY_INS, O_LINK, O_STATS, O_HELP,
 	O_OUT, O_OVERWRITE, O_CADIR, O_SEED, O_NOSIGN, O_NAME, O_ADDRESS,
 	O_BIRTH, O_SEX, O_MYNUMBER, O_ASERIAL, O_SSERIAL, O_NB, O_NA,
 	O_EXPIRY, O_MUNI, O_PAUTH, O_PSIGN, O_PTEXT
@@ -235,6 +236,7 @@ main(int argc, char **argv)
 		{ "drop-after", required_argument, NULL, O_DROP },
 		{ "sw-at", required_argument, NULL, O_SWAT },
 		{ "delay-ms", required_argument, NULL, O_DELAY },
+		{ "delay-ins", required_argument, NULL, O_DELAY_INS },
 		{ "link-kbps", required_argument, NULL, O_LINK },
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "help", no_argument, NULL, O_HELP },
@@ -282,6 +284,14 @@ main(int argc, char **argv)
 			if (parse_ulong(optarg, 0, 60000, &v) != 0)
 				goto bad;
 			o.delay_ms = (double)v;
+			break;
+		case O_DELAY_INS:
+			/* one byte in hex, as in the card's documentation */
+			if (strlen(optarg) != 2 ||
+			    strspn(optarg, "0123456789abcdefABCDEF") != 2)
+				goto bad;
+			o.delay_ins = (uint8_t)strtoul(optarg, NULL, 16);
+			o.delay_ins_set = 1;
 			break;
 		case O_LINK:
 			if (parse_ulong(optarg, 106, 848, &v) != 0 ||

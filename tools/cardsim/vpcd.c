@@ -242,6 +242,7 @@ vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd, FILE *trace,
 	vpcd_stats_t st;
 	unsigned sw;
 	double cost;
+	uint8_t ins;
 	const char *why = "vpcd closed the connection";
 	int r;
 
@@ -279,6 +280,7 @@ vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd, FILE *trace,
 		}
 		st.commands++;
 		st.bytes_in += len;
+		ins = len >= 2 ? in[1] : 0;
 		if (sw_override(o, st.commands, &sw)) {
 			out[2] = (uint8_t)(sw >> 8);
 			out[3] = (uint8_t)sw;
@@ -304,7 +306,9 @@ vpcd_serve(cardsim_t *card, const vpcd_opts_t *o, int fd, FILE *trace,
 			}
 		}
 		jpki_secure_zero(in, len);
-		cost = o->delay_ms;
+		/* --delay-ins: e.g. only the signature is slow (p11_threads) */
+		cost = !o->delay_ins_set || (len >= 2 && ins == o->delay_ins) ?
+		    o->delay_ms : 0;
 		if (o->link_kbps > 0) {
 			/*
 			 * NFC model: 10 bit times per byte (8 data bits +

@@ -26,6 +26,8 @@ typedef struct {
 	}		 sw_at[VPCD_MAX_SW_AT];
 	size_t		 nsw_at;
 	double		 delay_ms;
+	int		 delay_ins_set;	/* delay_ms only for INS delay_ins */
+	uint8_t		 delay_ins;
 	unsigned	 link_kbps;	/* 0: no link model */
 } vpcd_opts_t;
 
