@@ -10,7 +10,7 @@ MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/authority.c tools/mykey-mock/admin.c \
 		   tools/mykey-mock/login.c tools/mykey-mock/reqcheck.c \
 		   tools/mykey-mock/limits.c tools/mykey-mock/purge.c \
-		   tools/common/mkprofile.c
+		   $(MKPROFILE_SRCS)
 MOCK_OBJS	:= $(MOCK_SRCS:%.c=$(BUILD)/%.o)
 MOCK_BIN	:= $(BUILD)/bin/mykey-mock
 MOCK_PKGS	:= libmicrohttpd jansson sqlite3 libcrypto gnutls libpq
