@@ -32,10 +32,18 @@ MOCKTEST_BIN	:= $(BUILD)/tests/mock/mock_api
 EXTRA_CFLAGS_tests/mock := $(shell pkg-config --cflags jansson sqlite3 \
 		   libcurl libcrypto 2>/dev/null)
 
-$(MOCKTEST_BIN): $(BUILD)/tests/mock/mock_api.o
+# One file per concern (tests/mock/mock_api.h); ok() in mock_tap.c is
+# shared with mock_abuse.
+MOCKTAP_OBJ	:= $(BUILD)/tests/mock/mock_tap.o
+MOCKTEST_OBJS	:= $(addprefix $(BUILD)/tests/mock/,mock_api.o mock_http.o \
+		   mock_fixture.o mock_proof.o mock_scenarios.o \
+		   mock_bad_input.o mock_cluster.o) $(MOCKTAP_OBJ)
+
+$(MOCKTEST_BIN): $(MOCKTEST_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(ALL_LDFLAGS) $(shell pkg-config --libs jansson \
-		sqlite3 libcurl libcrypto 2>/dev/null) -lpthread
+	$(CC) -o $@ $(MOCKTEST_OBJS) $(ALL_LDFLAGS) \
+		$(shell pkg-config --libs jansson sqlite3 libcurl libcrypto \
+		2>/dev/null) -lpthread
 
 ALL_TARGETS	+= $(MOCKTEST_BIN)
 
@@ -51,9 +59,10 @@ CHECK_TARGETS	+= check-mock
 # about 10 s; raw-socket client tests/mock/mock_abuse.c).
 MOCKABUSE_BIN	:= $(BUILD)/tests/mock/mock_abuse
 
-$(MOCKABUSE_BIN): $(BUILD)/tests/mock/mock_abuse.o
+$(MOCKABUSE_BIN): $(BUILD)/tests/mock/mock_abuse.o $(MOCKTAP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(ALL_LDFLAGS) -lpthread
+	$(CC) -o $@ $(BUILD)/tests/mock/mock_abuse.o $(MOCKTAP_OBJ) \
+		$(ALL_LDFLAGS) -lpthread
 
 ALL_TARGETS	+= $(MOCKABUSE_BIN)
 
