@@ -4,7 +4,9 @@
 MOCK_SRCS	:= tools/mykey-mock/main.c tools/mykey-mock/config.c \
 		   tools/mykey-mock/util.c tools/mykey-mock/store.c \
 		   tools/mykey-mock/store_sqlite.c tools/mykey-mock/store_pg.c \
-		   tools/mykey-mock/http.c tools/mykey-mock/x509.c \
+		   tools/mykey-mock/http.c tools/mykey-mock/dispatch.c \
+		   tools/mykey-mock/req.c tools/mykey-mock/idem.c \
+		   tools/mykey-mock/x509.c \
 		   tools/mykey-mock/jlis.c tools/mykey-mock/platform.c \
 		   tools/mykey-mock/mykey.c tools/mykey-mock/services.c \
 		   tools/mykey-mock/authority.c tools/mykey-mock/admin.c \
