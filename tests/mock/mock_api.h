@@ -111,7 +111,8 @@ json_t	*consent(const char *purpose);
 json_t	*login_body(const struct chl *ch, const struct card *c);
 int	do_login(const struct client *cl, const struct card *c, int create,
 	    struct resp *r);
-char	*b64url(const char *s);
+int	disclosure_hdrs(const struct client *cl, const struct card *c,
+	    char h1[8192], char h2[1024]);
 int	disclosures(const struct client *cl, const struct card *c,
 	    const char *id, struct resp *r);
 

@@ -406,26 +406,11 @@ extras(void)
 	/* disclosures come in pages */
 	cursor[0] = '\0';
 	do {
-		struct chl pc;
-		char *ps, *pe, *cs, *ce, h1[8192], h2[1024];
+		char h1[8192], h2[1024];
 		const char *hdrs[3] = { h1, h2, NULL };
-		json_t *p;
 
-		(void)challenge(&A, "mykey.verify", NULL, NULL, &pc);
-		p = proof(&pc, d.auth_cert, d.auth_key);
-		ps = json_dumps(p, JSON_COMPACT);
-		json_decref(p);
-		p = consent("jlis.validity jlis.linkage");
-		cs = json_dumps(p, JSON_COMPACT);
-		json_decref(p);
-		pe = b64url(ps);
-		ce = b64url(cs);
-		(void)snprintf(h1, sizeof(h1), "X-MyKey-Proof: %s", pe);
-		(void)snprintf(h2, sizeof(h2), "X-MyKey-Consent: %s", ce);
-		free(ps);
-		free(pe);
-		free(cs);
-		free(ce);
+		if (disclosure_hdrs(&A, &d, h1, h2) != 0)
+			break;
 		(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/disclosures"
 		    "?limit=2%s%s", id, cursor[0] ? "&cursor=" : "", cursor);
 		(void)http("GET", path, A.token, NULL, hdrs, &r);

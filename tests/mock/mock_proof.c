@@ -118,7 +118,7 @@ do_login(const struct client *cl, const struct card *c, int create,
 	    cl->token, login_body(&ch, c), NULL, r);
 }
 
-char *
+static char *
 b64url(const char *s)
 {
 	size_t n = strlen(s);
@@ -139,15 +139,18 @@ b64url(const char *s)
 	return o;
 }
 
-/* GET …/disclosures with X-MyKey-Proof and X-MyKey-Consent. */
+/*
+ * The X-MyKey-Proof and X-MyKey-Consent headers of a disclosures GET,
+ * "Name: value" into h1 and h2 (8192 and 1024 bytes), for a fresh
+ * challenge signed with c's auth key.
+ */
 int
-disclosures(const struct client *cl, const struct card *c, const char *id,
-    struct resp *r)
+disclosure_hdrs(const struct client *cl, const struct card *c,
+    char h1[8192], char h2[1024])
 {
 	struct chl ch;
 	json_t *p;
-	char *ps, *pe, *cs, *ce, h1[8192], h2[1024], path[128];
-	const char *hdrs[3];
+	char *ps, *pe, *cs, *ce;
 
 	if (challenge(cl, "mykey.verify", NULL, NULL, &ch) != 0)
 		return -1;
@@ -159,16 +162,26 @@ disclosures(const struct client *cl, const struct card *c, const char *id,
 	json_decref(p);
 	pe = b64url(ps);
 	ce = b64url(cs);
-	(void)snprintf(h1, sizeof(h1), "X-MyKey-Proof: %s", pe);
-	(void)snprintf(h2, sizeof(h2), "X-MyKey-Consent: %s", ce);
-	hdrs[0] = h1;
-	hdrs[1] = h2;
-	hdrs[2] = NULL;
-	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/disclosures?"
-	    "limit=200", id);
+	(void)snprintf(h1, 8192, "X-MyKey-Proof: %s", pe);
+	(void)snprintf(h2, 1024, "X-MyKey-Consent: %s", ce);
 	free(ps);
 	free(pe);
 	free(cs);
 	free(ce);
+	return 0;
+}
+
+/* GET …/disclosures with X-MyKey-Proof and X-MyKey-Consent. */
+int
+disclosures(const struct client *cl, const struct card *c, const char *id,
+    struct resp *r)
+{
+	char h1[8192], h2[1024], path[128];
+	const char *hdrs[3] = { h1, h2, NULL };
+
+	if (disclosure_hdrs(cl, c, h1, h2) != 0)
+		return -1;
+	(void)snprintf(path, sizeof(path), "/v1/mykey-ids/%s/disclosures?"
+	    "limit=200", id);
 	return http("GET", path, cl->token, NULL, hdrs, r);
 }
