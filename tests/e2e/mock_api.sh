@@ -4,7 +4,7 @@
 #
 # mykey-mock API tests: start the server on a loopback port inside a
 # private network namespace (tests/lib/isolated.sh), run the libcurl
-# scenario client (tests/mock/mock_api.c), then check the request log and
+# scenario client (tests/mock/mock_*.c), then check the request log and
 # the audit rows for data that must never appear there.
 #
 # With MOCK_PG set to a PostgreSQL URI (tests/e2e/mock_api_pg.sh) the same

@@ -14,7 +14,7 @@
 # per request, so its requests spread over the instances.
 #
 # Checks: races between instances on one challenge and on one
-# Idempotency-Key, a shared counter (tests/mock/mock_api.c "cluster");
+# Idempotency-Key, a shared counter (tests/mock/mock_cluster.c);
 # a stream of writes while one instance is SIGKILLed (no acknowledged
 # write lost, the others keep serving); a stream while PostgreSQL
 # restarts (503 + Retry-After meanwhile, never a 500 or another answer,

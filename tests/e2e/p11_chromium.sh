@@ -17,6 +17,8 @@ set -u
 H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
 h_init p11_chromium
+. "$H_TOP/tests/e2e/platform_lib.sh"
+. "$H_TOP/tests/lib/browser.sh"
 
 M=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 D=$H_DIR
@@ -45,7 +47,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
 	-out "$D/srv.crt" -subj /CN=127.0.0.1 -days 2 \
 	-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
 openssl x509 -inform DER -in "$P/auth-ca.crt" -out "$D/auth-ca.pem"
-mkdir -p "$D/nginx/logs"
+mkdir -p "$D/nginx"
 cat > "$D/nginx/nginx.conf" <<EOC
 worker_processes 1;
 error_log $D/nginx/logs/error.log info;
@@ -80,9 +82,7 @@ http {
 	}
 }
 EOC
-nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" -g 'daemon off;' \
-	> "$D/nginx/stdout.log" 2>&1 &
-H_PIDS="$H_PIDS $!"
+b_nginx_start
 
 # --- NSS DB with the module --------------------------------------------
 NSSDB=sql:$HOME/.pki/nssdb
@@ -103,20 +103,7 @@ cat > /etc/chromium/policies/managed/jpki-client-cert.json <<EOC
   "{\"pattern\":\"https://127.0.0.1:$LOGIN_PORT\",\"filter\":{\"ISSUER\":{\"O\":\"JPKI-MOCK\"}}}" ] }
 EOC
 
-# Xvfb picks a free display itself: its lock files live in the shared /tmp
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$D/display" \
-	> "$D/xvfb.log" 2>&1 &
-H_PIDS="$H_PIDS $!"
-i=0
-while [ ! -s "$D/display" ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-DISPLAY_NO=$(tr -dc 0-9 < "$D/display")
-export DISPLAY=:$DISPLAY_NO
-i=0
-while [ ! -S /tmp/.X11-unix/X$DISPLAY_NO ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+b_xvfb_start
 
 chromium_start() {	# chromium_start NAME [URL]
 	rm -rf "$D/ud-$1"
@@ -234,39 +221,15 @@ unset JPKI_P11_PSS
 # A card issued by the mock's authority and registered (MyKey ID) with
 # `jpki platform register`; Chromium then opens /login on the mock's TLS 1.2
 # listener, which identifies the cardholder from the client certificate.
-. "$H_TOP/tests/e2e/platform_lib.sh"
-"$H_BIN/mykey-mock" serve --db "$D/mock.db" --ca-dir "$D/mock-ca" \
-	--profiles-dir "$D/profiles" --bind 127.0.0.1 --port "$P_PORT" \
-	--plain-http --login-port $LOGIN_PORT --log "$D/mock.log" \
-	>> "$D/mock.out" 2>&1 &
-H_PIDS="$H_PIDS $!"
-i=0
-while ! curl -s -o /dev/null "$P_URL/v1/token" && [ $i -lt 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
-MYKEY=""
-if p_client; then
-	PERSON=$(p_person "Shiken Hanako")
-	p_card_issue "$PERSON" "$D/mockcard" > "$D/mockcard.json"
-	h_card_stop
-	h_card_start "$D/mockcard" || true
-	p_pins "$D/mockcard"
-	p_consent "$D/consent.json"
-	p_plat register --consent-file "$D/consent.json" --no-sign --json \
-		> "$D/register.json" 2>> "$D/register.err" || true
-	MYKEY=$(p_json mykey_id < "$D/register.json")
-fi
+b_mock_start $LOGIN_PORT
+b_mock_card "Shiken Hanako" "$D/mockcard"
 h_check "card registered at mykey-mock (MyKey ID $MYKEY)" test -n "$MYKEY"
 chromium_start mock "https://127.0.0.1:$LOGIN_PORT/login"
 W=$(wait_dialog 40) || W=""
 h_check "mykey-mock login: Chromium asks for the PIN" test -n "$W"
 [ -n "$W" ] && type_pin "$W" "$JPKI_TEST_PIN"
 # the mock's audit log records the page's answer (event, MyKey ID, result)
-login_row() {
-	sqlite3 "$D/mock.db" "SELECT count(*) FROM audit_log WHERE \
-		action='login.page' AND mykey_id='$MYKEY' AND result_code='OK'" \
-		2>/dev/null
-}
+login_row() { b_login_row "$MYKEY"; }
 i=0
 while [ "$(login_row)" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.2; i=$((i + 1))

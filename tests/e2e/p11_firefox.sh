@@ -26,6 +26,7 @@ H_TOP=${H_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$H_TOP/tests/lib/harness.sh"
 h_init p11_firefox
 . "$H_TOP/tests/e2e/platform_lib.sh"
+. "$H_TOP/tests/lib/browser.sh"
 
 M=$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so
 D=$H_DIR
@@ -60,29 +61,11 @@ openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.crt" -CAkey "$D/ca.key" \
 	>/dev/null 2>&1
 
 # --- mykey-mock (its TLS 1.2 login page uses the server certificate) -------
-"$H_BIN/mykey-mock" serve --db "$D/mock.db" --ca-dir "$D/mock-ca" \
-	--profiles-dir "$D/profiles" --bind 127.0.0.1 --port "$P_PORT" \
-	--plain-http --login-port $LOGIN_PORT --log "$D/mock.log" \
-	--tls-cert "$D/srv.crt" --tls-key "$D/srv.key" >> "$D/mock.out" 2>&1 &
-H_PIDS="$H_PIDS $!"
-i=0
-while ! curl -s -o /dev/null "$P_URL/v1/token" && [ $i -lt 100 ]; do
-	sleep 0.05; i=$((i + 1))
-done
+b_mock_start $LOGIN_PORT --tls-cert "$D/srv.crt" --tls-key "$D/srv.key"
 
 # --- the card: issued by the mock's authority and registered (MyKey ID) ---
-MYKEY=""
 CARD=$D/mockcard
-if p_client; then
-	PERSON=$(p_person "Shiken Taro")
-	p_card_issue "$PERSON" "$CARD" > "$D/mockcard.json"
-	h_card_start "$CARD" || true
-	p_pins "$CARD"
-	p_consent "$D/consent.json"
-	p_plat register --consent-file "$D/consent.json" --no-sign --json \
-		> "$D/register.json" 2>> "$D/register.err" || true
-	MYKEY=$(p_json mykey_id < "$D/register.json")
-fi
+b_mock_card "Shiken Taro" "$CARD"
 h_check "card issued and registered at mykey-mock (MyKey ID $MYKEY)" \
 	test -n "$MYKEY"
 PIN=${JPKI_TEST_PIN:-}
@@ -101,7 +84,7 @@ tries() {
 # No keep-alive and no session resumption: every request is a full
 # handshake, so every login below really signs with the card.
 openssl x509 -inform DER -in "$CARD/auth-ca.crt" -out "$D/auth-ca.pem"
-mkdir -p "$D/nginx/logs"
+mkdir -p "$D/nginx"
 cat > "$D/nginx/nginx.conf" <<EOC
 worker_processes 1;
 error_log $D/nginx/logs/error.log info;
@@ -128,24 +111,10 @@ http {
 	}
 }
 EOC
-nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" -g 'daemon off;' \
-	> "$D/nginx/stdout.log" 2>&1 &
-H_PIDS="$H_PIDS $!"
+b_nginx_start
 
-# --- Xvfb picks a free display itself (its lock files are in /tmp) --------
-Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3> "$D/display" \
-	> "$D/xvfb.log" 2>&1 &
-H_PIDS="$H_PIDS $!"
-i=0
-while [ ! -s "$D/display" ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-DISPLAY_NO=$(tr -dc 0-9 < "$D/display")
-export DISPLAY=:$DISPLAY_NO
-i=0
-while [ ! -S /tmp/.X11-unix/X$DISPLAY_NO ] && [ $i -lt 100 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+# --- Xvfb --------------------------------------------------------------
+b_xvfb_start
 
 # --- Firefox --------------------------------------------------------------
 # A closed network: no updates, telemetry, first-run pages, safe-mode
@@ -445,11 +414,7 @@ while [ $n -lt 4 ] && W=$(wait_dialog 5); do
 	cancel_dialog "$W" || break
 done
 # the mock's audit log records the page's answer (event, MyKey ID, result)
-login_row() {
-	sqlite3 "$D/mock.db" "SELECT count(*) FROM audit_log WHERE \
-		action='login.page' AND mykey_id='$MYKEY' AND result_code='OK'" \
-		2>/dev/null
-}
+login_row() { b_login_row "$MYKEY"; }
 i=0
 while [ "$(login_row)" != 1 ] && [ $i -lt 150 ]; do
 	sleep 0.2; i=$((i + 1))

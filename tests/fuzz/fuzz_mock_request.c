@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * Fuzz mykey-mock's request handling in process, without sockets:
- * mock_handle() (tools/mykey-mock/http.c) gets method, path, headers and
+ * mock_handle() (tools/mykey-mock/dispatch.c) gets method, path, headers and
  * body as the MHD adapter would hand them over, on a fresh in-memory
  * SQLite database per run (copied from a template holding one client,
  * its token and one MyKey ID).  Invariants:

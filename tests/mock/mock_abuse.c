@@ -24,12 +24,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mock_tap.h"
 
 #define NIDLE		2000
 #define NSLOW		4
@@ -37,24 +38,7 @@
 #define BASE_REQS	100	/* per thread */
 
 static int port, aport, htimeout;
-static int ntest, nfail;
 static char token[256];
-
-static void
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntest++;
-	if (!cond)
-		nfail++;
-	(void)printf("%s %d - ", cond ? "ok" : "not ok", ntest);
-	va_start(ap, fmt);
-	(void)vprintf(fmt, ap);
-	va_end(ap);
-	(void)printf("\n");
-	(void)fflush(stdout);
-}
 
 static double
 now_s(void)

@@ -152,7 +152,7 @@ uint8_t *crl_build(const struct mm_ca *ca, struct mm_db *db, int sign,
 uint8_t *ocsp_respond(const struct mm_ca *ca, struct mm_db *db,
 	    const uint8_t *req, size_t reqlen, long long now, size_t *len);
 
-/* ---- HTTP layer (http.c) --------------------------------------------- */
+/* ---- HTTP layer (http.c, dispatch.c, req.c, idem.c) ------------------ */
 
 #define MM_RL_SLOTS	64
 
@@ -226,11 +226,27 @@ int	req_problem(struct mm_req *r, unsigned int status, const char *code,
 	    const char *detail);
 int	req_ok(struct mm_req *r, unsigned int status, json_t *body);
 int	req_scope(struct mm_req *r, const char *scope);
+/* 415 unless a body is JSON, 400 past the nesting cap; 0 if fine. */
+int	req_body_check(struct mm_req *r);
+/* Parse a non-empty body into r->json; 400 unless it is an object. */
+int	req_body_json(struct mm_req *r);
+/* Forget a response before the request runs again (store.h retry). */
+void	req_reset(struct mm_req *r);
+/* The listeners (http.c); returns when SIGINT or SIGTERM arrives. */
 int	serve(struct mm_config *cfg);
 /*
+ * Idempotency-Key (idem.c, api §5.1).  idem_begin: IDEM_RUN (run the
+ * handler, then idem_finish), IDEM_DONE (stored answer replayed into r)
+ * or -1 (problem set).  reqhash: 65 bytes.
+ */
+enum { IDEM_NONE, IDEM_RUN, IDEM_DONE };
+int	idem_begin(struct mm_req *r, const char *key, char *reqhash);
+void	idem_finish(struct mm_req *r, const char *key);
+/*
  * Answer one request without any transport: method, path, lookup, body
- * and db (with srv) filled in by the caller; sets status and response.
- * The MHD callback in http.c and tests/fuzz/fuzz_mock_request.c call it.
+ * and db (with srv) filled in by the caller; sets status and response
+ * (dispatch.c).  The MHD callback in http.c and
+ * tests/fuzz/fuzz_mock_request.c call it.
  */
 void	mock_handle(struct mm_req *r);
 /* Free what mock_handle allocated in r (not r itself). */
