@@ -78,6 +78,7 @@ typedef enum {
 
 /* Token information, EF 0006 (a serialised CK_TOKEN_INFO, jpki-card §5.2). */
 typedef struct {
+	size_t		size;	/* sizeof the struct, set by the caller */
 	char		label[33];	/* trimmed, NUL-terminated */
 	char		manufacturer[33];
 	char		model[17];
@@ -91,6 +92,7 @@ typedef struct {
 
 /* Transfer statistics, for benchmarks and diagnostics. */
 typedef struct {
+	size_t size;	/* sizeof the struct, set by the caller */
 	unsigned long	apdus;		/* SCardTransmit calls */
 	unsigned long	bytes_sent;	/* C-APDU bytes */
 	unsigned long	bytes_received;	/* R-APDU bytes incl. SW */
@@ -100,6 +102,14 @@ typedef struct {
 /* Library initialisation (idempotent, reference counted). */
 int	jpki_init(void);
 void	jpki_exit(void);
+
+/*
+ * Zero a value struct and set its size member: JPKI_INIT(&st), usable in
+ * C and C++ (in C, `jpki_stats_t st = { .size = sizeof st };` does the
+ * same for a new variable).
+ */
+void	jpki_struct_init(void *p, size_t size);
+#define JPKI_INIT(p)	jpki_struct_init((p), sizeof(*(p)))
 
 void	jpki_free(void *p);
 void	jpki_free_secret(void *p, size_t len);	/* wipes, then frees */
@@ -113,9 +123,9 @@ void	jpki_secure_zero(void *p, size_t len);
 int	jpki_reader_list(char ***names, size_t *count, int **present);
 void	jpki_reader_list_free(char ***names, int **present);
 
-/* Card handle. */
-jpki_card_t	*jpki_card_new(void);
-void		 jpki_card_free(jpki_card_t **card);
+/* Card handle.  *card is NULL on failure (JPKI_ERR_NOMEM, JPKI_ERR_ARG). */
+int	jpki_card_new(jpki_card_t **card);
+void	jpki_card_free(jpki_card_t **card);
 
 /*
  * Connect to a card.  reader is a reader name, a decimal index into
@@ -126,16 +136,18 @@ void		 jpki_card_free(jpki_card_t **card);
  */
 int	jpki_card_open(jpki_card_t *card, const char *reader, int wait_ms,
 	    unsigned flags);
+/* Disconnect; a release like jpki_X_free (cannot fail, NULL is a no-op). */
 void	jpki_card_close(jpki_card_t *card);
 /* Reset the card (power cycle) on the next close: no state survives. */
-void	jpki_card_set_reset_on_close(jpki_card_t *card, int on);
+int	jpki_card_set_reset_on_close(jpki_card_t *card, int on);
 
 const char	*jpki_card_reader(const jpki_card_t *card);	/* borrowed */
 int		 jpki_card_atr(const jpki_card_t *card, uint8_t *atr,
 		    size_t *len);
 int		 jpki_card_is_contactless(const jpki_card_t *card);
-void		 jpki_card_stats(const jpki_card_t *card, jpki_stats_t *st);
-void		 jpki_card_stats_reset(jpki_card_t *card);
+/* JPKI_ERR_ARG without a card or with st->size too small. */
+int		 jpki_card_stats(const jpki_card_t *card, jpki_stats_t *st);
+int		 jpki_card_stats_reset(jpki_card_t *card);
 /* 1 if the last long read used extended-length APDUs. */
 int		 jpki_card_extended_used(const jpki_card_t *card);
 
@@ -237,7 +249,7 @@ int	jpki_random(uint8_t *out, size_t len);
  * jpki_hash_len(hash) bytes, *md_len is in/out; the context is spent after.
  */
 typedef struct jpki_hash_ctx jpki_hash_ctx_t;
-int	jpki_hash_ctx_new(jpki_hash_t hash, jpki_hash_ctx_t **ctx);
+int	jpki_hash_ctx_new(jpki_hash_ctx_t **ctx, jpki_hash_t hash);
 int	jpki_hash_ctx_update(jpki_hash_ctx_t *ctx, const uint8_t *data,
 	    size_t len);
 int	jpki_hash_ctx_final(jpki_hash_ctx_t *ctx, uint8_t *md, size_t *md_len);
@@ -251,6 +263,7 @@ void	jpki_hash_ctx_free(jpki_hash_ctx_t **ctx);
 int	jpki_card_text_mynumber(jpki_card_t *card, char mynumber[13]);
 
 typedef struct {
+	size_t	size;	/* sizeof the struct, set by the caller */
 	char	*name;		/* UTF-8 */
 	char	*address;	/* UTF-8 */
 	char	 birth[9];	/* YYYYMMDD */
@@ -271,6 +284,7 @@ int	jpki_text_attrs_parse(const uint8_t *ef, size_t len,
  * with jpki_text_raw_clear(), which wipes.
  */
 typedef struct {
+	size_t	size;	/* sizeof the struct, set by the caller */
 	uint8_t	*ef[4];
 	size_t	 len[4];
 } jpki_text_raw_t;
@@ -287,6 +301,7 @@ void	jpki_text_raw_clear(jpki_text_raw_t *raw);
  * jpki_visual_raw_clear(), which wipes.
  */
 typedef struct {
+	size_t	size;	/* sizeof the struct, set by the caller */
 	uint8_t	*face;		/* EF 0002 */
 	size_t	 face_len;
 	uint8_t	*info;		/* EF 0003 */
@@ -310,6 +325,7 @@ typedef struct {
  * borrow from ef.  JPKI_ERR_PARSE when malformed.
  */
 typedef struct {
+	size_t		size;	/* sizeof the struct, set by the caller */
 	char		birth[9];
 	char		sex;		/* '1', '2', '9' */
 	char		expiry[9];
