@@ -144,7 +144,7 @@ ask(struct pj *a, const jpki_cert_t *ca, const char *ocsp, const char *crl,
 	jpki_rev_t *rv = NULL;
 	int r;
 
-	memset(res, 0, sizeof(*res));
+	JPKI_INIT(res);
 	if ((r = jpki_rev_new(&rv)) != JPKI_OK)
 		return r;
 	jpki_rev_set_timeout(rv, a->conf.revocation_timeout);

@@ -95,6 +95,7 @@ jpki_textap_verify(const uint8_t *ef1, size_t ef1_len, const uint8_t *ef2,
 	/* refuse a short result struct before any work */
 	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
 		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (ef1 == NULL || ef2 == NULL || ef3 == NULL || ef4 == NULL ||

@@ -535,6 +535,7 @@ jpki_cert_verify(const jpki_verify_t *v, const jpki_cert_t *c,
 	/* refuse a short result struct before any work */
 	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
 		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (v == NULL || c == NULL)

@@ -89,6 +89,7 @@ jpki_visualap_verify(const uint8_t *ef2, size_t ef2_len, const uint8_t *ef4,
 	/* refuse a short result struct before any work */
 	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
 		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (ef2 == NULL || ef4 == NULL || issuer_pem == NULL)

@@ -91,6 +91,7 @@ static void
 ev_init(jpki_kiosk_event_t *ev, jpki_kiosk_ev_type_t type, const char *reader)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);		/* ours: copied out by jpki_kiosk_wait */
 	ev->type = type;
 	if (reader != NULL)
 		snprintf(ev->reader, sizeof(ev->reader), "%s", reader);

@@ -545,6 +545,7 @@ jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 	/* refuse a short result struct before any work */
 	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
 		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	memset(&first, 0, sizeof(first));
 	res.reason = -1;

@@ -34,7 +34,7 @@ feed(jpki_kiosk_t *k, int kind, const char *reader, jpki_kiosk_event_t *ev)
 {
 	mon_event_t e = mev(kind, reader);
 
-	memset(ev, 0, sizeof(*ev));
+	JPKI_INIT(ev);
 	if (!on_monitor(k, &e, ev))
 		return JPKI_KIOSK_EV_NONE;
 	return ev->type;
@@ -43,7 +43,7 @@ feed(jpki_kiosk_t *k, int kind, const char *reader, jpki_kiosk_event_t *ev)
 static jpki_kiosk_ev_type_t
 next_queued(jpki_kiosk_t *k, jpki_kiosk_event_t *ev)
 {
-	memset(ev, 0, sizeof(*ev));
+	JPKI_INIT(ev);
 	return q_pop(k, ev) ? ev->type : JPKI_KIOSK_EV_NONE;
 }
 

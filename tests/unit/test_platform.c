@@ -175,7 +175,7 @@ test_problem(void **state)
 static void
 consent_fill(jpki_consent_t *c, const char *purpose)
 {
-	memset(c, 0, sizeof(*c));
+	JPKI_INIT(c);
 	snprintf(c->consent_id, sizeof(c->consent_id),
 	    "3f0c2a8e-1b7d-4c55-9a0e-0b1c2d3e4f50");
 	snprintf(c->purpose, sizeof(c->purpose), "%s", purpose);

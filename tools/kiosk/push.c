@@ -62,7 +62,7 @@ push_one(kt_push_t *k, const char *mykey_id, const char *issuance,
 	const jpki_platform_problem_t	*pb;
 	int				 r;
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	r = jpki_platform_push_or_queue(k->p, k->q, mykey_id, issuance, NULL,
 	    consent, &res);
 	if (r == JPKI_OK)
