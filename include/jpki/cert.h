@@ -104,7 +104,7 @@ const char	 *jpki_hierarchy_name(jpki_hierarchy_t h);	/* "JPKI-MOCK" */
  * OID in the arc); the reason is in jpki_cert_attrs_error().
  */
 typedef struct {
-	size_t size;	/* sizeof the struct, set by the caller */
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	const char	*name;
 	const char	*name_flags;	/* substitution positions */
 	const char	*sex;		/* "1", "2", "9" */
@@ -170,7 +170,7 @@ int	jpki_verify_set_time(jpki_verify_t *v, long long at);
 int	jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p);
 
 typedef struct {
-	size_t		 size;	/* sizeof the struct, set by the caller */
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	int		 rc;		/* as returned */
 	jpki_hierarchy_t hierarchy;	/* of the trust anchor reached */
 	jpki_cert_type_t type;		/* what it was checked as */
@@ -221,7 +221,7 @@ int	jpki_rev_set_time(jpki_rev_t *rv, long long at);
 int	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
 
 typedef struct {
-	size_t size;	/* sizeof the struct, set by the caller */
+	size_t		  size;	/* sizeof(*this), set by the caller */
 	jpki_rev_status_t status;
 	int		 reason;	/* RFC 5280 CRLReason, -1 if none */
 	const char	*reason_name;	/* "affiliationChanged", ... (static) */
@@ -260,7 +260,7 @@ int	jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
  * check failed.
  */
 typedef struct {
-	size_t	 size;	/* sizeof the struct, set by the caller */
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 authentic;		/* every check below passed */
 	int	 mynumber_hash_ok;	/* DF31 = SHA-256(EF 0001) */
 	int	 attrs_hash_ok;		/* DF32 = SHA-256(EF 0002 DF22..DF25) */
@@ -307,7 +307,7 @@ int	jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
  * and res->chain / res->revocation, when set, those of the signer.
  */
 typedef struct {
-	size_t			 size;	/* sizeof the struct, set by the caller */
+	size_t			 size;	/* sizeof(*this), set by the caller */
 	int			 rc;
 	long long		 signing_time;	/* signed attr., 0: none */
 	char			 signer_serial_hex[48];
@@ -338,7 +338,7 @@ int	jpki_cms_verify(const uint8_t *cms, size_t cms_len,
  * Returns as jpki_textap_verify().
  */
 typedef struct {
-	size_t	 size;	/* sizeof the struct, set by the caller */
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 authentic;
 	int	 cvc_ok;		/* EF 0004 signed by the issuer key */
 	int	 key_match;		/* DF24 = the key EF 0004 certifies */

@@ -86,7 +86,7 @@ typedef enum {
 #define JPKI_KIOSK_DEFAULT_BUDGET_MS	5000
 
 typedef struct {
-	size_t	 size;	/* sizeof the struct, set by the caller */
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	unsigned	 flags;		/* JPKI_KIOSK_* */
 	/*
 	 * Time budget of one tap, from the insertion being seen to the
@@ -104,7 +104,7 @@ typedef struct {
 } jpki_kiosk_opts_t;
 
 typedef struct {
-	size_t size;	/* sizeof the struct, set by the caller */
+	size_t		     size;	/* sizeof(*this), set by the caller */
 	jpki_kiosk_ev_type_t type;
 	char		 reader[128];	/* empty for SERVICE_* */
 	unsigned	 tap_id;	/* CARD_INSERTED, PROGRESS, TAP_* */

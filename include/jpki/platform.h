@@ -53,7 +53,7 @@ extern "C" {
 typedef struct jpki_platform jpki_platform_t;
 
 typedef struct {
-	size_t size;	/* sizeof the struct, set by the caller */
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	const char	*url;		/* base URL, "https://host[:port]" */
 	const char	*client_id;
 	const char	*client_secret;	/* copied; wiped on free */
@@ -74,7 +74,7 @@ typedef struct {
  * is RFC 3339.  purpose is a space-separated list of purpose tokens.
  */
 typedef struct {
-	size_t	size;	/* sizeof the struct, set by the caller */
+	size_t	size;	/* sizeof(*this), set by the caller */
 	char	consent_id[37];		/* UUID minted when the holder agreed */
 	char	purpose[96];
 	char	terms_version[32];
@@ -111,7 +111,7 @@ typedef int (*jpki_pin_cb_t)(void *arg, jpki_pin_kind_t kind,
 
 /* Result of a platform call.  Release with jpki_platform_result_clear. */
 typedef struct {
-	size_t	 size;	/* sizeof the struct, set by the caller */
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 http_status;
 	int	 replayed;		/* Idempotency-Replayed: true */
 	int	 created;		/* 201 on POST /v1/mykey-ids */
@@ -218,7 +218,7 @@ int	jpki_platform_revoke(jpki_platform_t *p, jpki_card_t *card,
 typedef struct jpki_queue jpki_queue_t;
 
 typedef struct {
-	size_t	size;	/* sizeof the struct, set by the caller */
+	size_t		size;	/* sizeof(*this), set by the caller */
 	unsigned	sent;		/* accepted by the platform */
 	unsigned	failed;		/* permanently refused, kept as failed */
 	unsigned	pending;	/* still queued (platform unreachable) */
