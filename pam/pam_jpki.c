@@ -166,7 +166,8 @@ open_card(struct pj *a)
 		return pr;
 	}
 	if ((r = jpki_card_read_cert(a->card, JPKI_CERT_AUTH, &der,
-	    &len)) != JPKI_OK || (r = jpki_cert_new(&a->cert, der, len)) != JPKI_OK) {
+	    &len)) != JPKI_OK || (r = jpki_cert_new(&a->cert, der,
+	    len)) != JPKI_OK) {
 		pam_syslog(a->pamh, LOG_NOTICE, "cannot read the "
 		    "authentication certificate: %s", jpki_strerror(r));
 		pj_error(a, "The card's certificate could not be read: %s.",

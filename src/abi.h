@@ -125,6 +125,7 @@ abi_copy_in(void *dst, const void *src, size_t lib_size)
 		    (const char *)src + sizeof(size_t), n - sizeof(size_t));
 	*(size_t *)dst = lib_size;
 }
-#define JPKI_STRUCT_COPY_IN(dst, src)	abi_copy_in((dst), (src), sizeof(*(dst)))
+#define JPKI_STRUCT_COPY_IN(dst, src) \
+	abi_copy_in((dst), (src), sizeof(*(dst)))
 
 #endif /* JPKI_ABI_H */

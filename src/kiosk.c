@@ -91,7 +91,7 @@ static void
 ev_init(jpki_kiosk_event_t *ev, jpki_kiosk_ev_type_t type, const char *reader)
 {
 	memset(ev, 0, sizeof(*ev));
-	ev->size = sizeof(*ev);		/* ours: copied out by jpki_kiosk_wait */
+	ev->size = sizeof(*ev);	/* ours; jpki_kiosk_wait copies it out */
 	ev->type = type;
 	if (reader != NULL)
 		snprintf(ev->reader, sizeof(ev->reader), "%s", reader);
@@ -365,7 +365,8 @@ step_identify(jpki_kiosk_t *k)
 static int
 step_read(jpki_kiosk_t *k)
 {
-	jpki_stats_t	 st0 = { .size = sizeof(st0) }, st1 = { .size = sizeof(st1) };
+	jpki_stats_t	 st0 = { .size = sizeof(st0) };
+	jpki_stats_t	 st1 = { .size = sizeof(st1) };
 	uint8_t		*der = NULL;
 	const uint8_t	*s;
 	size_t		 len = 0, slen = 0, hdr = 0, total = 0;

@@ -95,7 +95,8 @@ test_queue(void **state)
 	jpki_platform_t		*p = unreachable();
 	jpki_platform_result_t	 res = { .size = sizeof(res) };
 	jpki_queue_stats_t	 st = { .size = sizeof(st) };
-	jpki_consent_t		 c = { .size = sizeof(c) }, bad = { .size = sizeof(bad) };
+	jpki_consent_t		 c = { .size = sizeof(c) };
+	jpki_consent_t		 bad = { .size = sizeof(bad) };
 	unsigned		 pending = 9, failed = 9;
 	struct stat		 sb;
 

@@ -308,7 +308,8 @@ test_p11_cache(void **state)
 	assert_non_null(r.der[P11_C_SIGN] = malloc(sign_len));
 	memcpy(r.der[P11_C_SIGN], sign_der, sign_len);
 	r.der_len[P11_C_SIGN] = sign_len;
-	assert_int_equal(jpki_cert_new(&r.cert[P11_C_SIGN], sign_der, sign_len), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&r.cert[P11_C_SIGN], sign_der,
+	    sign_len), JPKI_OK);
 	unwiped = scanned = 0;
 	p11_reader_forget(&r);
 	assert_null(r.der[P11_C_SIGN]);
