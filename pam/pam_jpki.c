@@ -148,7 +148,7 @@ open_card(struct pj *a)
 	size_t len = 0;
 	int r, pr;
 
-	if ((a->card = jpki_card_new()) == NULL)
+	if (jpki_card_new(&a->card) != JPKI_OK)
 		return PAM_BUF_ERR;
 	/* no verified PIN may outlive this call, whoever opens next */
 	jpki_card_set_reset_on_close(a->card, 1);
@@ -166,8 +166,8 @@ open_card(struct pj *a)
 		return pr;
 	}
 	if ((r = jpki_card_read_cert(a->card, JPKI_CERT_AUTH, &der,
-	    &len)) != JPKI_OK || (r = jpki_cert_parse(der, len,
-	    &a->cert)) != JPKI_OK) {
+	    &len)) != JPKI_OK || (r = jpki_cert_new(&a->cert, der,
+	    len)) != JPKI_OK) {
 		pam_syslog(a->pamh, LOG_NOTICE, "cannot read the "
 		    "authentication certificate: %s", jpki_strerror(r));
 		pj_error(a, "The card's certificate could not be read: %s.",

@@ -22,7 +22,7 @@ int
 pj_check_chain(struct pj *a)
 {
 	const struct pj_conf *c = &a->conf;
-	jpki_verify_result_t res;
+	jpki_verify_result_t res = { .size = sizeof(res) };
 	unsigned fl = 0;
 	int r, anchors = c->ca_file[0] != '\0' || c->ca_dir[0] != '\0';
 
@@ -49,7 +49,7 @@ pj_check_chain(struct pj *a)
 		return PAM_SERVICE_ERR;
 	}
 	jpki_verify_set_purpose(a->verify, JPKI_PURPOSE_AUTH);
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	if ((r = jpki_cert_verify(a->verify, a->cert, &res)) == JPKI_OK)
 		return PAM_SUCCESS;
 	pam_syslog(a->pamh, LOG_NOTICE, "certificate refused: %s",
@@ -122,8 +122,7 @@ issuer_of(struct pj *a, jpki_cert_t **ca)
 
 	*ca = NULL;
 	if ((r = jpki_card_read_cert(a->card, JPKI_CERT_AUTH_CA, &der,
-	    &len)) != JPKI_OK || (r = jpki_cert_parse(der, len,
-	    ca)) != JPKI_OK)
+	    &len)) != JPKI_OK || (r = jpki_cert_new(ca, der, len)) != JPKI_OK)
 		goto out;
 	jpki_verify_set_purpose(a->verify, JPKI_PURPOSE_ANY);
 	if ((r = jpki_cert_verify(a->verify, *ca, NULL)) != JPKI_OK ||
@@ -145,7 +144,7 @@ ask(struct pj *a, const jpki_cert_t *ca, const char *ocsp, const char *crl,
 	jpki_rev_t *rv = NULL;
 	int r;
 
-	memset(res, 0, sizeof(*res));
+	JPKI_INIT(res);
 	if ((r = jpki_rev_new(&rv)) != JPKI_OK)
 		return r;
 	jpki_rev_set_timeout(rv, a->conf.revocation_timeout);
@@ -196,7 +195,7 @@ int
 pj_check_revocation(struct pj *a)
 {
 	const struct pj_conf *c = &a->conf;
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_cert_t *ca = NULL;
 	const char *crl;
 	int r, pr = PAM_AUTH_ERR;
@@ -207,7 +206,7 @@ pj_check_revocation(struct pj *a)
 			    "(revocation = none)");
 		return PAM_SUCCESS;
 	}
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	if ((r = issuer_of(a, &ca)) != JPKI_OK) {
 		if (pj_card_rc(r) == PAM_AUTHINFO_UNAVAIL) {
 			pj_error(a, "The card could not be read: %s.",

@@ -52,7 +52,7 @@ static int
 configure(struct pj *a, jpki_platform_t *p)
 {
 	const struct pj_conf *c = &a->conf;
-	jpki_platform_opts_t o;
+	jpki_platform_opts_t o = { .size = sizeof(o) };
 	char err[PJ_ERRLEN], *secret = NULL;
 	size_t len = 0;
 	int r;
@@ -71,7 +71,7 @@ configure(struct pj *a, jpki_platform_t *p)
 		return PAM_SERVICE_ERR;
 	}
 	secret[strcspn(secret, "\r\n")] = '\0';
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.url = c->platform_url;
 	o.client_id = c->platform_client_id;
 	o.client_secret = secret;
@@ -158,17 +158,17 @@ int
 pj_platform_login(struct pj *a)
 {
 	jpki_platform_t *p = NULL;
-	jpki_platform_result_t res;
-	jpki_consent_t consent;
+	jpki_platform_result_t res = { .size = sizeof(res) };
+	jpki_consent_t consent = { .size = sizeof(consent) };
 	struct pin_ctx x;
 	char err[PJ_ERRLEN], *text = NULL;
 	size_t len = 0;
 	int r, pr, map = PJ_MAP_NONE;
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	memset(&x, 0, sizeof(x));
 	x.a = a;
-	if ((p = jpki_platform_new()) == NULL)
+	if (jpki_platform_new(&p) != JPKI_OK)
 		return PAM_BUF_ERR;
 	if ((pr = configure(a, p)) != PAM_SUCCESS)
 		goto out;

@@ -151,7 +151,7 @@ C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (o != P11_O_PRIV)
 		goto out;
 	if (alg != JPKI_HASH_NONE &&
-	    (err = jpki_hash_ctx_new(alg, &s->sign_hash)) != JPKI_OK) {
+	    (err = jpki_hash_ctx_new(&s->sign_hash, alg)) != JPKI_OK) {
 		rv = p11_rv(err);
 		goto out;
 	}
@@ -385,7 +385,7 @@ C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 	rv = CKR_MECHANISM_PARAM_INVALID;
 	if (pMechanism->pParameter != NULL || pMechanism->ulParameterLen != 0)
 		goto out;
-	if ((err = jpki_hash_ctx_new(alg, &s->digest_hash)) != JPKI_OK) {
+	if ((err = jpki_hash_ctx_new(&s->digest_hash, alg)) != JPKI_OK) {
 		rv = p11_rv(err);
 		goto out;
 	}

@@ -219,7 +219,7 @@ p11_card_ready(struct p11_reader *r)
 	if (r->h != NULL)
 		goto out;
 	rv = CKR_HOST_MEMORY;
-	if ((h = jpki_card_new()) == NULL)
+	if (jpki_card_new(&h) != JPKI_OK)
 		goto out;
 	err = jpki_card_open(h, r->name, 0, 0);
 	if (err == JPKI_ERR_NOT_JPKI || err == JPKI_ERR_UNRESPONSIVE) {
@@ -289,7 +289,7 @@ p11_load_cert(struct p11_reader *r, enum p11_certidx i)
 		rv = p11_card_error(r, err);
 		goto out;
 	}
-	if ((err = jpki_cert_parse(der, len, &r->cert[i])) != JPKI_OK) {
+	if ((err = jpki_cert_new(&r->cert[i], der, len)) != JPKI_OK) {
 		rv = p11_rv(err);
 		goto out;
 	}

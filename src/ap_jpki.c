@@ -17,6 +17,7 @@
 
 #include <jpki/jpki.h>
 
+#include "abi.h"
 #include "card.h"
 #include "log.h"
 #include "pin.h"
@@ -78,9 +79,9 @@ jpki_card_token_info(jpki_card_t *c, jpki_token_info_t *ti)
 	size_t	n = 0;
 	int	r;
 
-	if (c == NULL || ti == NULL)
-		return JPKI_ERR_ARG;
-	memset(ti, 0, sizeof(*ti));
+	if (c == NULL || (r = JPKI_STRUCT_OK(ti)) != JPKI_OK)
+		return c == NULL ? JPKI_ERR_ARG : r;
+	JPKI_STRUCT_ZERO(ti);
 	if ((r = begin_public(c)) != JPKI_OK)
 		return r;
 	if ((r = card_select_ap(c, AP_JPKI)) != JPKI_OK)

@@ -12,6 +12,7 @@
 
 #include <jpki/jpki.h>
 
+#include "abi.h"
 #include "card.h"
 #include "secure.h"
 #include "tlv.h"
@@ -71,13 +72,14 @@ out:
 void
 jpki_text_attrs_clear(jpki_text_attrs_t *a)
 {
-	if (a == NULL)
+	/* a struct refused for its size was never filled */
+	if (JPKI_STRUCT_OK(a) != JPKI_OK)
 		return;
 	if (a->name != NULL)
 		jpki_free_secret(a->name, strlen(a->name));
 	if (a->address != NULL)
 		jpki_free_secret(a->address, strlen(a->address));
-	jpki_secure_zero(a, sizeof(*a));
+	JPKI_STRUCT_WIPE(a);
 }
 
 static char *
@@ -106,9 +108,12 @@ jpki_text_attrs_parse(const uint8_t *ef, size_t len, jpki_text_attrs_t *a)
 	size_t		 vstart, vend, off, i;
 	int		 r = JPKI_ERR_PARSE;
 
-	if (ef == NULL || a == NULL)
+	if ((r = JPKI_STRUCT_OK(a)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(a);
+	r = JPKI_ERR_PARSE;
+	if (ef == NULL)
 		return JPKI_ERR_ARG;
-	memset(a, 0, sizeof(*a));
 	if (len > TEXT_EF_MAX)
 		return JPKI_ERR_TOO_LARGE;
 	buf_rd_init(&rd, ef, len);
@@ -152,9 +157,9 @@ jpki_card_text_attrs(jpki_card_t *c, jpki_text_attrs_t *a)
 	size_t	 n = 0;
 	int	 r;
 
-	if (c == NULL || a == NULL)
-		return JPKI_ERR_ARG;
-	memset(a, 0, sizeof(*a));
+	if (c == NULL || (r = JPKI_STRUCT_OK(a)) != JPKI_OK)
+		return c == NULL ? JPKI_ERR_ARG : r;
+	JPKI_STRUCT_ZERO(a);
 	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_TEXT) {
@@ -177,12 +182,13 @@ jpki_text_raw_clear(jpki_text_raw_t *raw)
 {
 	size_t i;
 
-	if (raw == NULL)
+	/* a struct refused for its size was never filled */
+	if (JPKI_STRUCT_OK(raw) != JPKI_OK)
 		return;
 	for (i = 0; i < 4; i++)
 		if (raw->ef[i] != NULL)
 			jpki_free_secret(raw->ef[i], raw->len[i]);
-	jpki_secure_zero(raw, sizeof(*raw));
+	JPKI_STRUCT_WIPE(raw);
 }
 
 /*
@@ -197,9 +203,9 @@ jpki_card_text_raw(jpki_card_t *c, jpki_text_raw_t *raw)
 	size_t	 n = 0;
 	int	 r;
 
-	if (c == NULL || raw == NULL)
-		return JPKI_ERR_ARG;
-	memset(raw, 0, sizeof(*raw));
+	if (c == NULL || (r = JPKI_STRUCT_OK(raw)) != JPKI_OK)
+		return c == NULL ? JPKI_ERR_ARG : r;
+	JPKI_STRUCT_ZERO(raw);
 	memset(b, 0, sizeof(b));
 	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;

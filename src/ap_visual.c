@@ -14,6 +14,7 @@
 
 #include <jpki/jpki.h>
 
+#include "abi.h"
 #include "card.h"
 #include "cert_int.h"
 #include "secure.h"
@@ -25,7 +26,8 @@
 void
 jpki_visual_raw_clear(jpki_visual_raw_t *raw)
 {
-	if (raw == NULL)
+	/* a struct refused for its size was never filled */
+	if (JPKI_STRUCT_OK(raw) != JPKI_OK)
 		return;
 	if (raw->face != NULL)
 		jpki_free_secret(raw->face, raw->face_len);
@@ -33,7 +35,7 @@ jpki_visual_raw_clear(jpki_visual_raw_t *raw)
 		jpki_free_secret(raw->info, raw->info_len);
 	if (raw->cvc != NULL)
 		jpki_free_secret(raw->cvc, raw->cvc_len);
-	jpki_secure_zero(raw, sizeof(*raw));
+	JPKI_STRUCT_WIPE(raw);
 }
 
 int
@@ -41,9 +43,9 @@ jpki_card_visual_read(jpki_card_t *c, jpki_visual_raw_t *raw)
 {
 	int r;
 
-	if (c == NULL || raw == NULL)
-		return JPKI_ERR_ARG;
-	memset(raw, 0, sizeof(*raw));
+	if (c == NULL || (r = JPKI_STRUCT_OK(raw)) != JPKI_OK)
+		return c == NULL ? JPKI_ERR_ARG : r;
+	JPKI_STRUCT_ZERO(raw);
 	if ((r = card_begin_pin(c)) != JPKI_OK)
 		return r;
 	if (c->ap != AP_VISUAL) {
@@ -96,9 +98,12 @@ jpki_visual_face_parse(const uint8_t *ef, size_t len, jpki_visual_face_t *fc)
 	tlv_t	f[CERT_FACE_FIELDS];
 	int	r = JPKI_ERR_PARSE;
 
-	if (ef == NULL || fc == NULL)
+	if ((r = JPKI_STRUCT_OK(fc)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(fc);
+	r = JPKI_ERR_PARSE;
+	if (ef == NULL)
 		return JPKI_ERR_ARG;
-	memset(fc, 0, sizeof(*fc));
 	if (cert_visual_face_parse(ef, len, f) != JPKI_OK)
 		goto out;
 	if (date8(&f[0], fc->birth) != JPKI_OK ||
@@ -117,7 +122,7 @@ jpki_visual_face_parse(const uint8_t *ef, size_t len, jpki_visual_face_t *fc)
 	r = JPKI_OK;
 out:
 	if (r != JPKI_OK)
-		jpki_secure_zero(fc, sizeof(*fc));
+		JPKI_STRUCT_WIPE(fc);
 	return r;
 }
 

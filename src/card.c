@@ -7,6 +7,7 @@
 
 #include <jpki/jpki.h>
 
+#include "abi.h"
 #include "card.h"
 #include "log.h"
 #include "secure.h"
@@ -30,21 +31,25 @@ static const struct {
 /* Bound on GET RESPONSE rounds for one command (61xx chains). */
 #define MAX_GET_RESPONSE	300
 
-jpki_card_t *
-jpki_card_new(void)
+int
+jpki_card_new(jpki_card_t **out)
 {
 	jpki_card_t *c;
 
+	if (out == NULL)
+		return JPKI_ERR_ARG;
+	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
+		return JPKI_ERR_NOMEM;
 	if ((c->cmd = malloc(APDU_MAX_CMD)) == NULL ||
 	    (c->rsp = malloc(APDU_MAX_RSP)) == NULL) {
 		free(c->cmd);
 		free(c);
-		return NULL;
+		return JPKI_ERR_NOMEM;
 	}
 	c->ext = -1;
-	return c;
+	*out = c;
+	return JPKI_OK;
 }
 
 void
@@ -74,11 +79,13 @@ jpki_card_free(jpki_card_t **cp)
 	*cp = NULL;
 }
 
-void
+int
 jpki_card_set_reset_on_close(jpki_card_t *c, int on)
 {
-	if (c != NULL)
-		c->reset_on_close = on != 0;
+	if (c == NULL)
+		return JPKI_ERR_ARG;
+	c->reset_on_close = on != 0;
+	return JPKI_OK;
 }
 
 int
@@ -153,22 +160,28 @@ jpki_card_is_contactless(const jpki_card_t *c)
 	    a[3] == 0x01;
 }
 
-void
+int
 jpki_card_stats(const jpki_card_t *c, jpki_stats_t *st)
 {
-	if (st == NULL)
-		return;
-	if (c == NULL)
-		memset(st, 0, sizeof(*st));
-	else
-		*st = c->st;
+	int r;
+
+	if ((r = JPKI_STRUCT_OK(st)) != JPKI_OK)
+		return r;
+	if (c == NULL) {
+		JPKI_STRUCT_ZERO(st);
+		return JPKI_ERR_ARG;
+	}
+	JPKI_STRUCT_COPY(st, &c->st);
+	return JPKI_OK;
 }
 
-void
+int
 jpki_card_stats_reset(jpki_card_t *c)
 {
-	if (c != NULL)
-		memset(&c->st, 0, sizeof(c->st));
+	if (c == NULL)
+		return JPKI_ERR_ARG;
+	memset(&c->st, 0, sizeof(c->st));
+	return JPKI_OK;
 }
 
 int

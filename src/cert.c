@@ -27,6 +27,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "cert_int.h"
 #include "log.h"
 #include "secure.h"
@@ -436,7 +437,7 @@ parse_attrs(jpki_cert_t *c)
 }
 
 int
-jpki_cert_parse(const uint8_t *der, size_t len, jpki_cert_t **cert)
+jpki_cert_new(jpki_cert_t **cert, const uint8_t *der, size_t len)
 {
 	jpki_cert_t *c = NULL;
 	const unsigned char *p;
@@ -734,9 +735,10 @@ jpki_cert_attrs(const jpki_cert_t *c, jpki_cert_attrs_t *a)
 {
 	int r = JPKI_ERR_ARG;
 
-	if (a == NULL)
+	if ((r = JPKI_STRUCT_OK(a)) != JPKI_OK)
 		goto out;
-	memset(a, 0, sizeof(*a));
+	JPKI_STRUCT_ZERO(a);
+	r = JPKI_ERR_ARG;
 	if (c == NULL)
 		goto out;
 	if ((r = c->attrs_rc) != JPKI_OK)
@@ -763,7 +765,7 @@ jpki_cert_attrs_error(const jpki_cert_t *c)
 }
 
 int
-jpki_cert_read_file(const char *path, jpki_cert_t **cert)
+jpki_cert_new_file(jpki_cert_t **cert, const char *path)
 {
 	BIO *b = NULL;
 	X509 *x = NULL;
@@ -790,7 +792,7 @@ jpki_cert_read_file(const char *path, jpki_cert_t **cert)
 	r = JPKI_ERR_PARSE;
 	if (x == NULL || (l = i2d_X509(x, &d)) <= 0)
 		goto out;
-	r = jpki_cert_parse(d, (size_t)l, cert);
+	r = jpki_cert_new(cert, d, (size_t)l);
 out:
 	ERR_clear_error();
 	if (d != NULL)
@@ -808,7 +810,7 @@ cert_from_x509(X509 *x, jpki_cert_t **c)
 
 	*c = NULL;
 	if ((l = i2d_X509(x, &d)) > 0) {
-		r = jpki_cert_parse(d, (size_t)l, c);
+		r = jpki_cert_new(c, d, (size_t)l);
 		OPENSSL_clear_free(d, (size_t)l);
 	}
 	return r;

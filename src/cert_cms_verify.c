@@ -18,6 +18,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "cert_int.h"
 #include "log.h"
 
@@ -69,6 +70,8 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
     jpki_cms_verify_result_t *out)
 {
 	jpki_cms_verify_result_t res;
+	jpki_verify_result_t chain;
+	jpki_rev_result_t rev;
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509) *signers = NULL, *certs = NULL;
@@ -78,7 +81,21 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
 	BIO *b = NULL, *mem = NULL;
 	int r = JPKI_ERR_ARG;
 
+	/* refuse a short result struct before any work */
+	if (out != NULL && ((r = JPKI_STRUCT_OK(out)) != JPKI_OK ||
+	    (out->chain != NULL && (r = JPKI_STRUCT_OK(out->chain)) !=
+	    JPKI_OK) || (out->revocation != NULL &&
+	    (r = JPKI_STRUCT_OK(out->revocation)) != JPKI_OK)))
+		return r;
 	memset(&res, 0, sizeof(res));
+	chain.size = sizeof(chain);
+	rev.size = sizeof(rev);
+	JPKI_STRUCT_ZERO(&chain);
+	JPKI_STRUCT_ZERO(&rev);
+	/* the caller's optional sub-results */
+	res.chain = out != NULL ? out->chain : NULL;
+	res.revocation = out != NULL ? out->revocation : NULL;
+	r = JPKI_ERR_ARG;
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (der == NULL || der_len == 0 || (data == NULL && len > 0) ||
 	    v == NULL || len > 0x7fffffff || der_len > 0x7fffffff)
@@ -136,9 +153,9 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
 	    jpki_cert_serial_hex(signer));
 	snprintf(res.signer_subject, sizeof(res.signer_subject), "%s",
 	    jpki_cert_subject(signer));
-	if ((r = jpki_cert_verify(v, signer, &res.chain)) != JPKI_OK) {
+	if ((r = jpki_cert_verify(v, signer, &chain)) != JPKI_OK) {
 		snprintf(res.reason, sizeof(res.reason), "signer certificate: "
-		    "%.290s", res.chain.reason);
+		    "%.290s", chain.reason);
 		goto out;
 	}
 	if (rv != NULL) {
@@ -150,15 +167,13 @@ jpki_cms_verify(const uint8_t *der, size_t der_len, const uint8_t *data,
 			goto out;
 		}
 		res.revocation_checked = 1;
-		if ((r = jpki_rev_check(rv, signer, issuer,
-		    &res.revocation)) != JPKI_OK) {
+		if ((r = jpki_rev_check(rv, signer, issuer, &rev)) !=
+		    JPKI_OK) {
 			snprintf(res.reason, sizeof(res.reason), "revocation: "
-			    "%s %s%.200s", res.revocation.status ==
-			    JPKI_REV_REVOKED ? "revoked" : "unknown",
-			    res.revocation.status == JPKI_REV_REVOKED ?
-			    res.revocation.reason_name : "",
-			    res.revocation.status == JPKI_REV_REVOKED ? "" :
-			    res.revocation.detail);
+			    "%s %s%.200s", rev.status == JPKI_REV_REVOKED ?
+			    "revoked" : "unknown", rev.status ==
+			    JPKI_REV_REVOKED ? rev.reason_name : "",
+			    rev.status == JPKI_REV_REVOKED ? "" : rev.detail);
 			goto out;
 		}
 	}
@@ -168,8 +183,13 @@ out:
 	if (r != JPKI_OK)
 		log_debug("%s: %s", __func__, res.reason);
 	res.rc = r;
-	if (out != NULL)
-		*out = res;
+	if (out != NULL) {
+		JPKI_STRUCT_COPY(out, &res);
+		if (res.chain != NULL)
+			JPKI_STRUCT_COPY(res.chain, &chain);
+		if (res.revocation != NULL)
+			JPKI_STRUCT_COPY(res.revocation, &rev);
+	}
 	ERR_clear_error();
 	jpki_cert_free(&signer);
 	jpki_cert_free(&issuer);

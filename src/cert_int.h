@@ -74,7 +74,7 @@ struct jpki_cert {
 	size_t		 npolicies;
 	jpki_cert_type_t type;
 	jpki_hierarchy_t hier;
-	/* Holder attributes are parsed once, at jpki_cert_parse() time. */
+	/* Holder attributes are parsed once, at jpki_cert_new() time. */
 	int		 attrs_rc;
 	struct cert_attrs attrs;
 	char		 attrs_err[CERT_ERRLEN];

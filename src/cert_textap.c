@@ -16,6 +16,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "buf.h"
 #include "cert_int.h"
 #include "log.h"
@@ -91,6 +92,10 @@ jpki_textap_verify(const uint8_t *ef1, size_t ef1_len, const uint8_t *ef2,
 	size_t part_len;
 	int r = JPKI_ERR_ARG;
 
+	/* refuse a short result struct before any work */
+	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
+		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (ef1 == NULL || ef2 == NULL || ef3 == NULL || ef4 == NULL ||
@@ -153,7 +158,7 @@ out:
 	if (r != JPKI_OK)
 		log_debug("%s: %s", __func__, res.reason);
 	if (out != NULL)
-		*out = res;
+		JPKI_STRUCT_COPY(out, &res);
 	EVP_PKEY_free(ik);
 	EVP_PKEY_free(ck);
 	return r;

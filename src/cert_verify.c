@@ -25,6 +25,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "cert_int.h"
 #include "log.h"
 
@@ -247,18 +248,23 @@ jpki_verify_free(jpki_verify_t **vp)
 	*vp = NULL;
 }
 
-void
+int
 jpki_verify_set_time(jpki_verify_t *v, long long at)
 {
-	if (v != NULL)
-		v->at = at;
+	if (v == NULL || at < 0)
+		return JPKI_ERR_ARG;
+	v->at = at;
+	return JPKI_OK;
 }
 
-void
+int
 jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p)
 {
-	if (v != NULL)
-		v->purpose = p;
+	if (v == NULL || (p != JPKI_PURPOSE_ANY && p != JPKI_PURPOSE_AUTH &&
+	    p != JPKI_PURPOSE_SIGN))
+		return JPKI_ERR_ARG;
+	v->purpose = p;
+	return JPKI_OK;
 }
 
 /* Short name for reasons: the CN, else the last OU, else the one-line DN. */
@@ -526,6 +532,10 @@ jpki_cert_verify(const jpki_verify_t *v, const jpki_cert_t *c,
 	char w[128];
 	int i, n, e, depth, r = JPKI_ERR_ARG;
 
+	/* refuse a short result struct before any work */
+	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
+		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (v == NULL || c == NULL)
@@ -625,7 +635,7 @@ out:
 		log_debug("%s: %s", __func__, res.reason);
 	res.rc = r;
 	if (out != NULL)
-		*out = res;
+		JPKI_STRUCT_COPY(out, &res);
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(store);

@@ -15,6 +15,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "buf.h"
 #include "cert_int.h"
 #include "log.h"
@@ -85,6 +86,10 @@ jpki_visualap_verify(const uint8_t *ef2, size_t ef2_len, const uint8_t *ef4,
 	uint8_t hh[3 * CERT_HASH_LEN];
 	int r = JPKI_ERR_ARG;
 
+	/* refuse a short result struct before any work */
+	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
+		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	snprintf(res.reason, sizeof(res.reason), "invalid argument");
 	if (ef2 == NULL || ef4 == NULL || issuer_pem == NULL)
@@ -129,7 +134,7 @@ out:
 	if (r != JPKI_OK)
 		log_debug("%s: %s", __func__, res.reason);
 	if (out != NULL)
-		*out = res;
+		JPKI_STRUCT_COPY(out, &res);
 	EVP_PKEY_free(ik);
 	EVP_PKEY_free(ck);
 	return r;

@@ -148,7 +148,7 @@ struct jpki_hash_ctx {
 };
 
 int
-jpki_hash_ctx_new(jpki_hash_t alg, jpki_hash_ctx_t **ctx)
+jpki_hash_ctx_new(jpki_hash_ctx_t **ctx, jpki_hash_t alg)
 {
 	jpki_hash_ctx_t	*c = NULL;
 	const EVP_MD	*m;

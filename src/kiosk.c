@@ -18,6 +18,7 @@
 #include <jpki/cert.h>
 #include <jpki/kiosk.h>
 
+#include "abi.h"
 #include "log.h"
 #include "tlv.h"
 #include "transport.h"
@@ -90,6 +91,7 @@ static void
 ev_init(jpki_kiosk_event_t *ev, jpki_kiosk_ev_type_t type, const char *reader)
 {
 	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);	/* ours; jpki_kiosk_wait copies it out */
 	ev->type = type;
 	if (reader != NULL)
 		snprintf(ev->reader, sizeof(ev->reader), "%s", reader);
@@ -187,20 +189,24 @@ jpki_kiosk_new(jpki_kiosk_t **out, const jpki_kiosk_opts_t *opts)
 	if (out == NULL)
 		return JPKI_ERR_ARG;
 	*out = NULL;
+	if (opts != NULL && (r = JPKI_STRUCT_OK(opts)) != JPKI_OK)
+		return r;
+	r = JPKI_ERR_NOMEM;
 	if (opts != NULL && (opts->budget_ms < 0 ||
 	    (opts->flags & ~(unsigned)(JPKI_KIOSK_FULL_CERT |
 	    JPKI_KIOSK_VERIFY | JPKI_KIOSK_NO_TAP)) != 0))
 		return JPKI_ERR_ARG;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		goto fail;
+	k->opts.size = sizeof(k->opts);
 	if (opts != NULL)
-		k->opts = *opts;
+		JPKI_STRUCT_COPY_IN(&k->opts, opts);
 	if (k->opts.budget_ms == 0)
 		k->opts.budget_ms = JPKI_KIOSK_DEFAULT_BUDGET_MS;
 	if (k->opts.flags & JPKI_KIOSK_VERIFY)
 		k->opts.flags |= JPKI_KIOSK_FULL_CERT;
 	atomic_init(&k->cancelled, 0);
-	if ((k->card = jpki_card_new()) == NULL)
+	if ((r = jpki_card_new(&k->card)) != JPKI_OK)
 		goto fail;
 	/* SCARD_RESET_CARD on every disconnect: nothing survives to the
 	 * next person (peers.md §4) */
@@ -245,13 +251,14 @@ jpki_kiosk_free(jpki_kiosk_t **kp)
 	*kp = NULL;
 }
 
-void
+int
 jpki_kiosk_cancel(jpki_kiosk_t *k)
 {
 	if (k == NULL)
-		return;
+		return JPKI_ERR_ARG;
 	atomic_store(&k->cancelled, 1);
 	pcsc_monitor_cancel(k->mon);
+	return JPKI_OK;
 }
 
 int
@@ -306,7 +313,7 @@ issuance_hex(const uint8_t *s, size_t n, char out[41])
 static void
 tap_event(jpki_kiosk_t *k, jpki_kiosk_event_t *ev, jpki_kiosk_ev_type_t type)
 {
-	jpki_stats_t st;
+	jpki_stats_t st = { .size = sizeof(st) };
 
 	ev_init(ev, type, k->tap.reader);
 	ev->tap_id = k->tap.tap_id;
@@ -318,8 +325,7 @@ tap_event(jpki_kiosk_t *k, jpki_kiosk_event_t *ev, jpki_kiosk_ev_type_t type)
 	ev->head_only = k->tap.head_only;
 	ev->verified = k->tap.verified;
 	memcpy(ev->verify_reason, k->tap.reason, sizeof(ev->verify_reason));
-	memset(&st, 0, sizeof(st));
-	jpki_card_stats(k->card, &st);
+	(void)jpki_card_stats(k->card, &st);
 	ev->apdus = st.apdus;
 	ev->bytes = st.bytes_sent + st.bytes_received;
 	ev->elapsed_ms = (long)(now_ms() - k->tap.t0);
@@ -359,7 +365,8 @@ step_identify(jpki_kiosk_t *k)
 static int
 step_read(jpki_kiosk_t *k)
 {
-	jpki_stats_t	 st0, st1;
+	jpki_stats_t	 st0 = { .size = sizeof(st0) };
+	jpki_stats_t	 st1 = { .size = sizeof(st1) };
 	uint8_t		*der = NULL;
 	const uint8_t	*s;
 	size_t		 len = 0, slen = 0, hdr = 0, total = 0;
@@ -384,7 +391,7 @@ step_read(jpki_kiosk_t *k)
 	if ((r = jpki_card_read_cert(k->card, JPKI_CERT_AUTH, &der, &len)) !=
 	    JPKI_OK)
 		goto out;
-	if ((r = jpki_cert_parse(der, len, &k->tap.cert)) != JPKI_OK)
+	if ((r = jpki_cert_new(&k->tap.cert, der, len)) != JPKI_OK)
 		goto out;
 	/* the serial as a whole INTEGER TLV: keep its contents, bounded by
 	 * RFC 5280 §4.1.2.2 (at most 20 octets) */
@@ -406,10 +413,9 @@ out:
 static int
 step_verify(jpki_kiosk_t *k)
 {
-	jpki_verify_result_t	res;
+	jpki_verify_result_t	res = { .size = sizeof(res) };
 	int			r;
 
-	memset(&res, 0, sizeof(res));
 	r = jpki_cert_verify(k->verify, k->tap.cert, &res);
 	snprintf(k->tap.reason, sizeof(k->tap.reason), "%s", res.reason);
 	k->tap.verified = r == JPKI_OK;
@@ -559,15 +565,17 @@ on_monitor(jpki_kiosk_t *k, const mon_event_t *me, jpki_kiosk_event_t *ev)
 	}
 }
 
-int
-jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *ev)
+/*
+ * The event is built in a full-size struct of ours and copied out within
+ * the caller's size (src/abi.h).
+ */
+static int
+kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *ev)
 {
 	mon_event_t	 me;
 	long long	 deadline, left, slice;
 	int		 r, asked = 0;
 
-	if (k == NULL || ev == NULL)
-		return JPKI_ERR_ARG;
 	ev_init(ev, JPKI_KIOSK_EV_NONE, NULL);
 	deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
@@ -607,6 +615,21 @@ jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *ev)
 		if (r != JPKI_ERR_TIMEOUT && r != JPKI_ERR_CANCELLED)
 			return r;
 	}
+}
+
+int
+jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms, jpki_kiosk_event_t *out)
+{
+	jpki_kiosk_event_t	ev;
+	int			r;
+
+	if (k == NULL)
+		return JPKI_ERR_ARG;
+	if ((r = JPKI_STRUCT_OK(out)) != JPKI_OK)
+		return r;
+	r = kiosk_wait(k, timeout_ms, &ev);
+	JPKI_STRUCT_COPY(out, &ev);
+	return r;
 }
 
 const char *

@@ -4,6 +4,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jpki/jpki.h>
 
@@ -59,4 +60,13 @@ jpki_reader_list_free(char ***names, int **present)
 		free(*present);
 		*present = NULL;
 	}
+}
+
+void
+jpki_struct_init(void *p, size_t size)
+{
+	if (p == NULL || size < sizeof(size_t))
+		return;
+	memset(p, 0, size);
+	*(size_t *)p = size;
 }

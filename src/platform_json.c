@@ -15,6 +15,7 @@
 
 #include <jpki/platform.h>
 
+#include "abi.h"
 #include "log.h"
 #include "platform_int.h"
 #include "secure.h"
@@ -459,9 +460,12 @@ int
 platform_json_consent_read(const char *text, jpki_consent_t *c)
 {
 	json_t	*j = NULL, *o;
-	int	 r = JPKI_ERR_CONSENT_REQUIRED;
+	int	 r;
 
-	memset(c, 0, sizeof(*c));
+	if ((r = JPKI_STRUCT_OK(c)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(c);
+	r = JPKI_ERR_CONSENT_REQUIRED;
 	if (text == NULL || (j = parse(text, strlen(text))) == NULL ||
 	    !json_is_object(j))
 		goto out;
@@ -480,7 +484,7 @@ platform_json_consent_read(const char *text, jpki_consent_t *c)
 	r = jpki_consent_check(c, NULL);
 out:
 	if (r != JPKI_OK)
-		memset(c, 0, sizeof(*c));
+		JPKI_STRUCT_ZERO(c);
 	json_decref(j);
 	return r;
 }
@@ -505,9 +509,12 @@ jpki_consent_load(jpki_consent_t *c, const char *path)
 	size_t	 n;
 	int	 r = JPKI_ERR_IO;
 
-	if (c == NULL || path == NULL)
+	if ((r = JPKI_STRUCT_OK(c)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(c);
+	r = JPKI_ERR_IO;
+	if (path == NULL)
 		return JPKI_ERR_ARG;
-	memset(c, 0, sizeof(*c));
 	if ((f = fopen(path, "re")) == NULL)
 		goto out;
 	n = fread(buf, 1, sizeof(buf) - 1, f);

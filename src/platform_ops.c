@@ -20,6 +20,7 @@
 
 #include <jpki/platform.h>
 
+#include "abi.h"
 #include "log.h"
 #include "platform_int.h"
 #include "secure.h"
@@ -49,17 +50,21 @@ proof_ctx_free(proof_ctx_t *x)
 	jpki_secure_zero(x, sizeof(*x));
 }
 
-jpki_platform_t *
-jpki_platform_new(void)
+int
+jpki_platform_new(jpki_platform_t **out)
 {
 	jpki_platform_t *p;
 
+	if (out == NULL)
+		return JPKI_ERR_ARG;
+	*out = NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
+		return JPKI_ERR_NOMEM;
 	p->problem.retry_after = -1;
 	p->problem.revocation_reason = -1;
 	p->problem.successor_known = -1;
-	return p;
+	*out = p;
+	return JPKI_OK;
 }
 
 static void
@@ -89,13 +94,19 @@ jpki_platform_free(jpki_platform_t **pp)
 }
 
 int
-jpki_platform_configure(jpki_platform_t *p, const jpki_platform_opts_t *o)
+jpki_platform_configure(jpki_platform_t *p, const jpki_platform_opts_t *in)
 {
+	jpki_platform_opts_t o_, *o = &o_;
 	char	*url = NULL, *id = NULL, *sec = NULL, *ca = NULL;
 	size_t	 n;
-	int	 r = JPKI_ERR_ARG;
+	int	 r;
 
-	if (p == NULL || o == NULL || o->url == NULL ||
+	if ((r = JPKI_STRUCT_OK(in)) != JPKI_OK)
+		return r;
+	/* members the caller's header lacks read as 0: the defaults */
+	JPKI_STRUCT_COPY_IN(o, in);
+	r = JPKI_ERR_ARG;
+	if (p == NULL || o->url == NULL ||
 	    o->client_id == NULL || o->client_secret == NULL)
 		goto out;
 	if ((r = platform_url_check(o->url, o->allow_http_loopback)) !=
@@ -151,22 +162,29 @@ jpki_platform_problem(const jpki_platform_t *p)
 	return p != NULL ? &p->problem : NULL;
 }
 
-static void
+/* JPKI_ERR_ARG (logged) for a result struct below its 1.0 size. */
+static int
 result_init(jpki_platform_result_t *res)
 {
-	memset(res, 0, sizeof(*res));
+	int r;
+
+	if ((r = JPKI_STRUCT_OK(res)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(res);
 	res->hops = 0;
 	res->pin_tries = -1;
+	return JPKI_OK;
 }
 
 void
 jpki_platform_result_clear(jpki_platform_result_t *r)
 {
-	if (r == NULL)
+	/* a struct refused for its size was never filled */
+	if (JPKI_STRUCT_OK(r) != JPKI_OK)
 		return;
 	if (r->json != NULL)
 		jpki_free_secret(r->json, strlen(r->json));
-	result_init(r);
+	(void)result_init(r);
 }
 
 int
@@ -464,9 +482,8 @@ proof_op(jpki_platform_t *p, jpki_card_t *card, const proof_op_t *op,
 
 	memset(&x, 0, sizeof(x));
 	memset(&rq, 0, sizeof(rq));
-	if (res == NULL)
+	if (res == NULL || result_init(res) != JPKI_OK)
 		return JPKI_ERR_ARG;
-	result_init(res);
 	if (p == NULL || p->url == NULL)
 		return JPKI_ERR_ARG;
 	/* §5.10: refuse before any certificate leaves the card */
@@ -562,8 +579,8 @@ jpki_platform_push_sign(jpki_platform_t *p, jpki_card_t *card,
 	proof_op_t	op;
 	char		path[80];
 
-	if (res != NULL)
-		result_init(res);
+	if (res != NULL && result_init(res) != JPKI_OK)
+		return JPKI_ERR_ARG;
 	if (mykey_path(path, sizeof(path), mykey_id, "/certificates/sign") !=
 	    JPKI_OK)
 		return JPKI_ERR_ARG;
@@ -588,8 +605,8 @@ jpki_platform_link(jpki_platform_t *p, jpki_card_t *card,
 	proof_op_t	op;
 	char		path[320];
 
-	if (res != NULL)
-		result_init(res);
+	if (res != NULL && result_init(res) != JPKI_OK)
+		return JPKI_ERR_ARG;
 	if (!platform_id_safe(service_id, 255))
 		return JPKI_ERR_ARG;
 	snprintf(path, sizeof(path), "/v1/services/%s/links", service_id);
@@ -614,8 +631,8 @@ jpki_platform_disclosures(jpki_platform_t *p, jpki_card_t *card,
 	proof_op_t	op;
 	char		path[80];
 
-	if (res != NULL)
-		result_init(res);
+	if (res != NULL && result_init(res) != JPKI_OK)
+		return JPKI_ERR_ARG;
 	if (mykey_path(path, sizeof(path), mykey_id, "/disclosures") !=
 	    JPKI_OK)
 		return JPKI_ERR_ARG;
@@ -639,8 +656,8 @@ jpki_platform_revoke(jpki_platform_t *p, jpki_card_t *card,
 	proof_op_t	op;
 	char		path[80];
 
-	if (res != NULL)
-		result_init(res);
+	if (res != NULL && result_init(res) != JPKI_OK)
+		return JPKI_ERR_ARG;
 	if (mykey_path(path, sizeof(path), mykey_id, "") != JPKI_OK)
 		return JPKI_ERR_ARG;
 	memset(&op, 0, sizeof(op));
@@ -666,9 +683,8 @@ jpki_platform_push(jpki_platform_t *p, const char *mykey_id,
 	char		*body = NULL;
 	int		 r;
 
-	if (res == NULL)
+	if (res == NULL || result_init(res) != JPKI_OK)
 		return JPKI_ERR_ARG;
-	result_init(res);
 	memset(&rq, 0, sizeof(rq));
 	if (p == NULL || p->url == NULL || auth_issuance == NULL ||
 	    strlen(auth_issuance) >= JPKI_ISSUANCE_MAX ||
@@ -715,9 +731,8 @@ jpki_platform_status(jpki_platform_t *p, const char *mykey_id,
 	char		*body = NULL;
 	int		 r;
 
-	if (res == NULL)
+	if (res == NULL || result_init(res) != JPKI_OK)
 		return JPKI_ERR_ARG;
-	result_init(res);
 	memset(&rq, 0, sizeof(rq));
 	if (p == NULL || p->url == NULL)
 		return JPKI_ERR_ARG;
@@ -753,9 +768,8 @@ jpki_platform_history(jpki_platform_t *p, const char *mykey_id,
 	char		path[80];
 	int		r;
 
-	if (res == NULL)
+	if (res == NULL || result_init(res) != JPKI_OK)
 		return JPKI_ERR_ARG;
-	result_init(res);
 	memset(&rq, 0, sizeof(rq));
 	if (p == NULL || p->url == NULL)
 		return JPKI_ERR_ARG;

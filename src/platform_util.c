@@ -17,6 +17,7 @@
 
 #include <jpki/platform.h>
 
+#include "abi.h"
 #include "log.h"
 #include "platform_int.h"
 #include "tlv.h"
@@ -418,6 +419,8 @@ jpki_consent_check(const jpki_consent_t *c, const char *need)
 
 	if (c == NULL)
 		goto out;
+	if (JPKI_STRUCT_OK(c) != JPKI_OK)
+		return JPKI_ERR_ARG;
 	if (memchr(c->consent_id, '\0', sizeof(c->consent_id)) == NULL ||
 	    memchr(c->purpose, '\0', sizeof(c->purpose)) == NULL ||
 	    memchr(c->terms_version, '\0', sizeof(c->terms_version)) == NULL ||
@@ -441,14 +444,15 @@ out:
 }
 
 int
-jpki_consent_new(jpki_consent_t *c, const char *purpose,
+jpki_consent_mint(jpki_consent_t *c, const char *purpose,
     const char *terms_version)
 {
-	int r = JPKI_ERR_ARG;
+	int r;
 
-	if (c == NULL)
-		return JPKI_ERR_ARG;
-	memset(c, 0, sizeof(*c));
+	if ((r = JPKI_STRUCT_OK(c)) != JPKI_OK)
+		return r;
+	JPKI_STRUCT_ZERO(c);
+	r = JPKI_ERR_ARG;
 	if (purpose == NULL || terms_version == NULL ||
 	    strlen(purpose) >= sizeof(c->purpose) ||
 	    strlen(terms_version) >= sizeof(c->terms_version))
@@ -461,7 +465,7 @@ jpki_consent_new(jpki_consent_t *c, const char *purpose,
 	r = jpki_consent_check(c, NULL);
 out:
 	if (r != JPKI_OK)
-		memset(c, 0, sizeof(*c));
+		JPKI_STRUCT_ZERO(c);
 	return r;
 }
 

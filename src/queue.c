@@ -24,6 +24,7 @@
 
 #include <jpki/platform.h>
 
+#include "abi.h"
 #include "log.h"
 #include "platform_int.h"
 
@@ -51,15 +52,17 @@ static const char schema[] =
     " last_error TEXT);";
 
 int
-jpki_queue_open(jpki_queue_t **qp, const char *path)
+jpki_queue_new(jpki_queue_t **qp, const char *path)
 {
 	jpki_queue_t	*q = NULL;
 	char		*msg = NULL;
 	int		 fd, r = JPKI_ERR_ARG;
 
-	if (qp == NULL || path == NULL)
+	if (qp == NULL)
 		goto out;
 	*qp = NULL;
+	if (path == NULL)
+		goto out;
 	/* create it private: it names MyKey IDs and issuance numbers */
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		log_debug("%s: open %s: %s", __func__, path, strerror(errno));
@@ -86,12 +89,12 @@ jpki_queue_open(jpki_queue_t **qp, const char *path)
 	r = JPKI_OK;
 out:
 	sqlite3_free(msg);
-	jpki_queue_close(&q);
+	jpki_queue_free(&q);
 	return r;
 }
 
 void
-jpki_queue_close(jpki_queue_t **qp)
+jpki_queue_free(jpki_queue_t **qp)
 {
 	if (qp == NULL || *qp == NULL)
 		return;
@@ -225,6 +228,7 @@ next_entry(jpki_queue_t *q, entry_t *e)
 	int		 rc, r = JPKI_ERR_IO;
 
 	memset(e, 0, sizeof(*e));
+	e->consent.size = sizeof(e->consent);
 	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
@@ -286,14 +290,17 @@ transient(int err)
 int
 jpki_queue_flush(jpki_queue_t *q, jpki_platform_t *p, jpki_queue_stats_t *st)
 {
-	jpki_platform_result_t	res;
+	jpki_platform_result_t	res = { .size = sizeof(res) };
 	entry_t			e;
 	unsigned		pending, failed;
 	int			r = JPKI_ERR_ARG, pr, found;
 
-	memset(&res, 0, sizeof(res));
-	if (st != NULL)
-		memset(st, 0, sizeof(*st));
+	if (st != NULL) {
+		if ((r = JPKI_STRUCT_OK(st)) != JPKI_OK)
+			return r;
+		JPKI_STRUCT_ZERO(st);
+		r = JPKI_ERR_ARG;
+	}
 	if (q == NULL || p == NULL)
 		goto out;
 	for (;;) {

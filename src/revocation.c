@@ -20,6 +20,7 @@
 
 #include <jpki/cert.h>
 
+#include "abi.h"
 #include "cert_int.h"
 #include "http_fetch.h"
 #include "log.h"
@@ -139,18 +140,23 @@ jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url)
 	return set_str(&rv->ocsp_url, url);
 }
 
-void
+int
 jpki_rev_set_time(jpki_rev_t *rv, long long at)
 {
-	if (rv != NULL)
-		rv->at = at;
+	if (rv == NULL || at < 0)
+		return JPKI_ERR_ARG;
+	rv->at = at;
+	return JPKI_OK;
 }
 
-void
+/* ms <= 0 is refused and the timeout kept. */
+int
 jpki_rev_set_timeout(jpki_rev_t *rv, long ms)
 {
-	if (rv != NULL && ms > 0)
-		rv->timeout_ms = ms;
+	if (rv == NULL || ms <= 0)
+		return JPKI_ERR_ARG;
+	rv->timeout_ms = ms;
+	return JPKI_OK;
 }
 
 static long long
@@ -536,6 +542,10 @@ jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
 	long long at;
 	int crl, r = JPKI_ERR_ARG;
 
+	/* refuse a short result struct before any work */
+	if (out != NULL && (r = JPKI_STRUCT_OK(out)) != JPKI_OK)
+		return r;
+	r = JPKI_ERR_ARG;
 	memset(&res, 0, sizeof(res));
 	memset(&first, 0, sizeof(first));
 	res.reason = -1;
@@ -588,6 +598,6 @@ out:
 		log_debug("%s: %s (%s)", __func__, jpki_strerror_name(r),
 		    res.detail);
 	if (out != NULL)
-		*out = res;
+		JPKI_STRUCT_COPY(out, &res);
 	return r;
 }

@@ -114,17 +114,17 @@ int
 main(int argc, char **argv)
 {
 	jpki_queue_t *q = NULL;
-	jpki_platform_t *p;
+	jpki_platform_t *p = NULL;
 	unsigned pending = 1, failed = 1;
 
 	if (argc != 2 || jpki_init() != JPKI_OK)
 		return 1;
-	if (jpki_queue_open(&q, argv[1]) != JPKI_OK ||
+	if (jpki_queue_new(&q, argv[1]) != JPKI_OK ||
 	    jpki_queue_count(q, &pending, &failed) != JPKI_OK ||
 	    pending != 0 || failed != 0)
 		return 2;
-	jpki_queue_close(&q);
-	if ((p = jpki_platform_new()) == NULL)
+	jpki_queue_free(&q);
+	if (jpki_platform_new(&p) != JPKI_OK)
 		return 3;
 	jpki_platform_free(&p);
 	jpki_exit();

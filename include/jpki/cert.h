@@ -40,11 +40,11 @@ typedef enum {
 } jpki_hierarchy_t;
 
 /* Parse DER (at most JPKI_MAX_CERT bytes).  The bytes are copied. */
-int	jpki_cert_parse(const uint8_t *der, size_t len, jpki_cert_t **cert);
-void	jpki_cert_free(jpki_cert_t **cert);
+int	jpki_cert_new(jpki_cert_t **cert, const uint8_t *der, size_t len);
 /* Read one certificate from a file, DER or PEM (at most JPKI_MAX_CERT
  * bytes of DER).  JPKI_ERR_IO if it cannot be read. */
-int	jpki_cert_read_file(const char *path, jpki_cert_t **cert);
+int	jpki_cert_new_file(jpki_cert_t **cert, const char *path);
+void	jpki_cert_free(jpki_cert_t **cert);
 
 /* DER of the whole certificate (borrowed). */
 const uint8_t	*jpki_cert_der(const jpki_cert_t *c, size_t *len);
@@ -104,6 +104,7 @@ const char	 *jpki_hierarchy_name(jpki_hierarchy_t h);	/* "JPKI-MOCK" */
  * OID in the arc); the reason is in jpki_cert_attrs_error().
  */
 typedef struct {
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	const char	*name;
 	const char	*name_flags;	/* substitution positions */
 	const char	*sex;		/* "1", "2", "9" */
@@ -165,10 +166,11 @@ int	jpki_verify_add_anchor_file(jpki_verify_t *v, const char *path);
 /* Add every *.pem and *.der file of a directory. */
 int	jpki_verify_add_anchor_dir(jpki_verify_t *v, const char *dir);
 /* Verification time, unix seconds; 0 (the default) means now. */
-void	jpki_verify_set_time(jpki_verify_t *v, long long at);
-void	jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p);
+int	jpki_verify_set_time(jpki_verify_t *v, long long at);
+int	jpki_verify_set_purpose(jpki_verify_t *v, jpki_purpose_t p);
 
 typedef struct {
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	int		 rc;		/* as returned */
 	jpki_hierarchy_t hierarchy;	/* of the trust anchor reached */
 	jpki_cert_type_t type;		/* what it was checked as */
@@ -214,11 +216,12 @@ int	jpki_rev_set_crl_url(jpki_rev_t *rv, const char *url);
 int	jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url);
 /* Time the status is wanted for, unix seconds; 0 (default) = now.  A
  * certificate revoked after that time is reported good for it. */
-void	jpki_rev_set_time(jpki_rev_t *rv, long long at);
+int	jpki_rev_set_time(jpki_rev_t *rv, long long at);
 /* OCSP and CRL download timeout, milliseconds (default 10000). */
-void	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
+int	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
 
 typedef struct {
+	size_t		  size;	/* sizeof(*this), set by the caller */
 	jpki_rev_status_t status;
 	int		 reason;	/* RFC 5280 CRLReason, -1 if none */
 	const char	*reason_name;	/* "affiliationChanged", ... (static) */
@@ -257,6 +260,7 @@ int	jpki_rev_check(jpki_rev_t *rv, const jpki_cert_t *cert,
  * check failed.
  */
 typedef struct {
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 authentic;		/* every check below passed */
 	int	 mynumber_hash_ok;	/* DF31 = SHA-256(EF 0001) */
 	int	 attrs_hash_ok;		/* DF32 = SHA-256(EF 0002 DF22..DF25) */
@@ -299,16 +303,22 @@ int	jpki_cms_sign(const jpki_cert_t *signer, const jpki_cert_t *ca,
  * e.g. JPKI_PURPOSE_SIGN, and time), then, when rv is not NULL, the
  * signer's revocation status (issuer from the CMS certificates or v's
  * anchors).  Returns JPKI_OK, JPKI_ERR_SIGNATURE_INVALID, JPKI_ERR_PARSE,
- * or the chain or revocation error; res (may be NULL) gets the details.
+ * or the chain or revocation error; res (may be NULL) gets the details,
+ * and res->chain / res->revocation, when set, those of the signer.
  */
 typedef struct {
+	size_t			 size;	/* sizeof(*this), set by the caller */
 	int			 rc;
 	long long		 signing_time;	/* signed attr., 0: none */
 	char			 signer_serial_hex[48];
 	char			 signer_subject[256];
-	jpki_verify_result_t	 chain;
+	/*
+	 * Optional, caller-owned (each with its own size set), NULL: not
+	 * wanted.  Pointers, not members, so both structs can grow.
+	 */
+	jpki_verify_result_t	*chain;
 	int			 revocation_checked;
-	jpki_rev_result_t	 revocation;
+	jpki_rev_result_t	*revocation;
 	char			 reason[320];	/* "ok" or why not */
 } jpki_cms_verify_result_t;
 
@@ -328,6 +338,7 @@ int	jpki_cms_verify(const uint8_t *cms, size_t cms_len,
  * Returns as jpki_textap_verify().
  */
 typedef struct {
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 authentic;
 	int	 cvc_ok;		/* EF 0004 signed by the issuer key */
 	int	 key_match;		/* DF24 = the key EF 0004 certifies */

@@ -8,10 +8,40 @@
  * Thread safety: the library is thread-compatible.  A jpki_card_t must be
  * used by one thread at a time; distinct handles may be used concurrently.
  *
- * Ownership: every object has a jpki_X_new()/jpki_X_free(&p) pair; free
- * accepts NULL and sets the caller's pointer to NULL.  Memory returned
- * through an out-parameter of type uint8_t ** or char ** is owned by the
- * caller and released with jpki_free() (secrets with jpki_free_secret()).
+ * API conventions (the 1.0 ABI; libjpki(3) "API conventions"):
+ *
+ *   kind              form                                 on failure / NULL
+ *   ----------------  -----------------------------------  -----------------
+ *   object            int  jpki_X_new(jpki_X_t **out, ...)  *out = NULL
+ *     constructor     (out-parameter first, JPKI_ERR_* returned)
+ *   object            void jpki_X_free(jpki_X_t **p)        NULL and *p ==
+ *     destructor                                            NULL accepted;
+ *                                                           sets *p = NULL
+ *   value struct      first member size_t size = sizeof    size below the
+ *     (caller-owned)  (JPKI_INIT(&s), or = { .size =       1.0 layout:
+ *                     sizeof s } in C)                     JPKI_ERR_ARG
+ *   value struct      void jpki_X_clear(jpki_X_t *s)        wipes personal
+ *     with allocated  (never free() its members)            data, keeps size
+ *     members
+ *   operation,        int  jpki_X_verb(...)                 JPKI_ERR_*
+ *     setter
+ *   accessor          value or borrowed pointer            "borrowed": valid
+ *                                                           until the object
+ *                                                           is freed/changed
+ *   name lookup       const char *jpki_X_name(...)         never NULL
+ *
+ * Value structs grow at their end without an ABI break: the library
+ * writes only within the caller's size and never past its own layout, so
+ * old programs work with a newer library and new programs with this one.
+ * Releases that cannot fail return void: the destructors and clears,
+ * jpki_card_close(), jpki_exit(), jpki_free(), jpki_free_secret(),
+ * jpki_secure_zero(), jpki_reader_list_free(), jpki_struct_init().
+ * Without size: jpki_bytes_t (a pointer and a length, fixed forever) and
+ * jpki_platform_problem_t (only ever a library-owned const pointer).
+ *
+ * Memory returned through an out-parameter of type uint8_t ** or char **
+ * is owned by the caller and released with jpki_free() (secrets with
+ * jpki_free_secret()).
  */
 #ifndef JPKI_JPKI_H
 #define JPKI_JPKI_H
@@ -78,6 +108,7 @@ typedef enum {
 
 /* Token information, EF 0006 (a serialised CK_TOKEN_INFO, jpki-card §5.2). */
 typedef struct {
+	size_t		size;	/* sizeof(*this), set by the caller */
 	char		label[33];	/* trimmed, NUL-terminated */
 	char		manufacturer[33];
 	char		model[17];
@@ -91,6 +122,7 @@ typedef struct {
 
 /* Transfer statistics, for benchmarks and diagnostics. */
 typedef struct {
+	size_t		size;	/* sizeof(*this), set by the caller */
 	unsigned long	apdus;		/* SCardTransmit calls */
 	unsigned long	bytes_sent;	/* C-APDU bytes */
 	unsigned long	bytes_received;	/* R-APDU bytes incl. SW */
@@ -100,6 +132,14 @@ typedef struct {
 /* Library initialisation (idempotent, reference counted). */
 int	jpki_init(void);
 void	jpki_exit(void);
+
+/*
+ * Zero a value struct and set its size member: JPKI_INIT(&st), usable in
+ * C and C++ (in C, `jpki_stats_t st = { .size = sizeof st };` does the
+ * same for a new variable).
+ */
+void	jpki_struct_init(void *p, size_t size);
+#define JPKI_INIT(p)	jpki_struct_init((p), sizeof(*(p)))
 
 void	jpki_free(void *p);
 void	jpki_free_secret(void *p, size_t len);	/* wipes, then frees */
@@ -113,9 +153,9 @@ void	jpki_secure_zero(void *p, size_t len);
 int	jpki_reader_list(char ***names, size_t *count, int **present);
 void	jpki_reader_list_free(char ***names, int **present);
 
-/* Card handle. */
-jpki_card_t	*jpki_card_new(void);
-void		 jpki_card_free(jpki_card_t **card);
+/* Card handle.  *card is NULL on failure (JPKI_ERR_NOMEM, JPKI_ERR_ARG). */
+int	jpki_card_new(jpki_card_t **card);
+void	jpki_card_free(jpki_card_t **card);
 
 /*
  * Connect to a card.  reader is a reader name, a decimal index into
@@ -126,16 +166,18 @@ void		 jpki_card_free(jpki_card_t **card);
  */
 int	jpki_card_open(jpki_card_t *card, const char *reader, int wait_ms,
 	    unsigned flags);
+/* Disconnect; a release like jpki_X_free (cannot fail, NULL is a no-op). */
 void	jpki_card_close(jpki_card_t *card);
 /* Reset the card (power cycle) on the next close: no state survives. */
-void	jpki_card_set_reset_on_close(jpki_card_t *card, int on);
+int	jpki_card_set_reset_on_close(jpki_card_t *card, int on);
 
 const char	*jpki_card_reader(const jpki_card_t *card);	/* borrowed */
 int		 jpki_card_atr(const jpki_card_t *card, uint8_t *atr,
 		    size_t *len);
 int		 jpki_card_is_contactless(const jpki_card_t *card);
-void		 jpki_card_stats(const jpki_card_t *card, jpki_stats_t *st);
-void		 jpki_card_stats_reset(jpki_card_t *card);
+/* JPKI_ERR_ARG without a card or with st->size too small. */
+int		 jpki_card_stats(const jpki_card_t *card, jpki_stats_t *st);
+int		 jpki_card_stats_reset(jpki_card_t *card);
 /* 1 if the last long read used extended-length APDUs. */
 int		 jpki_card_extended_used(const jpki_card_t *card);
 
@@ -237,7 +279,7 @@ int	jpki_random(uint8_t *out, size_t len);
  * jpki_hash_len(hash) bytes, *md_len is in/out; the context is spent after.
  */
 typedef struct jpki_hash_ctx jpki_hash_ctx_t;
-int	jpki_hash_ctx_new(jpki_hash_t hash, jpki_hash_ctx_t **ctx);
+int	jpki_hash_ctx_new(jpki_hash_ctx_t **ctx, jpki_hash_t hash);
 int	jpki_hash_ctx_update(jpki_hash_ctx_t *ctx, const uint8_t *data,
 	    size_t len);
 int	jpki_hash_ctx_final(jpki_hash_ctx_t *ctx, uint8_t *md, size_t *md_len);
@@ -251,6 +293,7 @@ void	jpki_hash_ctx_free(jpki_hash_ctx_t **ctx);
 int	jpki_card_text_mynumber(jpki_card_t *card, char mynumber[13]);
 
 typedef struct {
+	size_t	size;	/* sizeof(*this), set by the caller */
 	char	*name;		/* UTF-8 */
 	char	*address;	/* UTF-8 */
 	char	 birth[9];	/* YYYYMMDD */
@@ -271,6 +314,7 @@ int	jpki_text_attrs_parse(const uint8_t *ef, size_t len,
  * with jpki_text_raw_clear(), which wipes.
  */
 typedef struct {
+	size_t	size;	/* sizeof(*this), set by the caller */
 	uint8_t	*ef[4];
 	size_t	 len[4];
 } jpki_text_raw_t;
@@ -287,6 +331,7 @@ void	jpki_text_raw_clear(jpki_text_raw_t *raw);
  * jpki_visual_raw_clear(), which wipes.
  */
 typedef struct {
+	size_t	size;	/* sizeof(*this), set by the caller */
 	uint8_t	*face;		/* EF 0002 */
 	size_t	 face_len;
 	uint8_t	*info;		/* EF 0003 */
@@ -310,6 +355,7 @@ typedef struct {
  * borrow from ef.  JPKI_ERR_PARSE when malformed.
  */
 typedef struct {
+	size_t		size;	/* sizeof(*this), set by the caller */
 	char		birth[9];
 	char		sex;		/* '1', '2', '9' */
 	char		expiry[9];

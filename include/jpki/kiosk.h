@@ -86,6 +86,7 @@ typedef enum {
 #define JPKI_KIOSK_DEFAULT_BUDGET_MS	5000
 
 typedef struct {
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	unsigned	 flags;		/* JPKI_KIOSK_* */
 	/*
 	 * Time budget of one tap, from the insertion being seen to the
@@ -103,6 +104,7 @@ typedef struct {
 } jpki_kiosk_opts_t;
 
 typedef struct {
+	size_t		     size;	/* sizeof(*this), set by the caller */
 	jpki_kiosk_ev_type_t type;
 	char		 reader[128];	/* empty for SERVICE_* */
 	unsigned	 tap_id;	/* CARD_INSERTED, PROGRESS, TAP_* */
@@ -143,7 +145,7 @@ int	jpki_kiosk_wait(jpki_kiosk_t *k, int timeout_ms,
 	    jpki_kiosk_event_t *ev);
 
 /* Wake a jpki_kiosk_wait() from another thread (see Thread safety). */
-void	jpki_kiosk_cancel(jpki_kiosk_t *k);
+int	jpki_kiosk_cancel(jpki_kiosk_t *k);
 
 /*
  * Run another tap on the card in reader (still inserted), e.g. for an

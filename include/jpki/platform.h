@@ -53,6 +53,7 @@ extern "C" {
 typedef struct jpki_platform jpki_platform_t;
 
 typedef struct {
+	size_t		 size;	/* sizeof(*this), set by the caller */
 	const char	*url;		/* base URL, "https://host[:port]" */
 	const char	*client_id;
 	const char	*client_secret;	/* copied; wiped on free */
@@ -73,14 +74,18 @@ typedef struct {
  * is RFC 3339.  purpose is a space-separated list of purpose tokens.
  */
 typedef struct {
+	size_t	size;	/* sizeof(*this), set by the caller */
 	char	consent_id[37];		/* UUID minted when the holder agreed */
 	char	purpose[96];
 	char	terms_version[32];
 	char	agreed_at[40];
 } jpki_consent_t;
 
-/* Mint a consent record now: new UUID v4, local time with offset. */
-int	jpki_consent_new(jpki_consent_t *c, const char *purpose,
+/*
+ * Mint a consent record now into c (c->size set by the caller): new UUID
+ * v4, local time with offset.
+ */
+int	jpki_consent_mint(jpki_consent_t *c, const char *purpose,
 	    const char *terms_version);
 /*
  * Check a record locally: UUID syntax, non-empty terms version, RFC 3339
@@ -106,6 +111,7 @@ typedef int (*jpki_pin_cb_t)(void *arg, jpki_pin_kind_t kind,
 
 /* Result of a platform call.  Release with jpki_platform_result_clear. */
 typedef struct {
+	size_t	 size;	/* sizeof(*this), set by the caller */
 	int	 http_status;
 	int	 replayed;		/* Idempotency-Replayed: true */
 	int	 created;		/* 201 on POST /v1/mykey-ids */
@@ -140,7 +146,8 @@ typedef struct {
 	char	 revoked_at[40];
 } jpki_platform_problem_t;
 
-jpki_platform_t	*jpki_platform_new(void);
+/* *p is NULL on failure. */
+int		 jpki_platform_new(jpki_platform_t **p);
 void		 jpki_platform_free(jpki_platform_t **p);
 /* Validate the options (URL policy, consent-free) and copy them. */
 int		 jpki_platform_configure(jpki_platform_t *p,
@@ -211,13 +218,15 @@ int	jpki_platform_revoke(jpki_platform_t *p, jpki_card_t *card,
 typedef struct jpki_queue jpki_queue_t;
 
 typedef struct {
+	size_t		size;	/* sizeof(*this), set by the caller */
 	unsigned	sent;		/* accepted by the platform */
 	unsigned	failed;		/* permanently refused, kept as failed */
 	unsigned	pending;	/* still queued (platform unreachable) */
 } jpki_queue_stats_t;
 
-int	jpki_queue_open(jpki_queue_t **q, const char *path);
-void	jpki_queue_close(jpki_queue_t **q);
+/* Open (create) the queue database at path; *q is NULL on failure. */
+int	jpki_queue_new(jpki_queue_t **q, const char *path);
+void	jpki_queue_free(jpki_queue_t **q);
 /*
  * Append an entry durably (fsync'd transaction).  idem_key is the key of
  * an attempt that may have reached the server, or NULL to mint one; it is

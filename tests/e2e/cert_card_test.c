@@ -91,9 +91,9 @@ path(const char *name)
 static jpki_card_t *
 open_card(void)
 {
-	jpki_card_t *c = jpki_card_new();
+	jpki_card_t *c = NULL;
 
-	assert_non_null(c);
+	assert_int_equal(jpki_card_new(&c), JPKI_OK);
 	assert_int_equal(jpki_card_open(c, "0", 3000, 0), JPKI_OK);
 	return c;
 }
@@ -120,8 +120,8 @@ test_certs(void **state)
 {
 	jpki_card_t *c = open_card();
 	jpki_verify_t *v = mock_verifier(JPKI_PURPOSE_ANY);
-	jpki_verify_result_t res;
-	jpki_cert_attrs_t a;
+	jpki_verify_result_t res = { .size = sizeof(res) };
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	jpki_cert_t *cert = NULL, *ca = NULL;
 	uint8_t *der = NULL, serial[32];
 	const uint8_t *sd;
@@ -132,7 +132,7 @@ test_certs(void **state)
 	/* auth: free to read; its issuance number head-only and in full */
 	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_AUTH, &der, &len),
 	    JPKI_OK);
-	assert_int_equal(jpki_cert_parse(der, len, &cert), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&cert, der, len), JPKI_OK);
 	jpki_free(der);
 	assert_int_equal(jpki_card_read_serial(c, JPKI_CERT_AUTH, serial,
 	    &sl), JPKI_OK);
@@ -146,7 +146,7 @@ test_certs(void **state)
 	/* the CA EF parses as the auth CA */
 	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_AUTH_CA, &der,
 	    &len), JPKI_OK);
-	assert_int_equal(jpki_cert_parse(der, len, &ca), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&ca, der, len), JPKI_OK);
 	jpki_free(der);
 	assert_int_equal(jpki_cert_type(ca), JPKI_CERT_TYPE_AUTH_CA);
 	jpki_cert_free(&ca);
@@ -158,7 +158,7 @@ test_certs(void **state)
 	jpki_secure_zero(pin, sizeof(pin));
 	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_SIGN, &der, &len),
 	    JPKI_OK);
-	assert_int_equal(jpki_cert_parse(der, len, &cert), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&cert, der, len), JPKI_OK);
 	jpki_free(der);
 	assert_int_equal(jpki_cert_type(cert), JPKI_CERT_TYPE_SIGN);
 	assert_int_equal(jpki_cert_verify(v, cert, &res), JPKI_OK);
@@ -199,7 +199,7 @@ static void
 test_cms(void **state)
 {
 	static const char msg[] = "synthetic document signed on the card\n";
-	jpki_cms_verify_result_t res;
+	jpki_cms_verify_result_t res = { .size = sizeof(res) };
 	struct signer s;
 	jpki_verify_t *v = mock_verifier(JPKI_PURPOSE_SIGN);
 	jpki_cert_t *cert = NULL, *ca = NULL;
@@ -211,7 +211,7 @@ test_cms(void **state)
 	s.card = open_card();
 	assert_int_equal(jpki_card_read_cert(s.card, JPKI_CERT_SIGN_CA, &der,
 	    &len), JPKI_OK);
-	assert_int_equal(jpki_cert_parse(der, len, &ca), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&ca, der, len), JPKI_OK);
 	jpki_free(der);
 	conf("pin.sign", pin, sizeof(pin));
 	assert_int_equal(jpki_card_verify_pin(s.card, JPKI_PIN_SIGN, pin, 0,
@@ -219,7 +219,7 @@ test_cms(void **state)
 	jpki_secure_zero(pin, sizeof(pin));
 	assert_int_equal(jpki_card_read_cert(s.card, JPKI_CERT_SIGN, &der,
 	    &len), JPKI_OK);
-	assert_int_equal(jpki_cert_parse(der, len, &cert), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&cert, der, len), JPKI_OK);
 	jpki_free(der);
 	assert_int_equal(jpki_cms_sign(cert, ca, (const uint8_t *)msg,
 	    strlen(msg), 0, card_sign, &s, &cms, &n), JPKI_OK);
@@ -274,7 +274,7 @@ textap(jpki_textap_result_t *res)
 static void
 test_textap_authentic(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 
 	assert_int_equal(textap(&res), JPKI_OK);
 	assert_true(res.authentic);
@@ -284,7 +284,7 @@ test_textap_authentic(void **state)
 static void
 test_textap_tampered(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 
 	assert_int_equal(textap(&res), JPKI_ERR_NOT_AUTHENTIC);
 	assert_false(res.authentic);
@@ -326,7 +326,7 @@ visualap(jpki_visualap_result_t *res)
 static void
 test_visual_authentic(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 
 	assert_int_equal(visualap(&res), JPKI_OK);
 	assert_true(res.authentic);
@@ -335,7 +335,7 @@ test_visual_authentic(void **state)
 static void
 test_visual_tampered(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 
 	assert_int_equal(visualap(&res), JPKI_ERR_NOT_AUTHENTIC);
 	assert_false(res.face_sig_ok);

@@ -119,10 +119,10 @@ sig_thread(void *arg)
 static int
 make_kiosk(int argc, char **argv, int i, jpki_verify_t **v, int *max)
 {
-	jpki_kiosk_opts_t o;
+	jpki_kiosk_opts_t o = { .size = sizeof(o) };
 	int r;
 
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--full") == 0)
 			o.flags |= JPKI_KIOSK_FULL_CERT;
@@ -155,7 +155,7 @@ make_kiosk(int argc, char **argv, int i, jpki_verify_t **v, int *max)
 static int
 do_watch(int argc, char **argv)
 {
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 	jpki_verify_t		*v = NULL;
 	pthread_t		 th;
 	int			 r, n = 0, max = -1;
@@ -211,7 +211,7 @@ cancel_thread(void *arg)
 static int
 do_cancel(int rounds)
 {
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 	canceller_t		 c;
 	pthread_t		 th;
 	long long		 t, worst = 0;
@@ -259,7 +259,7 @@ do_cancel(int rounds)
 static int
 do_taps(int argc, char **argv)
 {
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 	jpki_verify_t		*v = NULL;
 	char			 reader[128] = "", first[41] = "";
 	int			 n, r, max = -1, done = 0, bad = 0;
@@ -366,12 +366,12 @@ median_of(long *v, int n)
 static int
 do_bench(int argc, char **argv)
 {
-	jpki_kiosk_event_t	 ev;
-	jpki_kiosk_opts_t	 o;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
+	jpki_kiosk_opts_t	 o = { .size = sizeof(o) };
 	jpki_platform_t		*p = NULL;
-	jpki_platform_opts_t	 po;
-	jpki_platform_result_t	 res;
-	jpki_consent_t		 consent;
+	jpki_platform_opts_t	 po = { .size = sizeof(po) };
+	jpki_platform_result_t	 res = { .size = sizeof(res) };
+	jpki_consent_t		 consent = { .size = sizeof(consent) };
 	const char		*mykey = NULL;
 	long			*tap, *ack;
 	long long		 t0, tr = 0;
@@ -379,8 +379,8 @@ do_bench(int argc, char **argv)
 	int			 n, i, done = 0, r, bad = 0;
 
 	n = atoi(argv[2]);
-	memset(&o, 0, sizeof(o));
-	memset(&po, 0, sizeof(po));
+	JPKI_INIT(&o);
+	JPKI_INIT(&po);
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--full") == 0)
 			o.flags |= JPKI_KIOSK_FULL_CERT;
@@ -397,9 +397,9 @@ do_bench(int argc, char **argv)
 		po.client_secret = getenv("JPKI_PLATFORM_CLIENT_SECRET");
 		po.allow_http_loopback = 1;
 		po.max_attempts = 1;
-		if ((p = jpki_platform_new()) == NULL ||
+		if (jpki_platform_new(&p) != JPKI_OK ||
 		    jpki_platform_configure(p, &po) != JPKI_OK ||
-		    jpki_consent_new(&consent, JPKI_PURPOSE_PROOF,
+		    jpki_consent_mint(&consent, JPKI_PURPOSE_PROOF,
 		    JPKI_TERMS_VERSION) != JPKI_OK ||
 		    jpki_platform_token(p) != JPKI_OK) {
 			fprintf(stderr, "bench: platform setup failed\n");
@@ -430,7 +430,7 @@ do_bench(int argc, char **argv)
 		if (p != NULL) {
 			long long t1 = now_us();
 
-			memset(&res, 0, sizeof(res));
+			JPKI_INIT(&res);
 			r = jpki_platform_push(p, mykey, ev.issuance, NULL,
 			    &consent, NULL, &res);
 			jpki_platform_result_clear(&res);
@@ -472,7 +472,7 @@ read_sfi_sw(const char *reader, unsigned *sw)
 	int		 r;
 
 	*sw = 0;
-	if ((c = jpki_card_new()) == NULL)
+	if (jpki_card_new(&c) != JPKI_OK)
 		return JPKI_ERR_NOMEM;
 	if ((r = jpki_card_open(c, reader, 0, JPKI_OPEN_NO_SELECT)) ==
 	    JPKI_OK &&
@@ -493,12 +493,12 @@ read_sfi_sw(const char *reader, unsigned *sw)
 static int
 do_reset(const char *reader)
 {
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 	jpki_card_t		*c;
 	unsigned		 sw = 0;
 	int			 r, bad = 0, done = 0;
 
-	if ((c = jpki_card_new()) == NULL ||
+	if (jpki_card_new(&c) != JPKI_OK ||
 	    (r = jpki_card_open(c, reader, 0, 0)) != JPKI_OK) {
 		printf("open: failed\n");
 		return 1;

@@ -92,9 +92,9 @@ conf(const char *key, char *out, size_t outsz)
 static jpki_card_t *
 open_card(unsigned flags)
 {
-	jpki_card_t *c = jpki_card_new();
+	jpki_card_t *c = NULL;
 
-	assert_non_null(c);
+	assert_int_equal(jpki_card_new(&c), JPKI_OK);
 	assert_int_equal(jpki_card_open(c, "0", 3000, flags), JPKI_OK);
 	return c;
 }
@@ -156,9 +156,9 @@ static void
 test_basic(void **state)
 {
 	jpki_card_t		*c;
-	jpki_token_info_t	 ti;
-	jpki_stats_t		 st;
-	jpki_text_attrs_t	 at;
+	jpki_token_info_t	 ti = { .size = sizeof(ti) };
+	jpki_stats_t		 st = { .size = sizeof(st) };
+	jpki_text_attrs_t	 at = { .size = sizeof(at) };
 	char			 pin[32], want[256], mn[13];
 	uint8_t			 serial[32], *der = NULL, sig[256], di[64];
 	size_t			 sl, len;
@@ -305,7 +305,7 @@ static void
 test_short(void **state)
 {
 	jpki_card_t	*c;
-	jpki_stats_t	 st;
+	jpki_stats_t	 st = { .size = sizeof(st) };
 
 	c = open_card(0);
 	jpki_card_stats_reset(c);
@@ -331,13 +331,13 @@ test_short(void **state)
 static void
 test_removal(void **state)
 {
-	jpki_card_t	*c = jpki_card_new();
+	jpki_card_t	*c = NULL;
 	uint8_t		*der = NULL;
 	size_t		 len = 0;
 	struct timespec	 a, b;
 	int		 r;
 
-	assert_non_null(c);
+	assert_int_equal(jpki_card_new(&c), JPKI_OK);
 	/* the card drops the connection a few APDUs in */
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	r = jpki_card_open(c, "0", 3000, JPKI_OPEN_SHORT_ONLY);
@@ -370,8 +370,7 @@ test_reset(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		o = jpki_card_new();
-		if (o == NULL || jpki_card_open(o, "0", 3000,
+		if (jpki_card_new(&o) != JPKI_OK || jpki_card_open(o, "0", 3000,
 		    JPKI_OPEN_NO_SELECT) != JPKI_OK)
 			_exit(1);
 		jpki_card_set_reset_on_close(o, 1);

@@ -521,10 +521,10 @@ removal_and_events(void **state)
 static int
 reset_card(void)
 {
-	jpki_card_t	*c = jpki_card_new();
+	jpki_card_t	*c = NULL;
 	int		 r;
 
-	if (c == NULL)
+	if (jpki_card_new(&c) != JPKI_OK)
 		return 1;
 	r = jpki_card_open(c, NULL, 0, 0);
 	if (r != JPKI_OK) {

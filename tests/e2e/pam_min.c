@@ -52,7 +52,7 @@ main(int argc, char **argv)
 	    &di) != JPKI_OK || di != 51)
 		return 1;
 	sig[5 + 51] = 0x00;	/* Le: 256 */
-	if ((c = jpki_card_new()) == NULL ||
+	if (jpki_card_new(&c) != JPKI_OK ||
 	    jpki_card_open(c, NULL, 0, JPKI_OPEN_NO_SELECT) != JPKI_OK)
 		goto out;
 	if (tx(c, sel, sizeof(sel), rsp, &n) && tx(c, rd, sizeof(rd), rsp,

@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	if ((c = jpki_card_new()) == NULL)
+	if (jpki_card_new(&c) != JPKI_OK)
 		abort();
 	cs_playback_init(&t, data + 2, size - 2);
 	(void)cs_run(c, &t, data[0], data[1]);

@@ -26,12 +26,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	jpki_cert_t *c = NULL;
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	const uint8_t *p, *n, *e;
 	const char *hex;
 	size_t len, nl, el, i;
 
-	if (jpki_cert_parse(data, size, &c) != JPKI_OK) {
+	if (jpki_cert_new(&c, data, size) != JPKI_OK) {
 		if (c != NULL)
 			abort();
 		return 0;

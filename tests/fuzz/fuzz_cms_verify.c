@@ -21,7 +21,8 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	jpki_cms_verify_result_t res;
+	jpki_cms_verify_result_t res = { .size = sizeof(res) };
+	jpki_verify_result_t chain = { .size = sizeof(chain) };
 	jpki_verify_t *v = NULL;
 	jpki_cert_t *ca = NULL;
 	const uint8_t *anchor = NULL, *msg = NULL, *cms = NULL;
@@ -37,9 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (jpki_verify_new(&v, JPKI_VERIFY_NO_BUNDLED_ROOTS) != JPKI_OK)
 		abort();
-	if (jpki_cert_parse(anchor, na, &ca) == JPKI_OK)
+	if (jpki_cert_new(&ca, anchor, na) == JPKI_OK)
 		(void)jpki_verify_add_anchor(v, ca);
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
+	res.chain = &chain;
 	r = jpki_cms_verify(cms, nc, msg, nm, v, NULL, &res);
 	if (res.rc != r || res.reason[0] == '\0' ||
 	    memchr(res.reason, '\0', sizeof(res.reason)) == NULL ||
@@ -49,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    sizeof(res.signer_serial_hex)) == NULL)
 		abort();
 	if (r == JPKI_OK && (strcmp(res.reason, "ok") != 0 ||
-	    res.chain.rc != JPKI_OK))
+	    chain.rc != JPKI_OK))
 		abort();
 	jpki_cert_free(&ca);
 	jpki_verify_free(&v);

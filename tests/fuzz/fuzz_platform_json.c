@@ -61,10 +61,10 @@ problem(const http_resp_t *rs)
 static void
 result(const http_resp_t *rs)
 {
-	jpki_platform_result_t res;
+	jpki_platform_result_t res = { .size = sizeof(res) };
 	int r;
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	r = platform_result_parse(rs, &res);
 	if (!TERMINATED(res.mykey_id) || !TERMINATED(res.state) ||
 	    !TERMINATED(res.auth_issuance) || !TERMINATED(res.auth_status) ||
@@ -83,7 +83,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	http_resp_t rs;
-	jpki_consent_t cs;
+	jpki_consent_t cs = { .size = sizeof(cs) };
 	chunks_t ck;
 	const uint8_t *p;
 	char *body, *tok, id[64], nonce[128];

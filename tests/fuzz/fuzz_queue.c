@@ -83,7 +83,7 @@ cleanup(void)
 {
 	char p[80];
 
-	jpki_queue_close(&queue);
+	jpki_queue_free(&queue);
 	sqlite3_close(raw);
 	jpki_platform_free(&plat);
 	(void)unlink(path);
@@ -96,7 +96,7 @@ cleanup(void)
 static void
 init(void)
 {
-	jpki_platform_opts_t o;
+	jpki_platform_opts_t o = { .size = sizeof(o) };
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/jpki-fuzz-queue-XXXXXX",
@@ -104,16 +104,16 @@ init(void)
 	if ((fd = mkstemp(path)) < 0)
 		abort();
 	close(fd);
-	if (jpki_queue_open(&queue, path) != JPKI_OK ||
+	if (jpki_queue_new(&queue, path) != JPKI_OK ||
 	    sqlite3_open(path, &raw) != SQLITE_OK)
 		abort();
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.url = "http://127.0.0.1:9";	/* never contacted: see http_perform */
 	o.client_id = "fuzz-client";
 	o.client_secret = "fuzz-secret";
 	o.allow_http_loopback = 1;
 	o.max_attempts = 1;		/* no retry sleeps */
-	if ((plat = jpki_platform_new()) == NULL ||
+	if (jpki_platform_new(&plat) != JPKI_OK ||
 	    jpki_platform_configure(plat, &o) != JPKI_OK)
 		abort();
 	atexit(cleanup);
@@ -157,7 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "INSERT INTO push_queue(state, mykey_id, auth_issuance,"
 	    " sign_issuance, consent_id, purpose, terms_version, agreed_at,"
 	    " idem_key, created_at) VALUES(?,?,?,?,?,?,?,?,?,?)";
-	jpki_queue_stats_t qs;
+	jpki_queue_stats_t qs = { .size = sizeof(qs) };
 	sqlite3_stmt *st;
 	unsigned pending = 0, failed = 0, p2, f2, rows, i;
 	int col, r;

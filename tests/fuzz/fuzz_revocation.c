@@ -98,7 +98,7 @@ crl_file(const uint8_t *p, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_cert_t *cert = NULL, *issuer = NULL;
 	jpki_rev_t *rv = NULL;
 	const uint8_t *c, *i;
@@ -114,8 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !chunks_next(&ck, &i, &ni, &tag) ||
 	    !chunks_next(&ck, &body, &body_len, &tag))
 		return 0;
-	if (jpki_cert_parse(c, nc, &cert) != JPKI_OK ||
-	    jpki_cert_parse(i, ni, &issuer) != JPKI_OK)
+	if (jpki_cert_new(&cert, c, nc) != JPKI_OK ||
+	    jpki_cert_new(&issuer, i, ni) != JPKI_OK)
 		goto out;
 	if (jpki_rev_new(&rv) != JPKI_OK)
 		abort();
@@ -127,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = jpki_rev_set_crl_file(rv, crl_file(body, body_len));
 	if (r != JPKI_OK)
 		abort();
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	r = jpki_rev_check(rv, cert, issuer, &res);
 	if ((res.status == JPKI_REV_GOOD) != (r == JPKI_OK) ||
 	    (res.status == JPKI_REV_REVOKED) != (r == JPKI_ERR_CERT_REVOKED))

@@ -41,7 +41,7 @@ part(buf_rd_t *r, const uint8_t **p, size_t *n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	const uint8_t *e1, *e2, *e3, *e4;
 	size_t n1, n2, n3, n4;
 	buf_rd_t r;

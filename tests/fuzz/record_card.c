@@ -150,7 +150,7 @@ record(const char *pristine, const char *work, const char *outdir,
 	put(&rsp_log, t.atr, t.atr_len, 1);
 	put(&vpcd_log, vpcd_on, sizeof(vpcd_on), 0);
 	put(&vpcd_log, vpcd_atr, sizeof(vpcd_atr), 0);
-	if ((c = jpki_card_new()) == NULL)
+	if (jpki_card_new(&c) != JPKI_OK)
 		abort();
 	r = cs_run(c, &t, op, arg);
 	jpki_card_free(&c);

@@ -102,7 +102,7 @@ static const struct face_in good = { "19890108", "2", "20340108", 256, -1 };
 static void
 test_fields(void **state)
 {
-	jpki_visual_face_t	 f;
+	jpki_visual_face_t	 f = { .size = sizeof(f) };
 	uint8_t			*ef;
 	size_t			 len;
 
@@ -141,7 +141,7 @@ test_fields(void **state)
 static void
 expect_bad(const struct face_in *in)
 {
-	jpki_visual_face_t	 f;
+	jpki_visual_face_t	 f = { .size = sizeof(f) };
 	uint8_t			*ef;
 	size_t			 len;
 
@@ -157,7 +157,7 @@ static void
 test_malformed(void **state)
 {
 	struct face_in	 in;
-	jpki_visual_face_t f;
+	jpki_visual_face_t f = { .size = sizeof(f) };
 	uint8_t		*ef;
 	size_t		 len, cut;
 

@@ -126,9 +126,10 @@ static const transport_ops_t s_ops = {
 static jpki_card_t *
 card_with(script_t *s, int ext, int ap)
 {
-	jpki_card_t	*c = jpki_card_new();
+	jpki_card_t	*c = NULL;
 	transport_t	*t = calloc(1, sizeof(*t));
 
+	assert_int_equal(jpki_card_new(&c), JPKI_OK);
 	assert_non_null(c);
 	assert_non_null(t);
 	t->ops = &s_ops;

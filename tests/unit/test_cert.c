@@ -36,7 +36,7 @@ load(const char *name)
 {
 	jpki_cert_t *c = NULL;
 
-	assert_int_equal(jpki_cert_read_file(path(name), &c), JPKI_OK);
+	assert_int_equal(jpki_cert_new_file(&c, path(name)), JPKI_OK);
 	assert_non_null(c);
 	return c;
 }
@@ -230,7 +230,7 @@ static void
 test_attrs_full(void **state)
 {
 	jpki_cert_t *c = load("sign.der");
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 
 	assert_int_equal(jpki_cert_key_usage(c),
 	    JPKI_KU_DIGITAL_SIGNATURE | JPKI_KU_NON_REPUDIATION);
@@ -254,7 +254,7 @@ static void
 test_attrs_none(void **state)
 {
 	jpki_cert_t *c = load("auth.der");
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 
 	memset(&a, 0xa5, sizeof(a));
 	assert_int_equal(jpki_cert_attrs(c, &a), JPKI_OK);
@@ -267,7 +267,7 @@ test_attrs_none(void **state)
 static void
 test_attrs_missing(void **state)
 {
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	jpki_cert_t *c;
 	char f[32];
 	int i;
@@ -314,7 +314,7 @@ test_attrs_malformed(void **state)
 		{ "bad_oid_long.der",
 		    "unknown attribute OID 1.2.392.200149.8.5.5.1.4000000000" },
 	};
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	jpki_cert_t *c;
 	size_t i;
 
@@ -346,7 +346,7 @@ static void
 test_attrs_foreign_long_oid(void **state)
 {
 	jpki_cert_t *c = load("foreign_oid.der");
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 
 	assert_int_equal(jpki_cert_attrs(c, &a), JPKI_OK);
 	assert_null(jpki_cert_attrs_error(c));
@@ -370,7 +370,7 @@ test_attrs_eras(void **state)
 		{ "era_reiwa.der", "2019-05-01", "Reiwa" },
 		{ "era_unknown.der", "2000-02-29", "unknown" },
 	};
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	jpki_cert_t *c;
 	size_t i;
 
@@ -461,22 +461,22 @@ test_parse_errors(void **state)
 
 	der = jpki_cert_der(c, &len);
 	assert_non_null(der);
-	assert_int_equal(jpki_cert_parse(der, len - 1, &d), JPKI_ERR_PARSE);
+	assert_int_equal(jpki_cert_new(&d, der, len - 1), JPKI_ERR_PARSE);
 	assert_null(d);
 	buf = malloc(len + 1);
 	assert_non_null(buf);
 	memcpy(buf, der, len);
 	buf[len] = 0;
-	assert_int_equal(jpki_cert_parse(buf, len + 1, &d), JPKI_ERR_PARSE);
-	assert_int_equal(jpki_cert_parse(buf, len, &d), JPKI_OK);
+	assert_int_equal(jpki_cert_new(&d, buf, len + 1), JPKI_ERR_PARSE);
+	assert_int_equal(jpki_cert_new(&d, buf, len), JPKI_OK);
 	jpki_cert_free(&d);
-	assert_int_equal(jpki_cert_parse(buf, JPKI_MAX_CERT + 1, &d),
+	assert_int_equal(jpki_cert_new(&d, buf, JPKI_MAX_CERT + 1),
 	    JPKI_ERR_TOO_LARGE);
-	assert_int_equal(jpki_cert_parse(NULL, 10, &d), JPKI_ERR_ARG);
-	assert_int_equal(jpki_cert_parse(buf, len, NULL), JPKI_ERR_ARG);
-	assert_int_equal(jpki_cert_read_file(path("nonexistent"), &d),
+	assert_int_equal(jpki_cert_new(&d, NULL, 10), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_new(NULL, buf, len), JPKI_ERR_ARG);
+	assert_int_equal(jpki_cert_new_file(&d, path("nonexistent")),
 	    JPKI_ERR_IO);
-	assert_int_equal(jpki_cert_read_file(path("ca.cnf"), &d),
+	assert_int_equal(jpki_cert_new_file(&d, path("ca.cnf")),
 	    JPKI_ERR_PARSE);
 	free(buf);
 	jpki_cert_free(&c);
@@ -506,7 +506,7 @@ test_jlis_roots(void **state)
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		snprintf(p, sizeof(p), "data/jlis-roots/%s", v[i].file);
-		assert_int_equal(jpki_cert_read_file(p, &c), JPKI_OK);
+		assert_int_equal(jpki_cert_new_file(&c, p), JPKI_OK);
 		assert_string_equal(jpki_cert_serial_hex(c), v[i].serial);
 		assert_int_equal(jpki_cert_type(c), v[i].type);
 		assert_int_equal(jpki_cert_hierarchy(c), JPKI_HIER_PRODUCTION);

@@ -45,7 +45,7 @@ load(const char *name)
 {
 	jpki_cert_t *c = NULL;
 
-	assert_int_equal(jpki_cert_read_file(path(name), &c), JPKI_OK);
+	assert_int_equal(jpki_cert_new_file(&c, path(name)), JPKI_OK);
 	return c;
 }
 
@@ -230,7 +230,7 @@ check(jpki_rev_t *rv, const char *file, jpki_rev_result_t *res)
 static void
 test_crl(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	long long now = (long long)time(NULL);
 
@@ -268,7 +268,7 @@ test_crl(void **state)
 static void
 test_crl_cache(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	long long now = (long long)time(NULL);
 
@@ -299,7 +299,7 @@ test_crl_cache(void **state)
 static void
 test_crl_bad(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
@@ -340,7 +340,7 @@ test_crl_bad(void **state)
 static void
 test_ocsp(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	char url[64];
 	pid_t pid;
@@ -397,7 +397,7 @@ test_ocsp(void **state)
 static void
 test_ocsp_no_next_update(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	char url[64];
 	pid_t pid;
@@ -420,7 +420,7 @@ test_ocsp_no_next_update(void **state)
 static void
 test_crl_url(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	char url[64];
 	pid_t pid;
@@ -513,7 +513,7 @@ json_str(const char *json, const char *key, char *out, size_t len)
 static void
 test_mykey_mock(void **state)
 {
-	jpki_rev_result_t res;
+	jpki_rev_result_t res = { .size = sizeof(res) };
 	jpki_rev_t *rv = NULL;
 	jpki_cert_t *c = NULL, *ca = NULL;
 	char base[1024], out[1024], id[64], serial[64], url[128];
@@ -567,10 +567,10 @@ test_mykey_mock(void **state)
 		fail_msg("mykey-mock did not start");
 	}
 	snprintf(cmd, sizeof(cmd), "%s/mm-card/sign.crt", dir);
-	assert_int_equal(jpki_cert_read_file(cmd, &c), JPKI_OK);
+	assert_int_equal(jpki_cert_new_file(&c, cmd), JPKI_OK);
 	assert_string_equal(jpki_cert_serial_hex(c), serial);
 	snprintf(cmd, sizeof(cmd), "%s/mm-card/sign-ca.crt", dir);
-	assert_int_equal(jpki_cert_read_file(cmd, &ca), JPKI_OK);
+	assert_int_equal(jpki_cert_new_file(&ca, cmd), JPKI_OK);
 	/* OCSP */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/ocsp", port);

@@ -287,7 +287,7 @@ teardown(void **state)
 static void
 test_authentic(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	efs_t e;
 
 	authentic(&e, NAME);
@@ -308,7 +308,7 @@ test_authentic(void **state)
 static void
 test_tampered_name(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	efs_t e;
 
 	authentic(&e, "改竄　太郎");
@@ -324,7 +324,7 @@ test_tampered_name(void **state)
 static void
 test_tampered_bytes(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	efs_t e;
 
 	authentic(&e, NAME);
@@ -358,7 +358,7 @@ test_tampered_bytes(void **state)
 static void
 test_wrong_issuer(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	efs_t e;
 
 	authentic(&e, NAME);
@@ -378,7 +378,7 @@ test_wrong_issuer(void **state)
 static void
 test_malformed(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	efs_t e;
 	size_t n;
 
@@ -423,7 +423,7 @@ test_malformed(void **state)
 static void
 test_cardsim_profile(void **state)
 {
-	jpki_textap_result_t res;
+	jpki_textap_result_t res = { .size = sizeof(res) };
 	char cmd[1024], line[512], *name = NULL, *addr = NULL, *v;
 	char mynumber[13] = "", birth[9] = "", sex[2] = "";
 	EVP_PKEY *ap;

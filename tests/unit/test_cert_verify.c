@@ -43,7 +43,7 @@ load(const char *name)
 {
 	jpki_cert_t *c = NULL;
 
-	assert_int_equal(jpki_cert_read_file(path(name), &c), JPKI_OK);
+	assert_int_equal(jpki_cert_new_file(&c, path(name)), JPKI_OK);
 	return c;
 }
 
@@ -66,7 +66,7 @@ mock_verifier(long long at, jpki_purpose_t p, unsigned flags)
 static void
 expect(const jpki_verify_t *v, const char *file, int rc, const char *why)
 {
-	jpki_verify_result_t res;
+	jpki_verify_result_t res = { .size = sizeof(res) };
 	jpki_cert_t *c = load(file);
 	int r;
 
@@ -109,7 +109,7 @@ static void
 test_good_chains(void **state)
 {
 	jpki_verify_t *v = mock_verifier(MID, JPKI_PURPOSE_ANY, 0);
-	jpki_verify_result_t res;
+	jpki_verify_result_t res = { .size = sizeof(res) };
 	jpki_cert_t *c = load("auth.der");
 
 	assert_int_equal(jpki_cert_verify(v, c, &res), JPKI_OK);
@@ -244,7 +244,7 @@ static void
 test_test_hierarchy(void **state)
 {
 	jpki_verify_t *v = mock_verifier(MID, JPKI_PURPOSE_ANY, 0);
-	jpki_verify_result_t res;
+	jpki_verify_result_t res = { .size = sizeof(res) };
 	jpki_cert_t *c = load("sign-test.der");
 
 	assert_int_equal(jpki_verify_add_anchor_file(v,
@@ -316,7 +316,7 @@ test_jlis_roots(void **state)
 		{ "auth_ca_2015.pem", 1760885999LL, JPKI_OK },
 		{ "auth_ca_2015.pem", 1760886000LL, JPKI_ERR_CERT_EXPIRED },
 	};
-	jpki_verify_result_t res;
+	jpki_verify_result_t res = { .size = sizeof(res) };
 	jpki_verify_t *vf = NULL;
 	jpki_cert_t *c;
 	char p[128];
@@ -327,7 +327,7 @@ test_jlis_roots(void **state)
 		    JPKI_VERIFY_PRODUCTION_ONLY), JPKI_OK);
 		jpki_verify_set_time(vf, v[i].at);
 		snprintf(p, sizeof(p), "data/jlis-roots/%s", v[i].file);
-		assert_int_equal(jpki_cert_read_file(p, &c), JPKI_OK);
+		assert_int_equal(jpki_cert_new_file(&c, p), JPKI_OK);
 		if (jpki_cert_verify(vf, c, &res) != v[i].rc)
 			fail_msg("%s: %s", v[i].file, res.reason);
 		if (v[i].rc == JPKI_OK) {
@@ -400,8 +400,8 @@ test_same_name_generations(void **state)
 static void
 test_cardsim_profile(void **state)
 {
-	jpki_verify_result_t res;
-	jpki_cert_attrs_t a;
+	jpki_verify_result_t res = { .size = sizeof(res) };
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	jpki_verify_t *v = NULL;
 	jpki_cert_t *c = NULL;
 	char cmd[1024];
@@ -418,7 +418,7 @@ test_cardsim_profile(void **state)
 	    path("prof/auth-ca.crt")), JPKI_OK);
 	assert_int_equal(jpki_verify_add_anchor_file(v,
 	    path("prof/sign-ca.crt")), JPKI_OK);
-	assert_int_equal(jpki_cert_read_file(path("prof/sign.crt"), &c),
+	assert_int_equal(jpki_cert_new_file(&c, path("prof/sign.crt")),
 	    JPKI_OK);
 	assert_int_equal(jpki_cert_type(c), JPKI_CERT_TYPE_SIGN);
 	assert_int_equal(jpki_cert_verify(v, c, &res), JPKI_OK);
@@ -430,7 +430,7 @@ test_cardsim_profile(void **state)
 	assert_string_equal(a.sex_name, "male");
 	assert_non_null(a.address);
 	jpki_cert_free(&c);
-	assert_int_equal(jpki_cert_read_file(path("prof/auth.crt"), &c),
+	assert_int_equal(jpki_cert_new_file(&c, path("prof/auth.crt")),
 	    JPKI_OK);
 	assert_int_equal(jpki_cert_type(c), JPKI_CERT_TYPE_AUTH);
 	assert_int_equal(jpki_cert_verify(v, c, &res), JPKI_OK);

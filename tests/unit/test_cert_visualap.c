@@ -289,7 +289,7 @@ teardown(void **state)
 static void
 test_authentic(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 	struct set s;
 
 	build(&s, "JP2 photo bytes", "20350217", 0);
@@ -309,7 +309,7 @@ test_authentic(void **state)
 static void
 test_tampered(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 	struct set s;
 
 	/* another photo after signing: tamper = visual-photo */
@@ -344,7 +344,7 @@ test_tampered(void **state)
 static void
 test_malformed(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 	struct set s;
 	size_t n;
 
@@ -371,7 +371,7 @@ test_malformed(void **state)
 static void
 test_cardsim_profile(void **state)
 {
-	jpki_visualap_result_t res;
+	jpki_visualap_result_t res = { .size = sizeof(res) };
 	struct set s;
 	EVP_PKEY *ap;
 	char cmd[1024];

@@ -34,7 +34,7 @@ feed(jpki_kiosk_t *k, int kind, const char *reader, jpki_kiosk_event_t *ev)
 {
 	mon_event_t e = mev(kind, reader);
 
-	memset(ev, 0, sizeof(*ev));
+	JPKI_INIT(ev);
 	if (!on_monitor(k, &e, ev))
 		return JPKI_KIOSK_EV_NONE;
 	return ev->type;
@@ -43,19 +43,19 @@ feed(jpki_kiosk_t *k, int kind, const char *reader, jpki_kiosk_event_t *ev)
 static jpki_kiosk_ev_type_t
 next_queued(jpki_kiosk_t *k, jpki_kiosk_event_t *ev)
 {
-	memset(ev, 0, sizeof(*ev));
+	JPKI_INIT(ev);
 	return q_pop(k, ev) ? ev->type : JPKI_KIOSK_EV_NONE;
 }
 
 static void
 test_new_args(void **state)
 {
-	jpki_kiosk_opts_t	 o;
+	jpki_kiosk_opts_t	 o = { .size = sizeof(o) };
 	jpki_kiosk_t		*k = (jpki_kiosk_t *)1;
 
 	(void)state;
 	assert_int_equal(jpki_kiosk_new(NULL, NULL), JPKI_ERR_ARG);
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.flags = 0x80;
 	assert_int_equal(jpki_kiosk_new(&k, &o), JPKI_ERR_ARG);
 	assert_null(k);
@@ -129,7 +129,7 @@ static void
 test_pending_tap_removed(void **state)
 {
 	jpki_kiosk_t		*k = NULL;
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 	unsigned		 tap;
 
 	(void)state;
@@ -170,7 +170,7 @@ static void
 test_service_lost_fanout(void **state)
 {
 	jpki_kiosk_t		*k = NULL;
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 
 	(void)state;
 	assert_int_equal(jpki_kiosk_new(&k, NULL), JPKI_OK);
@@ -202,12 +202,12 @@ test_service_lost_fanout(void **state)
 static void
 test_no_tap(void **state)
 {
-	jpki_kiosk_opts_t	 o;
+	jpki_kiosk_opts_t	 o = { .size = sizeof(o) };
 	jpki_kiosk_t		*k = NULL;
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.flags = JPKI_KIOSK_NO_TAP;
 	assert_int_equal(jpki_kiosk_new(&k, &o), JPKI_OK);
 	feed(k, MON_READER_ADDED, "R0", &ev);
@@ -227,7 +227,7 @@ static void
 test_cancel_before_wait(void **state)
 {
 	jpki_kiosk_t		*k = NULL;
-	jpki_kiosk_event_t	 ev;
+	jpki_kiosk_event_t	 ev = { .size = sizeof(ev) };
 
 	(void)state;
 	assert_int_equal(jpki_kiosk_new(&k, NULL), JPKI_OK);

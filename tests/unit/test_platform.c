@@ -175,7 +175,7 @@ test_problem(void **state)
 static void
 consent_fill(jpki_consent_t *c, const char *purpose)
 {
-	memset(c, 0, sizeof(*c));
+	JPKI_INIT(c);
 	snprintf(c->consent_id, sizeof(c->consent_id),
 	    "3f0c2a8e-1b7d-4c55-9a0e-0b1c2d3e4f50");
 	snprintf(c->purpose, sizeof(c->purpose), "%s", purpose);
@@ -187,7 +187,7 @@ consent_fill(jpki_consent_t *c, const char *purpose)
 static void
 test_consent(void **state)
 {
-	jpki_consent_t	c, d;
+	jpki_consent_t	c = { .size = sizeof(c) }, d = { .size = sizeof(d) };
 	char		path[] = "/tmp/jpki-consent-XXXXXX";
 	int		fd;
 
@@ -224,10 +224,10 @@ test_consent(void **state)
 	    JPKI_ERR_CONSENT_REQUIRED);
 
 	/* minted records pass and differ */
-	assert_int_equal(jpki_consent_new(&c, JPKI_PURPOSE_LINK,
+	assert_int_equal(jpki_consent_mint(&c, JPKI_PURPOSE_LINK,
 	    JPKI_TERMS_VERSION), JPKI_OK);
 	assert_int_equal(jpki_consent_check(&c, JPKI_PURPOSE_LINK), JPKI_OK);
-	assert_int_equal(jpki_consent_new(&d, JPKI_PURPOSE_LINK,
+	assert_int_equal(jpki_consent_mint(&d, JPKI_PURPOSE_LINK,
 	    JPKI_TERMS_VERSION), JPKI_OK);
 	assert_string_not_equal(c.consent_id, d.consent_id);
 	assert_int_equal(c.consent_id[14], '4');
@@ -246,7 +246,7 @@ test_consent(void **state)
 static void
 test_consent_json(void **state)
 {
-	jpki_consent_t c;
+	jpki_consent_t c = { .size = sizeof(c) };
 
 	assert_int_equal(platform_json_consent_read("{\"consent\":{"
 	    "\"consent_id\":\"3f0c2a8e-1b7d-4c55-9a0e-0b1c2d3e4f50\","
@@ -310,11 +310,12 @@ test_url_policy(void **state)
 static void
 test_configure(void **state)
 {
-	jpki_platform_t		*p = jpki_platform_new();
-	jpki_platform_opts_t	 o;
+	jpki_platform_t		*p = NULL;
+	jpki_platform_opts_t	 o = { .size = sizeof(o) };
 
+	assert_int_equal(jpki_platform_new(&p), JPKI_OK);
 	assert_non_null(p);
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.url = "http://127.0.0.1:1/";
 	o.client_id = "cli_1";
 	o.client_secret = "s3cret";
@@ -491,7 +492,7 @@ test_uuid_time(void **state)
 static void
 test_json_answers(void **state)
 {
-	jpki_platform_result_t	 res;
+	jpki_platform_result_t	 res = { .size = sizeof(res) };
 	jpki_platform_problem_t	 pb;
 	http_resp_t		 rs;
 	char			 id[128], nonce[128];
@@ -540,7 +541,7 @@ test_json_answers(void **state)
 #undef CHL
 #undef TOK
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	memset(&rs, 0, sizeof(rs));
 	rs.status = 200;
 	rs.replayed = 1;

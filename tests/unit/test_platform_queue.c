@@ -48,10 +48,11 @@ teardown(void **state)
 static jpki_platform_t *
 unreachable(void)
 {
-	jpki_platform_t		*p = jpki_platform_new();
-	jpki_platform_opts_t	 o;
+	jpki_platform_t		*p = NULL;
+	jpki_platform_opts_t	 o = { .size = sizeof(o) };
 
-	memset(&o, 0, sizeof(o));
+	assert_int_equal(jpki_platform_new(&p), JPKI_OK);
+	JPKI_INIT(&o);
 	/* port 9 (discard) is closed on the test machine: refused at once */
 	o.url = "http://127.0.0.1:9";
 	o.allow_http_loopback = 1;
@@ -92,23 +93,24 @@ test_queue(void **state)
 {
 	jpki_queue_t		*q = NULL;
 	jpki_platform_t		*p = unreachable();
-	jpki_platform_result_t	 res;
-	jpki_queue_stats_t	 st;
-	jpki_consent_t		 c, bad;
+	jpki_platform_result_t	 res = { .size = sizeof(res) };
+	jpki_queue_stats_t	 st = { .size = sizeof(st) };
+	jpki_consent_t		 c = { .size = sizeof(c) };
+	jpki_consent_t		 bad = { .size = sizeof(bad) };
 	unsigned		 pending = 9, failed = 9;
 	struct stat		 sb;
 
-	memset(&res, 0, sizeof(res));
-	assert_int_equal(jpki_consent_new(&c, JPKI_PURPOSE_PROOF,
+	JPKI_INIT(&res);
+	assert_int_equal(jpki_consent_mint(&c, JPKI_PURPOSE_PROOF,
 	    JPKI_TERMS_VERSION), JPKI_OK);
-	assert_int_equal(jpki_queue_open(&q, path), JPKI_OK);
+	assert_int_equal(jpki_queue_new(&q, path), JPKI_OK);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 077, 0);
 	assert_int_equal(jpki_queue_count(q, &pending, &failed), JPKI_OK);
 	assert_int_equal(pending, 0);
 
 	/* refused without consent or with bad numbers */
-	memset(&bad, 0, sizeof(bad));
+	JPKI_INIT(&bad);
 	assert_int_equal(jpki_queue_add(q, "K7QF3M2A", "3F9A", NULL, &bad,
 	    NULL), JPKI_ERR_CONSENT_REQUIRED);
 	assert_int_equal(jpki_queue_add(q, "K7QF3M2A", "3f9a", NULL, &c,
@@ -123,13 +125,13 @@ test_queue(void **state)
 	assert_int_equal(jpki_platform_problem(p)->http_status, 0);
 	assert_int_equal(jpki_queue_add(q, "K7QF3M2A", "3F9A2C11D0E4B8",
 	    NULL, &c, NULL), JPKI_OK);
-	jpki_queue_close(&q);
+	jpki_queue_free(&q);
 	assert_null(q);
 	assert_true(column_has(res.idempotency_key));
 	assert_true(column_has(c.consent_id));
 
 	/* reopened: both still there; a failed flush loses nothing */
-	assert_int_equal(jpki_queue_open(&q, path), JPKI_OK);
+	assert_int_equal(jpki_queue_new(&q, path), JPKI_OK);
 	assert_int_equal(jpki_queue_count(q, &pending, &failed), JPKI_OK);
 	assert_int_equal(pending, 2);
 	assert_int_equal(failed, 0);
@@ -140,7 +142,7 @@ test_queue(void **state)
 	assert_int_equal(pending, 2);
 	/* the key stored first is still the one the entry carries */
 	assert_true(column_has(res.idempotency_key));
-	jpki_queue_close(&q);
+	jpki_queue_free(&q);
 	jpki_platform_result_clear(&res);
 	jpki_platform_free(&p);
 }

@@ -77,7 +77,7 @@ build(ef_t *e, const char *name, const char *addr, const char *birth,
 static void
 test_valid(void **state)
 {
-	jpki_text_attrs_t a;
+	jpki_text_attrs_t a = { .size = sizeof(a) };
 	ef_t e;
 
 	build(&e, NAME, ADDR, BIRTH, "1", 0);
@@ -98,7 +98,7 @@ test_valid(void **state)
 static void
 test_truncated(void **state)
 {
-	jpki_text_attrs_t a;
+	jpki_text_attrs_t a = { .size = sizeof(a) };
 	ef_t e;
 	size_t n;
 
@@ -118,7 +118,7 @@ test_giant(void **state)
 	    0x21, 0x08 };
 	static const uint8_t huge_len[] = { 0xFF, 0x20, 0x84, 0xFF, 0xFF,
 	    0xFF, 0xFF };
-	jpki_text_attrs_t a;
+	jpki_text_attrs_t a = { .size = sizeof(a) };
 	uint8_t *big;
 
 	assert_int_equal(jpki_text_attrs_parse(giant, sizeof(giant), &a),
@@ -135,7 +135,7 @@ test_giant(void **state)
 static void
 test_bad_fields(void **state)
 {
-	jpki_text_attrs_t a;
+	jpki_text_attrs_t a = { .size = sizeof(a) };
 	ef_t e;
 
 	build(&e, NAME, ADDR, BIRTH, "1", 1);

@@ -430,7 +430,7 @@ cli_open(cli_t *cli, unsigned flags)
 
 	if ((r = jpki_init()) != JPKI_OK)
 		return cli_fail(cli, r, "initialisation");
-	if ((cli->card = jpki_card_new()) == NULL)
+	if (jpki_card_new(&cli->card) != JPKI_OK)
 		return cli_fail(cli, JPKI_ERR_NOMEM, NULL);
 	if (cli->wait_ms > 0)
 		cli_info(cli, "waiting up to %d s for a card",
@@ -468,12 +468,12 @@ void
 cli_print_stats(const cli_t *cli)
 {
 	struct timespec	t1;
-	jpki_stats_t	st;
+	jpki_stats_t	st = { .size = sizeof(st) };
 	long long	ms;
 
 	if (!cli->stats)
 		return;
-	memset(&st, 0, sizeof(st));
+	JPKI_INIT(&st);
 	if (cli->card != NULL)
 		jpki_card_stats(cli->card, &st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -114,7 +114,7 @@ static void
 print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c,
     const jpki_verify_result_t *vr)
 {
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 
 	fprintf(f, "Certificate:      %s, %s\n", name, desc);
 	fprintf(f, "Issuance number:  %s (decimal %s)\n",
@@ -127,7 +127,7 @@ print_text(FILE *f, const char *name, const char *desc, const jpki_cert_t *c,
 	    jpki_cert_key_bits(c));
 	fprintf(f, "Hierarchy:        %s\n",
 	    jpki_hierarchy_name(jpki_cert_hierarchy(c)));
-	memset(&a, 0, sizeof(a));
+	JPKI_INIT(&a);
 	if (jpki_cert_type(c) == JPKI_CERT_TYPE_SIGN &&
 	    jpki_cert_attrs(c, &a) == JPKI_OK) {
 		fprintf(f, "Holder name:      %s\n", a.name != NULL ?
@@ -147,7 +147,7 @@ print_json(FILE *f, const char *name, const jpki_cert_t *c,
     const uint8_t *der, size_t der_len, const jpki_verify_result_t *vr,
     int *err)
 {
-	jpki_cert_attrs_t a;
+	jpki_cert_attrs_t a = { .size = sizeof(a) };
 	json_t		  j;
 
 	json_init(&j, f);
@@ -170,7 +170,7 @@ print_json(FILE *f, const char *name, const jpki_cert_t *c,
 	json_kv_str(&j, "type", jpki_cert_type_name(jpki_cert_type(c)));
 	json_kv_str(&j, "hierarchy",
 	    jpki_hierarchy_name(jpki_cert_hierarchy(c)));
-	memset(&a, 0, sizeof(a));
+	JPKI_INIT(&a);
 	if (jpki_cert_type(c) == JPKI_CERT_TYPE_SIGN &&
 	    jpki_cert_attrs(c, &a) == JPKI_OK) {
 		json_key(&j, "holder");
@@ -211,7 +211,7 @@ print_ssh(cli_t *cli, FILE *f, const uint8_t *der, size_t der_len)
 	char		 comment[80];
 	int		 r, ex = EX_JPKI_OK;
 
-	if ((r = jpki_cert_parse(der, der_len, &c)) != JPKI_OK) {
+	if ((r = jpki_cert_new(&c, der, der_len)) != JPKI_OK) {
 		ex = cli_fail(cli, r, "parsing the certificate");
 		goto out;
 	}
@@ -243,7 +243,7 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 		{ NULL,		0,			NULL, 0 },
 	};
 	cert_opts_t	 o;
-	jpki_verify_result_t vr;
+	jpki_verify_result_t vr = { .size = sizeof(vr) };
 	jpki_verify_t	*v = NULL;
 	jpki_cert_t	*c = NULL;
 	uint8_t		*der = NULL;
@@ -252,7 +252,7 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 	int		 r, ex, err = 0;
 
 	memset(&o, 0, sizeof(o));
-	memset(&vr, 0, sizeof(vr));
+	JPKI_INIT(&vr);
 	o.fmt = FMT_PEM;
 	cli->groups = CLI_O_CARD | CLI_O_PIN;
 	if ((r = cli_parse(cli, argc, argv, "o:", extra, cert_opt, &o,
@@ -306,7 +306,7 @@ cmd_cert(cli_t *cli, int argc, char **argv)
 	}
 	cli_info(cli, "read %zu bytes", der_len);
 	if (cli->json || o.fmt == FMT_TEXT) {
-		if ((r = jpki_cert_parse(der, der_len, &c)) != JPKI_OK) {
+		if ((r = jpki_cert_new(&c, der, der_len)) != JPKI_OK) {
 			ex = cli_fail(cli, r, "parsing the certificate");
 			goto out;
 		}

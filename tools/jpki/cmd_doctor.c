@@ -338,7 +338,7 @@ check_card(doc_t *d, const char *reader)
 	char		 msg[400], hex[48] = "";
 	int		 r;
 
-	if ((c = jpki_card_new()) == NULL)
+	if (jpki_card_new(&c) != JPKI_OK)
 		return;
 	/* leave nothing behind: a power cycle when we disconnect */
 	jpki_card_set_reset_on_close(c, 1);

@@ -216,6 +216,7 @@ cmd_info(cli_t *cli, int argc, char **argv)
 	int	 r, ex;
 
 	memset(&in, 0, sizeof(in));
+	in.ti.size = sizeof(in.ti);
 	in.tries_auth = in.tries_sign = in.tries_text = -1;
 	cli->groups = CLI_O_CARD;
 	if ((r = cli_parse(cli, argc, argv, NULL, NULL, NULL, NULL,

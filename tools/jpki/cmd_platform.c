@@ -225,7 +225,7 @@ ask_consent(const char *need, jpki_consent_t *c)
 		fputs("Not agreed: nothing was sent.\n", tty);
 		goto out;
 	}
-	if (jpki_consent_new(c, need, JPKI_TERMS_VERSION) != JPKI_OK) {
+	if (jpki_consent_mint(c, need, JPKI_TERMS_VERSION) != JPKI_OK) {
 		cli_warnx("could not record the consent");
 		ex = EX_JPKI_ERROR;
 		goto out;
@@ -530,7 +530,7 @@ need_mykey(const pf_opts_t *o, const char *cmd)
 static int
 setup(cli_t *cli, pf_opts_t *o, jpki_platform_t **pp)
 {
-	jpki_platform_opts_t	 po;
+	jpki_platform_opts_t	 po = { .size = sizeof(po) };
 	const char		*secret;
 	int			 r;
 
@@ -551,9 +551,9 @@ setup(cli_t *cli, pf_opts_t *o, jpki_platform_t **pp)
 	}
 	if ((r = jpki_init()) != JPKI_OK)
 		return cli_fail(cli, r, "initialisation");
-	if ((*pp = jpki_platform_new()) == NULL)
+	if (jpki_platform_new(&*pp) != JPKI_OK)
 		return cli_fail(cli, JPKI_ERR_NOMEM, NULL);
-	memset(&po, 0, sizeof(po));
+	JPKI_INIT(&po);
 	po.url = o->url;
 	po.client_id = o->client_id;
 	po.client_secret = secret;
@@ -580,7 +580,7 @@ do_push(cli_t *cli, pf_opts_t *o, jpki_platform_t *p, pin_ctx_t *px,
     jpki_platform_result_t *res)
 {
 	jpki_queue_t	*q = NULL;
-	jpki_consent_t	 c;
+	jpki_consent_t	 c = { .size = sizeof(c) };
 	char		 auth_in[JPKI_ISSUANCE_MAX], sign_in[JPKI_ISSUANCE_MAX];
 	const char	*a = o->auth_in, *s = o->sign_in;
 	int		 r, ex;
@@ -630,10 +630,10 @@ do_push(cli_t *cli, pf_opts_t *o, jpki_platform_t *p, pin_ctx_t *px,
 		return r == JPKI_OK ? EX_JPKI_OK :
 		    pf_fail(cli, p, r, "push", res);
 	}
-	if ((r = jpki_queue_open(&q, o->queue)) != JPKI_OK)
+	if ((r = jpki_queue_new(&q, o->queue)) != JPKI_OK)
 		return cli_fail(cli, r, o->queue);
 	r = jpki_platform_push_or_queue(p, q, o->mykey_id, a, s, &c, res);
-	jpki_queue_close(&q);
+	jpki_queue_free(&q);
 	if (r == JPKI_ERR_QUEUED) {
 		cli_warnx("platform unreachable: push queued in %s (key %s); "
 		    "send it later with 'jpki platform flush'", o->queue,
@@ -659,7 +659,7 @@ static int
 do_flush(cli_t *cli, pf_opts_t *o, jpki_platform_t *p)
 {
 	jpki_queue_t		*q = NULL;
-	jpki_queue_stats_t	 st;
+	jpki_queue_stats_t	 st = { .size = sizeof(st) };
 	unsigned		 pending = 0, failed = 0;
 	json_t			 j;
 	int			 r;
@@ -668,11 +668,11 @@ do_flush(cli_t *cli, pf_opts_t *o, jpki_platform_t *p)
 		cli_usage_error(usage, "flush needs --queue FILE");
 		return EX_JPKI_USAGE;
 	}
-	if ((r = jpki_queue_open(&q, o->queue)) != JPKI_OK)
+	if ((r = jpki_queue_new(&q, o->queue)) != JPKI_OK)
 		return cli_fail(cli, r, o->queue);
 	r = jpki_queue_flush(q, p, &st);
 	(void)jpki_queue_count(q, &pending, &failed);
-	jpki_queue_close(&q);
+	jpki_queue_free(&q);
 	if (cli->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j);
@@ -700,7 +700,7 @@ run(cli_t *cli, const char *cmd, const char *arg, pf_opts_t *o,
     jpki_platform_t *p, jpki_platform_result_t *res)
 {
 	pin_ctx_t	px = { cli, o };
-	jpki_consent_t	c;
+	jpki_consent_t	c = { .size = sizeof(c) };
 	int		r, ex;
 
 	if (strcmp(cmd, "flush") == 0)
@@ -751,10 +751,10 @@ run(cli_t *cli, const char *cmd, const char *arg, pf_opts_t *o,
 	} else if (strcmp(cmd, "register") == 0) {
 		r = jpki_platform_create(p, cli->card, &c, pin_cb, &px, res);
 		if (r == JPKI_OK && !o->no_sign) {
-			jpki_platform_result_t	s;
+			jpki_platform_result_t	s = { .size = sizeof(s) };
 			char			auth_in[JPKI_ISSUANCE_MAX];
 
-			memset(&s, 0, sizeof(s));
+			JPKI_INIT(&s);
 			snprintf(auth_in, sizeof(auth_in), "%s",
 			    res->auth_issuance);
 			r = jpki_platform_push_sign(p, cli->card,
@@ -830,14 +830,14 @@ cmd_platform(cli_t *cli, int argc, char **argv)
 	static const char *cmds[] = { "register", "login", "push", "status",
 	    "history", "link", "disclosures", "revoke", "flush" };
 	jpki_platform_t		*p = NULL;
-	jpki_platform_result_t	 res;
+	jpki_platform_result_t	 res = { .size = sizeof(res) };
 	pf_opts_t		 o;
 	const char		*cmd, *arg = NULL;
 	size_t			 i;
 	int			 r, ex;
 
 	memset(&o, 0, sizeof(o));
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	o.retries = -1;
 	cli->groups = CLI_O_CARD | CLI_O_PIN;
 	if ((r = cli_parse(cli, argc, argv, "", extra, pf_opt, &o,
@@ -868,9 +868,9 @@ cmd_platform(cli_t *cli, int argc, char **argv)
 	if ((ex = setup(cli, &o, &p)) == EX_JPKI_OK)
 		ex = run(cli, cmd, arg, &o, p, &res);
 	if (cli->stats) {
-		jpki_stats_t st;
+		jpki_stats_t st = { .size = sizeof(st) };
 
-		memset(&st, 0, sizeof(st));
+		JPKI_INIT(&st);
 		if (cli->card != NULL)
 			jpki_card_stats(cli->card, &st);
 		/* at the platform's answer; cli_close adds the logout */

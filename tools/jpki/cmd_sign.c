@@ -97,7 +97,7 @@ hash_file(const char *path, jpki_hash_t hash, uint8_t *md, size_t *md_len)
 		cli_warnx("%s: %s", path, strerror(errno));
 		return EX_JPKI_ERROR;
 	}
-	if ((r = jpki_hash_ctx_new(hash, &ctx)) != JPKI_OK) {
+	if ((r = jpki_hash_ctx_new(&ctx, hash)) != JPKI_OK) {
 		cli_fail(NULL, r, "hash");
 		goto out;
 	}
@@ -165,7 +165,7 @@ sign_cms(cli_t *cli, jpki_key_t key, const uint8_t *data, size_t len,
 	r = jpki_card_read_cert(cli->card, key == JPKI_KEY_SIGN ?
 	    JPKI_CERT_SIGN : JPKI_CERT_AUTH, &der, &der_len);
 	if (r == JPKI_OK)
-		r = jpki_cert_parse(der, der_len, &signer);
+		r = jpki_cert_new(&signer, der, der_len);
 	/* the sign certificate is personal data */
 	jpki_free_secret(der, der_len);
 	der = NULL;
@@ -176,7 +176,7 @@ sign_cms(cli_t *cli, jpki_key_t key, const uint8_t *data, size_t len,
 	r = jpki_card_read_cert(cli->card, key == JPKI_KEY_SIGN ?
 	    JPKI_CERT_SIGN_CA : JPKI_CERT_AUTH_CA, &der, &der_len);
 	if (r == JPKI_OK)
-		r = jpki_cert_parse(der, der_len, &ca);
+		r = jpki_cert_new(&ca, der, der_len);
 	jpki_free(der);
 	if (r != JPKI_OK) {
 		ex = cli_fail(cli, r, "reading the CA certificate");

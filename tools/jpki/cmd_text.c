@@ -125,12 +125,12 @@ out:
 static int
 show_attrs(cli_t *cli)
 {
-	jpki_text_attrs_t	a;
+	jpki_text_attrs_t	a = { .size = sizeof(a) };
 	char			birth[11];
 	json_t			j;
 	int			r, ex;
 
-	memset(&a, 0, sizeof(a));
+	JPKI_INIT(&a);
 	if ((r = jpki_card_text_attrs(cli->card, &a)) != JPKI_OK) {
 		ex = cli_fail(cli, r, "reading the attributes");
 		goto out;
@@ -177,17 +177,17 @@ out:
 static int
 verify_attrs(cli_t *cli, int show, const char *pem, size_t pem_len)
 {
-	jpki_text_raw_t		raw;
-	jpki_text_attrs_t	a;
-	jpki_textap_result_t	vr;
+	jpki_text_raw_t		raw = { .size = sizeof(raw) };
+	jpki_text_attrs_t	a = { .size = sizeof(a) };
+	jpki_textap_result_t	vr = { .size = sizeof(vr) };
 	char			mn[13], out[15], raw12[13], birth[11];
 	json_t			j;
 	size_t			i;
 	int			r, ex;
 
-	memset(&raw, 0, sizeof(raw));
-	memset(&a, 0, sizeof(a));
-	memset(&vr, 0, sizeof(vr));
+	JPKI_INIT(&raw);
+	JPKI_INIT(&a);
+	JPKI_INIT(&vr);
 	memset(mn, 0, sizeof(mn));
 	memset(out, 0, sizeof(out));
 	memset(raw12, 0, sizeof(raw12));

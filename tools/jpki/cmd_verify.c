@@ -401,7 +401,7 @@ find_issuer(const verify_opts_t *o, const jpki_verify_t *v,
 
 	*owned = NULL;
 	for (i = 0; i < o->ca.n; i++) {
-		if (jpki_cert_read_file(o->ca.path[i], &cand) != JPKI_OK)
+		if (jpki_cert_new_file(&cand, o->ca.path[i]) != JPKI_OK)
 			continue;
 		if (strcmp(jpki_cert_subject(cand), jpki_cert_issuer(c)) == 0 &&
 		    jpki_cert_verify(v, cand, NULL) == JPKI_OK) {
@@ -435,7 +435,7 @@ load_cert(cli_t *cli, const char *what, jpki_cert_t **c, jpki_cert_t **ca)
 		kind = JPKI_CERT_SIGN;
 		cakind = JPKI_CERT_SIGN_CA;
 	} else {
-		if ((r = jpki_cert_read_file(what, c)) != JPKI_OK)
+		if ((r = jpki_cert_new_file(c, what)) != JPKI_OK)
 			return cli_fail(cli, r, what);
 		return EX_JPKI_OK;
 	}
@@ -448,7 +448,7 @@ load_cert(cli_t *cli, const char *what, jpki_cert_t **c, jpki_cert_t **ca)
 	if ((r = jpki_card_read_cert(cli->card, kind, &der, &len)) !=
 	    JPKI_OK)
 		return cli_fail(cli, r, "reading the certificate");
-	r = jpki_cert_parse(der, len, c);
+	r = jpki_cert_new(c, der, len);
 	/* the sign certificate is personal data */
 	jpki_free_secret(der, len);
 	der = NULL;
@@ -456,7 +456,7 @@ load_cert(cli_t *cli, const char *what, jpki_cert_t **c, jpki_cert_t **ca)
 		return cli_fail(cli, r, "parsing the certificate");
 	/* for the revocation request only, see find_issuer() */
 	if (jpki_card_read_cert(cli->card, cakind, &der, &len) == JPKI_OK) {
-		(void)jpki_cert_parse(der, len, ca);
+		(void)jpki_cert_new(ca, der, len);
 		jpki_free(der);
 	}
 	return EX_JPKI_OK;
@@ -469,13 +469,13 @@ verify_cert(cli_t *cli, const verify_opts_t *o, const char *what)
 	jpki_rev_t		*rv = NULL;
 	jpki_cert_t		*c = NULL, *card_ca = NULL, *owned = NULL;
 	const jpki_cert_t	*issuer;
-	jpki_verify_result_t	 res;
-	jpki_rev_result_t	 rr;
+	jpki_verify_result_t	 res = { .size = sizeof(res) };
+	jpki_rev_result_t	 rr = { .size = sizeof(rr) };
 	json_t			 j;
 	int			 ex, checked = 0;
 
-	memset(&res, 0, sizeof(res));
-	memset(&rr, 0, sizeof(rr));
+	JPKI_INIT(&res);
+	JPKI_INIT(&rr);
 	if ((ex = cli_verifier(&o->ca, o->prod, o->at, &v)) != EX_JPKI_OK ||
 	    (ex = rev_setup(o, &rv)) != EX_JPKI_OK)
 		goto out;
@@ -552,7 +552,9 @@ verify_cms(cli_t *cli, const verify_opts_t *o)
 {
 	jpki_verify_t			*v = NULL;
 	jpki_rev_t			*rv = NULL;
-	jpki_cms_verify_result_t	 res;
+	jpki_cms_verify_result_t	 res = { .size = sizeof(res) };
+	jpki_verify_result_t		 chain = { .size = sizeof(chain) };
+	jpki_rev_result_t		 rev = { .size = sizeof(rev) };
 	uint8_t				*cms = NULL, *data = NULL;
 	size_t				 cms_len = 0, len = 0;
 	json_t				 j;
@@ -561,7 +563,9 @@ verify_cms(cli_t *cli, const verify_opts_t *o)
 	time_t				 t;
 	int				 ex, r;
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
+	res.chain = &chain;
+	res.revocation = &rev;
 	when[0] = '\0';
 	if ((ex = cli_verifier(&o->ca, o->prod, o->at, &v)) != EX_JPKI_OK ||
 	    (ex = rev_setup(o, &rv)) != EX_JPKI_OK)
@@ -595,10 +599,10 @@ verify_cms(cli_t *cli, const verify_opts_t *o)
 		json_kv_str(&j, "signing_time", when[0] != '\0' ? when :
 		    NULL);
 		json_key(&j, "verification");
-		cli_chain_json(&j, &res.chain);
+		cli_chain_json(&j, &chain);
 		json_key(&j, "revocation");
 		if (res.revocation_checked)
-			rev_json(&j, &res.revocation);
+			rev_json(&j, &rev);
 		else
 			json_null(&j);
 		json_obj_end(&j);
@@ -617,10 +621,10 @@ verify_cms(cli_t *cli, const verify_opts_t *o)
 		if (when[0] != '\0')
 			printf("signing time: %s\n", when);
 		/* the chain is checked only after the signature verified */
-		if (res.chain.reason[0] != '\0')
-			cli_chain_text(stdout, &res.chain);
+		if (chain.reason[0] != '\0')
+			cli_chain_text(stdout, &chain);
 		if (res.revocation_checked)
-			rev_text(stdout, &res.revocation);
+			rev_text(stdout, &rev);
 	}
 	if ((ex = cli_out_close(stdout, NULL)) != EX_JPKI_OK)
 		goto out;

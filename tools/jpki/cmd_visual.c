@@ -215,9 +215,9 @@ face(cli_t *cli, const visual_opts_t *o, const char *pem, size_t pem_len)
 	enum { F_NAME, F_ADDR, F_PHOTO, F_CODE, F_N };
 	static const char *const keys[F_N] = { "name", "address", "photo",
 	    "security_code" };
-	jpki_visual_raw_t	raw;
-	jpki_visual_face_t	fc;
-	jpki_visualap_result_t	vr;
+	jpki_visual_raw_t	raw = { .size = sizeof(raw) };
+	jpki_visual_face_t	fc = { .size = sizeof(fc) };
+	jpki_visualap_result_t	vr = { .size = sizeof(vr) };
 	char			path[F_N][1024], photo[16], birth[11],
 				expiry[11], muni[6];
 	const jpki_bytes_t	*img[F_N];
@@ -226,9 +226,9 @@ face(cli_t *cli, const visual_opts_t *o, const char *pem, size_t pem_len)
 	size_t			i;
 	int			r, ex, checked = 0;
 
-	memset(&raw, 0, sizeof(raw));
-	memset(&fc, 0, sizeof(fc));
-	memset(&vr, 0, sizeof(vr));
+	JPKI_INIT(&raw);
+	JPKI_INIT(&fc);
+	JPKI_INIT(&vr);
 	memset(path, 0, sizeof(path));
 	memset(muni, 0, sizeof(muni));
 	if ((r = jpki_card_visual_read(cli->card, &raw)) != JPKI_OK) {

@@ -273,7 +273,8 @@ on_input(app_t *a, const char *in)
 		return;
 	if (a->s.state == KT_ASK_CONSENT) {
 		if (strcmp(v, "Y") == 0 || strcmp(v, "YES") == 0) {
-			if (jpki_consent_new(&a->cur->consent,
+			JPKI_INIT(&a->cur->consent);
+			if (jpki_consent_mint(&a->cur->consent,
 			    JPKI_PURPOSE_PROOF, JPKI_TERMS_VERSION) !=
 			    JPKI_OK) {
 				set_state(a, KT_ERROR, "Internal error",
@@ -449,7 +450,7 @@ timers(app_t *a)
 static int
 run(app_t *a)
 {
-	jpki_kiosk_event_t	ev;
+	jpki_kiosk_event_t	ev = { .size = sizeof(ev) };
 	char			line[LINE_MAX_IN];
 	int			r, have;
 
@@ -503,14 +504,14 @@ main(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	static app_t		 a;
-	jpki_kiosk_opts_t	 ko;
+	jpki_kiosk_opts_t	 ko = { .size = sizeof(ko) };
 	jpki_verify_t		*v = NULL;
 	const char		*url = NULL, *client = NULL, *map = NULL;
 	const char		*queue = "jpki-kiosk-queue.db";
 	pthread_t		 st, it;
 	int			 c, r, http = 0, rc = 1, verify = 0;
 
-	memset(&ko, 0, sizeof(ko));
+	JPKI_INIT(&ko);
 	a.flush_every = 5;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {

@@ -17,11 +17,11 @@ int
 push_init(kt_push_t *k, const char *url, const char *client_id,
     const char *queue_path, int allow_http)
 {
-	jpki_platform_opts_t	o;
+	jpki_platform_opts_t	o = { .size = sizeof(o) };
 	int			r;
 
 	memset(k, 0, sizeof(*k));
-	memset(&o, 0, sizeof(o));
+	JPKI_INIT(&o);
 	o.url = url;
 	o.client_id = client_id;
 	/* the secret never comes from argv (ps would show it) */
@@ -34,11 +34,11 @@ push_init(kt_push_t *k, const char *url, const char *client_id,
 	o.backoff_base_ms = 100;
 	o.backoff_max_ms = 500;
 	o.max_retry_after_s = 2;
-	if ((k->p = jpki_platform_new()) == NULL)
+	if (jpki_platform_new(&k->p) != JPKI_OK)
 		return JPKI_ERR_NOMEM;
 	if ((r = jpki_platform_configure(k->p, &o)) != JPKI_OK)
 		goto fail;
-	if ((r = jpki_queue_open(&k->q, queue_path)) != JPKI_OK)
+	if ((r = jpki_queue_new(&k->q, queue_path)) != JPKI_OK)
 		goto fail;
 	k->url = url;
 	return JPKI_OK;
@@ -50,7 +50,7 @@ fail:
 void
 push_fini(kt_push_t *k)
 {
-	jpki_queue_close(&k->q);
+	jpki_queue_free(&k->q);
 	jpki_platform_free(&k->p);
 }
 
@@ -58,11 +58,11 @@ int
 push_one(kt_push_t *k, const char *mykey_id, const char *issuance,
     const jpki_consent_t *consent, char *msg, size_t msgsz)
 {
-	jpki_platform_result_t		 res;
+	jpki_platform_result_t		 res = { .size = sizeof(res) };
 	const jpki_platform_problem_t	*pb;
 	int				 r;
 
-	memset(&res, 0, sizeof(res));
+	JPKI_INIT(&res);
 	r = jpki_platform_push_or_queue(k->p, k->q, mykey_id, issuance, NULL,
 	    consent, &res);
 	if (r == JPKI_OK)
@@ -86,12 +86,12 @@ push_one(kt_push_t *k, const char *mykey_id, const char *issuance,
 int
 push_flush(kt_push_t *k, unsigned *sent, unsigned *pending)
 {
-	jpki_queue_stats_t	st;
+	jpki_queue_stats_t	st = { .size = sizeof(st) };
 	unsigned		p = 0, f = 0;
 	int			r;
 
 	*sent = 0;
-	memset(&st, 0, sizeof(st));
+	JPKI_INIT(&st);
 	if (jpki_queue_count(k->q, &p, &f) == JPKI_OK && p == 0) {
 		*pending = 0;
 		return JPKI_OK;

@@ -169,10 +169,10 @@ verify(jpki_card_t *c, jpki_pin_kind_t kind)
 static int
 run_op(jpki_card_t *c, unsigned op, unsigned arg)
 {
-	jpki_token_info_t ti;
-	jpki_text_attrs_t ta;
-	jpki_text_raw_t	  tr;
-	jpki_visual_raw_t vr;
+	jpki_token_info_t ti = { .size = sizeof(ti) };
+	jpki_text_attrs_t ta = { .size = sizeof(ta) };
+	jpki_text_raw_t	  tr = { .size = sizeof(tr) };
+	jpki_visual_raw_t vr = { .size = sizeof(vr) };
 	uint8_t		  buf[300], sig[256], *der = NULL;
 	size_t		  n, i;
 	char		  mn[13];
@@ -267,7 +267,7 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 	case CS_TEXT_ATTRS:
 		if ((r = verify(c, JPKI_PIN_TEXT)) != JPKI_OK)
 			return r;
-		memset(&ta, 0, sizeof(ta));
+		JPKI_INIT(&ta);
 		if ((r = jpki_card_text_attrs(c, &ta)) == JPKI_OK) {
 			if (ta.name == NULL || ta.address == NULL)
 				abort();
@@ -278,7 +278,7 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 	case CS_TEXT_RAW:
 		if ((r = verify(c, JPKI_PIN_TEXT)) != JPKI_OK)
 			return r;
-		memset(&tr, 0, sizeof(tr));
+		JPKI_INIT(&tr);
 		if ((r = jpki_card_text_raw(c, &tr)) == JPKI_OK) {
 			for (i = 0; i < 4; i++)
 				if (tr.ef[i] == NULL || tr.len[i] > JPKI_MAX_EF)
@@ -289,7 +289,7 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 	case CS_VISUAL_READ:
 		if ((r = verify(c, JPKI_PIN_VISUAL_A)) != JPKI_OK)
 			return r;
-		memset(&vr, 0, sizeof(vr));
+		JPKI_INIT(&vr);
 		if ((r = jpki_card_visual_read(c, &vr)) == JPKI_OK) {
 			if (vr.face == NULL || vr.info == NULL ||
 			    vr.cvc == NULL || vr.face_len > JPKI_MAX_EF ||
