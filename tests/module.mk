@@ -19,9 +19,9 @@ EXTRA_CFLAGS_tests/unit := -Wno-conversion -Wno-sign-conversion \
 	-Wno-missing-prototypes -Wno-missing-declarations -Wno-cast-qual \
 	-I$(BUILD)/tests/gen
 
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIB_A)
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(JPKI_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(LIB_LIBS)
+	$(CC) -o $@ $< $(JPKI_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) $(JPKI_LIBS)
 
 # keep the objects, so a re-run does not rebuild every test
 .SECONDARY: $(UNIT_BINS:%=%.o)

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include <jpki/cert.h>
+#include <jpki/platform.h>
 
 static char dir[64];
 static FILE *ocsp_out;	/* kept open: a closed pipe would SIGPIPE it */
@@ -235,6 +236,7 @@ test_crl(void **state)
 	long long now = (long long)time(NULL);
 
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.pem")), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_int_equal(res.status, JPKI_REV_REVOKED);
@@ -259,6 +261,7 @@ test_crl(void **state)
 
 	/* DER works the same */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.der")), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	jpki_rev_free(&rv);
@@ -274,6 +277,7 @@ test_crl_cache(void **state)
 
 	sh("cp %s %s", path("crl.pem"), path("crl-live.pem"));
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl-live.pem")),
 	    JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
@@ -303,6 +307,7 @@ test_crl_bad(void **state)
 	jpki_rev_t *rv = NULL;
 
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	/* signed by another CA */
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("auth-crl.pem")),
 	    JPKI_OK);
@@ -330,6 +335,7 @@ test_crl_bad(void **state)
 	jpki_rev_free(&rv);
 	/* no source at all */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res),
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
 	assert_non_null(strstr(res.detail, "no revocation source"));
@@ -349,6 +355,7 @@ test_ocsp(void **state)
 	pid = ocsp_start("-ndays 1", &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_int_equal(res.status, JPKI_REV_REVOKED);
@@ -406,6 +413,7 @@ test_ocsp_no_next_update(void **state)
 	pid = ocsp_start("", &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	jpki_rev_set_timeout(rv, 3000);
 	assert_int_equal(check(rv, "serial20.der", &res), JPKI_OK);
@@ -430,6 +438,7 @@ test_crl_url(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
 	    port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_string_equal(res.reason_name, "affiliationChanged");
@@ -443,6 +452,7 @@ test_crl_url(void **state)
 	pid = http_once(404, NULL, &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x.crl", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res),
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
@@ -573,6 +583,7 @@ test_mykey_mock(void **state)
 	assert_int_equal(jpki_cert_read_file(cmd, &ca), JPKI_OK);
 	/* OCSP */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/ocsp", port);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	if (jpki_rev_check(rv, c, ca, &res) != JPKI_ERR_CERT_REVOKED)
@@ -581,6 +592,7 @@ test_mykey_mock(void **state)
 	jpki_rev_free(&rv);
 	/* CRL */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
 	    port);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
