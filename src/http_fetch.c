@@ -84,7 +84,7 @@ http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
 	return fetch(url, NULL, NULL, 0, max, timeout_ms, out, out_len);
 }
 
-/* jpki_rev_fetch_t over fetch(): the body decides GET or POST. */
+/* jpki_rev_fetch_cb_t over fetch(): the body decides GET or POST. */
 static int
 rev_http_fetch(void *arg, const char *url, const char *ctype,
     const uint8_t *body, size_t len, size_t max, long timeout_ms,

@@ -17,7 +17,7 @@ LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
 		   src/crypto.c src/lib.c \
 		   src/card_random.c src/card_pss.c
 # certificate module (OpenSSL inside); revocation.c fetches URLs only
-# through the caller's jpki_rev_fetch_t
+# through the caller's jpki_rev_fetch_cb_t
 LIB_SRCS	+= src/cert.c src/cert_attrs.c src/cert_verify.c \
 		   src/revocation.c src/cert_textap.c \
 		   src/cert_cms.c src/cert_cms_verify.c src/cert_cvc.c \

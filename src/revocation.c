@@ -7,7 +7,7 @@
  * checked against the issuer's key before they are believed, and kept
  * until their nextUpdate.  The HTTP transfer is not here: libjpki has no
  * HTTP client (a program that only reads the card must not link libcurl),
- * so a URL source is fetched through the jpki_rev_fetch_t the caller set
+ * so a URL source is fetched through the jpki_rev_fetch_cb_t the caller set
  * (libjpki-platform's jpki_rev_use_http, src/http_fetch.c).
  */
 #include <stdio.h>
@@ -46,7 +46,7 @@ struct jpki_rev {
 	char			*ocsp_url;
 	long long		 at;
 	long			 timeout_ms;
-	jpki_rev_fetch_t	*fetch;	/* NULL: URL sources cannot answer */
+	jpki_rev_fetch_cb_t	 fetch;	/* NULL: URL sources cannot answer */
 	void			*fetch_arg;
 	struct ocsp_entry	 ocsp[OCSP_CACHE_MAX];
 	size_t			 nocsp;
@@ -146,7 +146,7 @@ jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url)
 }
 
 void
-jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_t *fn, void *arg)
+jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg)
 {
 	if (rv != NULL) {
 		rv->fetch = fn;

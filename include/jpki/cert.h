@@ -228,10 +228,10 @@ void	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
  * returns JPKI_OK with the 200 response body in *out (malloc'd, at most
  * max bytes; libjpki frees it with free()), or a JPKI_ERR_* code.
  */
-typedef int jpki_rev_fetch_t(void *arg, const char *url, const char *ctype,
-    const uint8_t *body, size_t len, size_t max, long timeout_ms,
-    uint8_t **out, size_t *out_len);
-void	jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_t *fn, void *arg);
+typedef int (*jpki_rev_fetch_cb_t)(void *arg, const char *url,
+    const char *ctype, const uint8_t *body, size_t len, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len);
+void	jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg);
 
 typedef struct {
 	jpki_rev_status_t status;

@@ -42,7 +42,7 @@ give(size_t max, uint8_t **out, size_t *out_len)
 	return JPKI_OK;
 }
 
-/* The jpki_rev_fetch_t: POST (OCSP) always carries a request. */
+/* The jpki_rev_fetch_cb_t: POST (OCSP) always carries a request. */
 static int
 fetch(void *arg, const char *url, const char *ctype, const uint8_t *req,
     size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)

@@ -424,6 +424,63 @@ test_ocsp_no_next_update(void **state)
 	jpki_rev_free(&rv);
 }
 
+/* A fetcher of the caller's (jpki_rev_set_fetch): hands back the file
+ * named by arg for a GET, counts its calls. */
+static int fetch_calls;
+
+static int
+file_fetch(void *arg, const char *url, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
+{
+	FILE *f;
+	long n;
+
+	fetch_calls++;
+	assert_null(ctype);
+	assert_null(body);
+	assert_non_null(strstr(url, "crl.invalid"));
+	assert_non_null(f = fopen(arg, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) > 0 && (size_t)n <= max);
+	rewind(f);
+	assert_non_null(*out = malloc((size_t)n));
+	assert_int_equal(fread(*out, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*out_len = (size_t)n;
+	return JPKI_OK;
+}
+
+/* libjpki has no HTTP client (issue 10): without a fetcher a URL source
+ * is "unknown" (not supported), with the caller's fetcher it answers. */
+static void
+test_url_fetcher(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, "http://ocsp.invalid/"),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "not supported"));
+	jpki_rev_free(&rv);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_url(rv, "http://crl.invalid/s.crl"),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "not supported"));
+	fetch_calls = 0;
+	jpki_rev_set_fetch(rv, file_fetch, (void *)path("crl.der"));
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	assert_int_equal(fetch_calls, 1);
+	jpki_rev_free(&rv);
+	assert_int_equal(jpki_rev_use_http(NULL), JPKI_ERR_ARG);
+}
+
 /* The CRL from a distribution point URL, downloaded once per nextUpdate. */
 static void
 test_crl_url(void **state)
@@ -616,6 +673,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_crl_bad),
 		cmocka_unit_test(test_ocsp),
 		cmocka_unit_test(test_ocsp_no_next_update),
+		cmocka_unit_test(test_url_fetcher),
 		cmocka_unit_test(test_crl_url),
 		cmocka_unit_test(test_mykey_mock),
 	};
