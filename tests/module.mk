@@ -56,6 +56,18 @@ check-exports: $(LIB_SO) $(PF_SO)
 check-install: all
 	@sh tests/check-install.sh $(BUILD) $(RESULTS)/install.count
 
+# Both libraries' ABI (public types and functions) against the baselines
+# in tests/abi/ (tests/check-abi.sh, abigail-tools): additions pass and are
+# printed, a removal or change fails.  `make abi-baseline` rewrites the
+# baselines after an intended change (a new SOVERSION for a break).
+check-abi: $(LIB_SO) $(PF_SO) $(LIB_OBJS)
+	@ABI_LIB_OBJS="$(LIB_OBJS)" ABI_LIB_LIBS="$(LIB_LIBS)" CC="$(CC)" \
+		sh tests/check-abi.sh $(BUILD) $(RESULTS)/abi.count
+
+.PHONY: abi-baseline
+abi-baseline: $(LIB_SO) $(PF_SO)
+	@sh tests/check-abi.sh --baseline $(BUILD)
+
 # The ASan + UBSan variant of every suite in ASAN_TARGETS.
 check-asan:
 	@$(MAKE) --no-print-directory asan ASAN_RUN="$(ASAN_QUICK)"
@@ -76,7 +88,7 @@ include tests/fuzz/module.mk
 
 # Order: unit tests and static checks first, the components' suites as
 # their fragments listed them, fuzz regressions, and the sanitizer run last.
-CHECK_TARGETS	:= check-unit check-exports check-install \
+CHECK_TARGETS	:= check-unit check-exports check-abi check-install \
 		   $(CHECK_TARGETS) \
 		   check-fuzz check-fuzz-smoke check-asan
 ASAN_TARGETS	:= check-unit $(ASAN_TARGETS) check-fuzz
