@@ -118,9 +118,12 @@ main(void)
 EOC
 flags=$(pc --cflags --libs jpki)
 t "pkg-config --cflags --libs jpki" test -n "$flags"
-t "jpki.pc names no platform dependency" \
-	sh -c "! pkg-config --print-requires --print-requires-private \
-	    --with-path='$pre/lib/pkgconfig' jpki | grep -Eq 'curl|jansson|sqlite'"
+# (the linker here drops unused -l flags by default, so a stray -lcurl in
+# jpki.pc would not show in NEEDED: the .pc is read too)
+{ pc --print-requires --print-requires-private jpki
+  pc --static --libs jpki; } > "$tmp/jpki.pc.deps"
+t "jpki.pc names no libcurl, jansson, SQLite (also --static)" \
+	sh -c "! grep -Eq 'curl|jansson|sqlite' '$tmp/jpki.pc.deps'"
 # shellcheck disable=SC2086
 t "card-only program built with pkg-config jpki links" \
 	$cc -std=c11 -o "$tmp/card" "$tmp/card.c" $flags
