@@ -27,7 +27,7 @@
 # debian/changelog, NEWS and `jpki --version` to it).  SOVERSION changes
 # only when the ABI breaks (README, "Versions and ABI").
 VERSION		:= $(strip $(file < VERSION))
-SOVERSION	:= 0
+SOVERSION	:= 1
 
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
@@ -45,9 +45,10 @@ CC		?= cc
 BUILD		?= build
 SANITIZE	?=
 
+# Compile flags of every library either of libjpki's two libraries uses;
+# each links only its own (src/module.mk: LIB_LIBS, PF_LIBS).
 PKGS		:= libpcsclite libcrypto libcurl jansson sqlite3
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion \
 		   -Wsign-conversion -Wstrict-prototypes -Wmissing-prototypes \

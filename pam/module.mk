@@ -20,12 +20,16 @@ PAM_OBJS	:= $(PAM_SRCS:%.c=$(BUILD)/%.o)
 PAM_SO		:= $(BUILD)/pam/pam_jpki.so
 PAM_LIBS	:= -lpam
 
-$(PAM_SO): $(PAM_OBJS) $(LIB_A) pam/pam_jpki.map
+# Both archives: the module logs in on the MyKey Platform (pj_platform.c)
+# and fetches revocation over HTTP, so it needs libjpki-platform's part
+# too; --as-needed keeps SQLite (the offline queue, unused here) out of
+# its NEEDED.
+$(PAM_SO): $(PAM_OBJS) $(JPKI_A) pam/pam_jpki.map
 	@mkdir -p $(@D)
-	$(CC) -shared -o $@ $(PAM_OBJS) $(LIB_A) \
+	$(CC) -shared -o $@ $(PAM_OBJS) $(JPKI_A) \
 		-Wl,--version-script=pam/pam_jpki.map \
 		-Wl,--exclude-libs,ALL -Wl,--no-undefined \
-		$(ALL_LDFLAGS) $(LIB_LIBS) $(PAM_LIBS)
+		$(ALL_LDFLAGS) -Wl,--as-needed $(JPKI_LIBS) $(PAM_LIBS)
 
 ALL_TARGETS	+= $(PAM_SO)
 INSTALL_TARGETS	+= install-pam
@@ -61,9 +65,9 @@ CHECK_TARGETS	+= check-pam
 # APDUs and wall time of one pamtester authentication beside the physical
 # minimum, contact and 424 kbit/s (tests/e2e/pam_bench.sh).
 PAM_MIN_BIN	:= $(BUILD)/tests/e2e/pam_min
-$(PAM_MIN_BIN): $(BUILD)/tests/e2e/pam_min.o $(LIB_A)
+$(PAM_MIN_BIN): $(BUILD)/tests/e2e/pam_min.o $(JPKI_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(LIB_A) $(ALL_LDFLAGS) $(LIB_LIBS)
+	$(CC) -o $@ $< $(JPKI_A) $(ALL_LDFLAGS) $(JPKI_LIBS)
 
 bench-pam: $(PAM_SO) $(PAM_MIN_BIN) $(BUILD)/bin/jpki-cardsim \
 		$(BUILD)/bin/mykey-mock

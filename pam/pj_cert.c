@@ -14,6 +14,8 @@
 
 #include <security/pam_ext.h>
 
+#include <jpki/platform.h>
+
 #include "pj.h"
 
 #define MAX_CRL_FILES	64
@@ -147,6 +149,8 @@ ask(struct pj *a, const jpki_cert_t *ca, const char *ocsp, const char *crl,
 	JPKI_INIT(res);
 	if ((r = jpki_rev_new(&rv)) != JPKI_OK)
 		return r;
+	/* URL sources over libjpki-platform's HTTP transfer */
+	(void)jpki_rev_use_http(rv);
 	jpki_rev_set_timeout(rv, a->conf.revocation_timeout);
 	if (ocsp != NULL && *ocsp != '\0')
 		r = jpki_rev_set_ocsp_url(rv, ocsp);

@@ -4,7 +4,9 @@
  *
  * Fetching revocation data for src/revocation.c over http.c.  Its own
  * rules beside the platform client's: plain http is allowed because OCSP
- * responses and CRLs are signed; only a 200 answer counts.
+ * responses and CRLs are signed; only a 200 answer counts.  Part of
+ * libjpki-platform (the one library that links libcurl): revocation.c in
+ * libjpki reaches it only through the fetcher jpki_rev_use_http sets.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 #include <strings.h>
 
 #include <jpki/err.h>
+#include <jpki/cert.h>
+#include <jpki/platform.h>
 
 #include "http.h"
 #include "http_fetch.h"
@@ -78,4 +82,20 @@ http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
     size_t *out_len)
 {
 	return fetch(url, NULL, NULL, 0, max, timeout_ms, out, out_len);
+}
+
+/* jpki_rev_fetch_cb_t over fetch(): the body decides GET or POST. */
+static int
+rev_http_fetch(void *arg, const char *url, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
+{
+	(void)arg;
+	return fetch(url, ctype, body, len, max, timeout_ms, out, out_len);
+}
+
+int
+jpki_rev_use_http(jpki_rev_t *rv)
+{
+	return jpki_rev_set_fetch(rv, rev_http_fetch, NULL);
 }

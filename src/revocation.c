@@ -5,7 +5,10 @@
  * Revocation status of a JPKI certificate from a CRL file or an OCSP
  * responder (jpki-card.md §9.4; RFC 5280 §5, RFC 6960).  Both answers are
  * checked against the issuer's key before they are believed, and kept
- * until their nextUpdate.  The HTTP transfer is in src/http_fetch.c.
+ * until their nextUpdate.  The HTTP transfer is not here: libjpki has no
+ * HTTP client (a program that only reads the card must not link libcurl),
+ * so a URL source is fetched through the jpki_rev_fetch_cb_t the caller set
+ * (libjpki-platform's jpki_rev_use_http, src/http_fetch.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +25,14 @@
 
 #include "abi.h"
 #include "cert_int.h"
-#include "http_fetch.h"
 #include "log.h"
 
 #define OCSP_CACHE_MAX		128
 #define OCSP_SKEW		300	/* seconds of clock skew tolerated */
 /* national CRLs are large */
 #define CRL_MAX_BODY		(32 * 1024 * 1024)
+/* Cap on an OCSP response body (house-style §2.4). */
+#define OCSP_MAX_BODY		(1024 * 1024)
 
 struct ocsp_entry {
 	uint8_t			*key;	/* DER CertID */
@@ -43,6 +47,8 @@ struct jpki_rev {
 	char			*ocsp_url;
 	long long		 at;
 	long			 timeout_ms;
+	jpki_rev_fetch_cb_t	 fetch;	/* NULL: URL sources cannot answer */
+	void			*fetch_arg;
 	struct ocsp_entry	 ocsp[OCSP_CACHE_MAX];
 	size_t			 nocsp;
 	size_t			 next_slot;	/* round-robin eviction */
@@ -141,6 +147,33 @@ jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url)
 }
 
 int
+jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg)
+{
+	if (rv == NULL)
+		return JPKI_ERR_ARG;
+	rv->fetch = fn;
+	rv->fetch_arg = arg;
+	return JPKI_OK;
+}
+
+/* One transfer through the caller's fetcher; POST when body is set. */
+static int
+rev_fetch(jpki_rev_t *rv, const char *url, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, uint8_t **out,
+    size_t *out_len)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (rv->fetch == NULL) {
+		log_debug("revocation: %s: no HTTP transfer set "
+		    "(jpki_rev_set_fetch, jpki_rev_use_http)", url);
+		return JPKI_ERR_NOT_SUPPORTED;
+	}
+	return rv->fetch(rv->fetch_arg, url, ctype, body, len, max,
+	    rv->timeout_ms, out, out_len);
+}
+
+int
 jpki_rev_set_time(jpki_rev_t *rv, long long at)
 {
 	if (rv == NULL || at < 0)
@@ -202,8 +235,8 @@ crl_load(jpki_rev_t *rv, char *why, size_t len)
 	int r = JPKI_ERR_IO;
 
 	if (rv->crl_url != NULL) {
-		if ((r = http_fetch_get(rv->crl_url, CRL_MAX_BODY,
-		    rv->timeout_ms, &body, &blen)) != JPKI_OK) {
+		if ((r = rev_fetch(rv, rv->crl_url, NULL, NULL, 0,
+		    CRL_MAX_BODY, &body, &blen)) != JPKI_OK) {
 			snprintf(why, len, "cannot download the CRL: %s",
 			    jpki_strerror(r));
 			goto out;
@@ -401,15 +434,15 @@ ocsp_ask(jpki_rev_t *rv, OCSP_CERTID *id, const jpki_cert_t *issuer,
 	if (OCSP_request_add1_nonce(req, NULL, -1) != 1 ||
 	    (len = i2d_OCSP_REQUEST(req, &der)) <= 0)
 		goto out;
-	hr = http_fetch_post(rv->ocsp_url, "application/ocsp-request", der,
-	    (size_t)len, HTTP_FETCH_MAX_BODY, rv->timeout_ms, &body, &blen);
+	hr = rev_fetch(rv, rv->ocsp_url, "application/ocsp-request", der,
+	    (size_t)len, OCSP_MAX_BODY, &body, &blen);
 	if (hr != JPKI_OK) {
 		snprintf(res->detail, sizeof(res->detail), "responder not "
 		    "usable: %s", jpki_strerror(hr));
 		goto out;
 	}
 	p = body;
-	if (blen > (size_t)HTTP_FETCH_MAX_BODY ||
+	if (blen > (size_t)OCSP_MAX_BODY ||
 	    (resp = d2i_OCSP_RESPONSE(NULL, &p, (long)blen)) == NULL) {
 		snprintf(res->detail, sizeof(res->detail),
 		    "malformed OCSP response");

@@ -7,12 +7,17 @@
 #     strict C11 and as C++11, and declares its API extern "C";
 #   - `make install DESTDIR=... PREFIX=/usr/local` stages the library with
 #     its soname links, the headers and jpki.pc;
-#   - a program built with `pkg-config --cflags --libs jpki` against the
-#     staged tree links and runs, and the staged jpki finds its library
-#     through its $ORIGIN-relative run path, not the build tree;
-#   - a program linked with the staged libjpki.a through `pkg-config
-#     --static` links and runs: jpki.pc names every library the archive
-#     needs (issue 10: jansson and sqlite3 were missing);
+#   - a card-only program built with `pkg-config --cflags --libs jpki`
+#     against the staged tree links and runs, and neither its NEEDED nor
+#     ldd shows libcurl, libjansson or libsqlite3 (issue 10: they live in
+#     libjpki-platform); the same program linked statically through
+#     `pkg-config --static` (libjpki.a) runs and needs none of them either;
+#   - a platform program linked with `pkg-config jpki-platform`, dynamically
+#     and statically (libjpki-platform.a + libjpki.a), links and runs:
+#     jpki-platform.pc names every library the archives need (issue 10:
+#     jansson and sqlite3 were missing);
+#   - the staged jpki finds its libraries through its $ORIGIN-relative run
+#     path, not the build tree;
 #   - `make uninstall` with the same DESTDIR PREFIX leaves DESTDIR empty
 #     (issue 10: it was a no-op), and leaves alone a file it did not
 #     install, and the directory holding it.
@@ -52,16 +57,23 @@ pre=$stage/usr/local
 t "make install DESTDIR PREFIX=/usr/local" \
 	make --no-print-directory BUILD="$build" DESTDIR="$stage" \
 	PREFIX=/usr/local install
-t "libjpki.so.0 soname link" test -L "$pre/lib/libjpki.so.0"
-t "libjpki.so development link" test -L "$pre/lib/libjpki.so"
-t "real file behind the links" test -f "$(readlink -f "$pre/lib/libjpki.so")"
+so=$(sed -n 's/^SOVERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
+for l in libjpki libjpki-platform; do
+	t "$l.so.$so soname link" test -L "$pre/lib/$l.so.$so"
+	t "$l.so development link" test -L "$pre/lib/$l.so"
+	t "$l: real file behind the links" \
+		test -f "$(readlink -f "$pre/lib/$l.so")"
+	t "$l.a installed" test -f "$pre/lib/$l.a"
+done
 for h in include/jpki/*.h; do
 	t "header $(basename "$h") installed" cmp -s "$h" \
 		"$pre/include/jpki/$(basename "$h")"
 done
-t "jpki.pc installed" test -f "$pre/lib/pkgconfig/jpki.pc"
-t "jpki.pc has prefix=/usr/local" grep -qx 'prefix=/usr/local' \
-	"$pre/lib/pkgconfig/jpki.pc"
+for pc in jpki jpki-platform; do
+	t "$pc.pc installed" test -f "$pre/lib/pkgconfig/$pc.pc"
+	t "$pc.pc has prefix=/usr/local" grep -qx 'prefix=/usr/local' \
+		"$pre/lib/pkgconfig/$pc.pc"
+done
 # pam_jpki: module, example configuration (SYSCONFDIR, not under PREFIX),
 # man page; the module exports pam_sm_* and nothing else
 t "pam_jpki.so installed in \$(LIBDIR)/security" test -f "$pre/lib/security/pam_jpki.so"
@@ -71,28 +83,72 @@ t "pam_jpki.conf installed in /etc/security" cmp -s pam/pam_jpki.conf \
 	"$stage/etc/security/pam_jpki.conf"
 t "pam_jpki.8 installed" test -f "$pre/share/man/man8/pam_jpki.8"
 
-cat > "$tmp/use.c" <<'EOC'
-#include <stdio.h>
+pc() { PKG_CONFIG_PATH=$pre/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage \
+	pkg-config "$@" 2>> "$tmp/log"; }
+# static link of the staged archives: -l:libX.a even though libX.so sits
+# beside it
+static_libs() { printf '%s\n' "$@" |
+	sed -e 's/^-ljpki$/-l:libjpki.a/' \
+	    -e 's/^-ljpki-platform$/-l:libjpki-platform.a/'; }
+# NEEDED entries and ldd's resolution of a program, one per line
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+NET='libcurl|libjansson|libsqlite3'
+
+# A card-only program: the card, certificates, revocation without a
+# transport.  It must not pull the platform's dependencies.
+cat > "$tmp/card.c" <<'EOC'
 #include <string.h>
 #include <jpki/jpki.h>
 #include <jpki/err.h>
+#include <jpki/cert.h>
 
 int
 main(void)
 {
+	jpki_rev_t *rv = NULL;
+
+	if (jpki_init() != JPKI_OK || jpki_rev_new(&rv) != JPKI_OK)
+		return 1;
+	jpki_rev_free(&rv);
+	jpki_exit();
 	/* a symbol from the library, not the header */
 	return strcmp(jpki_strerror_name(JPKI_ERR_PIN_LOCKED),
 	    "JPKI_ERR_PIN_LOCKED") != 0;
 }
 EOC
-flags=$(PKG_CONFIG_PATH=$pre/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage \
-	pkg-config --cflags --libs jpki 2>> "$tmp/log")
+flags=$(pc --cflags --libs jpki)
 t "pkg-config --cflags --libs jpki" test -n "$flags"
+# (the linker here drops unused -l flags by default, so a stray -lcurl in
+# jpki.pc would not show in NEEDED: the .pc is read too)
+{ pc --print-requires --print-requires-private jpki
+  pc --static --libs jpki; } > "$tmp/jpki.pc.deps"
+t "jpki.pc names no libcurl, jansson, SQLite (also --static)" \
+	sh -c "! grep -Eq 'curl|jansson|sqlite' '$tmp/jpki.pc.deps'"
 # shellcheck disable=SC2086
-t "program built with pkg-config flags links" $cc -std=c11 -o "$tmp/use" \
-	"$tmp/use.c" $flags
-t "program runs against the staged library" \
-	env LD_LIBRARY_PATH="$pre/lib" "$tmp/use"
+t "card-only program built with pkg-config jpki links" \
+	$cc -std=c11 -o "$tmp/card" "$tmp/card.c" $flags
+t "card-only program runs against the staged library" \
+	env LD_LIBRARY_PATH="$pre/lib" "$tmp/card"
+needed "$tmp/card" > "$tmp/card.needed"
+t "card-only program NEEDs libjpki.so.$so" grep -qx "libjpki.so.$so" \
+	"$tmp/card.needed"
+t "card-only program NEEDs no libjpki-platform, libcurl, jansson, SQLite" \
+	sh -c "! grep -E 'libjpki-platform|$NET' '$tmp/card.needed'"
+LD_LIBRARY_PATH="$pre/lib" ldd "$tmp/card" > "$tmp/card.ldd" 2>&1
+t "ldd resolves the card-only program's libjpki to the staged one" \
+	grep -q "libjpki.so.$so => $pre/lib/" "$tmp/card.ldd"
+t "ldd of the card-only program: no libcurl, libjansson, libsqlite3" \
+	sh -c "! grep -E '$NET' '$tmp/card.ldd'"
+sflags=$(pc --static --cflags --libs jpki)
+t "pkg-config --static --cflags --libs jpki" test -n "$sflags"
+# shellcheck disable=SC2046,SC2086
+t "card-only program linked statically (pkg-config --static jpki)" \
+	$cc -std=c11 -o "$tmp/card-static" "$tmp/card.c" $(static_libs $sflags)
+t "static card-only program runs" "$tmp/card-static"
+needed "$tmp/card-static" > "$tmp/card-static.needed"
+t "static card-only program NEEDs no libjpki, libcurl, jansson, SQLite" \
+	sh -c "! grep -E 'libjpki|$NET' '$tmp/card-static.needed'"
+
 if [ -x "$pre/bin/jpki" ]; then
 	t "staged jpki runs from its own lib (\$ORIGIN run path)" \
 		"$pre/bin/jpki" --version
@@ -100,9 +156,8 @@ if [ -x "$pre/bin/jpki" ]; then
 		sh -c "! readelf -d '$pre/bin/jpki' | grep -q '$(pwd)'"
 fi
 
-# Static: libjpki.a from the staged tree, its dependencies from
-# `pkg-config --static`.  The program reaches the SQLite queue and the
-# platform client (libcurl, jansson), so every private dependency is needed.
+# A platform program reaches the SQLite queue and the platform client
+# (libcurl, jansson): jpki-platform.pc, dynamically and statically.
 cat > "$tmp/static.c" <<'EOC'
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +170,7 @@ main(int argc, char **argv)
 {
 	jpki_queue_t *q = NULL;
 	jpki_platform_t *p = NULL;
+	jpki_rev_t *rv = NULL;
 	unsigned pending = 1, failed = 1;
 
 	if (argc != 2 || jpki_init() != JPKI_OK)
@@ -127,22 +183,28 @@ main(int argc, char **argv)
 	if (jpki_platform_new(&p) != JPKI_OK)
 		return 3;
 	jpki_platform_free(&p);
+	if (jpki_rev_new(&rv) != JPKI_OK || jpki_rev_use_http(rv) != JPKI_OK)
+		return 4;
+	jpki_rev_free(&rv);
 	jpki_exit();
 	return strcmp(jpki_strerror_name(JPKI_ERR_QUEUED), "JPKI_ERR_QUEUED");
 }
 EOC
-t "libjpki.a installed" test -f "$pre/lib/libjpki.a"
-sflags=$(PKG_CONFIG_PATH=$pre/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage \
-	pkg-config --static --cflags --libs jpki 2>> "$tmp/log")
-t "pkg-config --static --cflags --libs jpki" test -n "$sflags"
-# -l:libjpki.a: the archive even though libjpki.so sits beside it
+pflags=$(pc --cflags --libs jpki-platform)
+t "pkg-config --cflags --libs jpki-platform" test -n "$pflags"
 # shellcheck disable=SC2086
-t "program linked statically with pkg-config --static links" \
-	$cc -std=c11 -o "$tmp/static" "$tmp/static.c" \
-	$(printf '%s\n' $sflags | sed 's/^-ljpki$/-l:libjpki.a/')
-t "static program does not need libjpki.so" \
-	sh -c "! readelf -d '$tmp/static' | grep -q 'libjpki\.so'"
-t "static program runs (SQLite queue, platform client)" \
+t "platform program built with pkg-config jpki-platform links" \
+	$cc -std=c11 -o "$tmp/plat" "$tmp/static.c" $pflags
+t "platform program runs against the staged libraries" \
+	env LD_LIBRARY_PATH="$pre/lib" "$tmp/plat" "$tmp/queue1.db"
+sflags=$(pc --static --cflags --libs jpki-platform)
+t "pkg-config --static --cflags --libs jpki-platform" test -n "$sflags"
+# shellcheck disable=SC2046,SC2086
+t "platform program linked statically (pkg-config --static) links" \
+	$cc -std=c11 -o "$tmp/static" "$tmp/static.c" $(static_libs $sflags)
+t "static platform program does not need libjpki*.so" \
+	sh -c "! readelf -d '$tmp/static' | grep -q 'libjpki'"
+t "static platform program runs (SQLite queue, platform client)" \
 	"$tmp/static" "$tmp/queue.db"
 
 # Uninstall: DESTDIR left empty; a file it did not install stays.

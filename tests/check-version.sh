@@ -6,9 +6,9 @@
 # Makefile: make dist, jpki.pc, the library's file name).  What cannot read
 # it is held to it here: the version macros of <jpki/jpki.h> (and through
 # them `jpki --version` and the HTTP User-Agent), debian/changelog, the
-# newest entry of NEWS.  The ABI number SOVERSION is held to the soname,
-# the version node of src/libjpki.map, the Debian library package's name
-# and its symbols file.
+# newest entry of NEWS.  The ABI number SOVERSION is held to the sonames,
+# the version nodes of src/libjpki.map and src/libjpki-platform.map, the
+# Debian library packages' names and their symbols files.
 #
 #   tests/check-version.sh BUILD SOVERSION [RESULTS_FILE]
 set -u
@@ -51,6 +51,27 @@ same "Debian library package" \
 same "debian/libjpki$so.symbols names the soname" \
 	"$(head -n 1 "debian/libjpki$so.symbols" 2>/dev/null | cut -d' ' -f1,2)" \
 	"libjpki.so.$so libjpki$so"
+
+# libjpki-platform: the same VERSION and SOVERSION
+same "jpki-platform.pc Version" \
+	"$(sed -n 's/^Version: //p' "$build/jpki-platform.pc")" "$v"
+same "jpki-platform.pc requires jpki = VERSION" \
+	"$(sed -n 's/^Requires: //p' "$build/jpki-platform.pc")" "jpki = $v"
+same "libjpki-platform file name" \
+	"$(basename "$(readlink -f "$build/lib/libjpki-platform.so")")" \
+	"libjpki-platform.so.$v"
+same "libjpki-platform SONAME" \
+	"$(readelf -d "$build/lib/libjpki-platform.so" |
+	sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')" "libjpki-platform.so.$so"
+same "version node of src/libjpki-platform.map" \
+	"$(sed -n 's/^\(JPKI_[0-9A-Z_]*\) {.*/\1/p' src/libjpki-platform.map |
+	tail -n 1)" "JPKI_PLATFORM_$so"
+same "Debian platform library package" \
+	"$(sed -n 's/^Package: \(libjpki-platform[0-9][0-9a-z.-]*\)$/\1/p' \
+	debian/control)" "libjpki-platform$so"
+same "debian/libjpki-platform$so.symbols names the soname" \
+	"$(head -n 1 "debian/libjpki-platform$so.symbols" 2>/dev/null |
+	cut -d' ' -f1,2)" "libjpki-platform.so.$so libjpki-platform$so"
 
 echo "version: $pass passed, $fail failed"
 if [ -n "$res" ]; then

@@ -220,6 +220,21 @@ int	jpki_rev_set_time(jpki_rev_t *rv, long long at);
 /* OCSP and CRL download timeout, milliseconds (default 10000). */
 int	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
 
+/*
+ * How a CRL URL (GET: body NULL) or an OCSP responder (POST of body with
+ * Content-Type ctype) is reached.  libjpki has no HTTP client, so that a
+ * program that only reads the card links no libcurl: without a fetcher (the
+ * default) a URL source answers "unknown" (JPKI_ERR_NOT_SUPPORTED in the
+ * detail).  libjpki-platform's jpki_rev_use_http() (jpki/platform.h) sets
+ * its libcurl transfer; an application may pass its own.  A fetcher
+ * returns JPKI_OK with the 200 response body in *out (malloc'd, at most
+ * max bytes; libjpki frees it with free()), or a JPKI_ERR_* code.
+ */
+typedef int (*jpki_rev_fetch_cb_t)(void *arg, const char *url,
+    const char *ctype, const uint8_t *body, size_t len, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len);
+int	jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg);
+
 typedef struct {
 	size_t		  size;	/* sizeof(*this), set by the caller */
 	jpki_rev_status_t status;

@@ -55,10 +55,10 @@
 extern "C" {
 #endif
 
-#define JPKI_VERSION_MAJOR	0
-#define JPKI_VERSION_MINOR	9
+#define JPKI_VERSION_MAJOR	1
+#define JPKI_VERSION_MINOR	0
 #define JPKI_VERSION_PATCH	0
-#define JPKI_VERSION_STRING	"0.9.0"
+#define JPKI_VERSION_STRING	"1.0.0"
 
 /* Caps on what the library accepts from a card (house-style §2.4). */
 #define JPKI_MAX_CERT		8192	/* one DER certificate */

@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include <jpki/jpki.h>
+#include <jpki/cert.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -252,6 +253,15 @@ int	jpki_platform_push_or_queue(jpki_platform_t *p, jpki_queue_t *q,
 	    const char *mykey_id, const char *auth_issuance,
 	    const char *sign_issuance, const jpki_consent_t *consent,
 	    jpki_platform_result_t *res);
+
+/*
+ * Revocation over HTTP: make rv fetch its CRL URL and OCSP responder with
+ * this library's libcurl transfer (http or https, no redirects, the
+ * timeout of jpki_rev_set_timeout; jpki_rev_set_fetch in jpki/cert.h).
+ * It lives here, not in libjpki, so that a card-only program links no
+ * HTTP client.  JPKI_ERR_ARG if rv is NULL.
+ */
+int	jpki_rev_use_http(jpki_rev_t *rv);
 
 #ifdef __cplusplus
 }

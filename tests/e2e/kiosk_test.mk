@@ -3,9 +3,10 @@
 
 KIOSKTEST_BIN	:= $(BUILD)/tests/e2e/kiosk_test
 
-$(KIOSKTEST_BIN): $(BUILD)/tests/e2e/kiosk_test.o $(LIB_SO)
+# both libraries: the test pushes taps to mykey-mock too
+$(KIOSKTEST_BIN): $(BUILD)/tests/e2e/kiosk_test.o $(LIB_SO) $(PF_SO)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(ALL_LDFLAGS) -L$(BUILD)/lib -ljpki \
+	$(CC) -o $@ $< $(ALL_LDFLAGS) -L$(BUILD)/lib -ljpki-platform -ljpki \
 		-Wl,-rpath,'$$ORIGIN/../../lib' -lpthread
 
 ALL_TARGETS	+= $(KIOSKTEST_BIN)

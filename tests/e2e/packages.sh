@@ -21,6 +21,8 @@ v=$1
 top=$(pwd)
 T=$top/tests/tmp/packages
 arch=$(dpkg --print-architecture)
+# the ABI number (Makefile SOVERSION): the library packages' suffix
+so=$(sed -n 's/^SOVERSION[[:space:]]*:=[[:space:]]*//p' Makefile)
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -59,11 +61,11 @@ else
 fi
 changes=$T/libjpki_${v}_$arch.changes
 if grep -q "symbols doesn't match completely" "$T/build.log"; then
-	no "debian/libjpki0.symbols lists exactly the exports (run make symbols)"
-	sed -n '/^--- debian\/libjpki0.symbols/,/^[^ +@-]/p' "$T/build.log" |
+	no "debian/libjpki$so.symbols, libjpki-platform$so.symbols list exactly the exports (run make symbols)"
+	sed -n '/^--- debian\/libjpki.*\.symbols/,/^[^ +@-]/p' "$T/build.log" |
 		grep '^[+-] ' | sed 's/^/    /'
 else
-	ok "debian/libjpki0.symbols lists exactly the exports"
+	ok "debian/libjpki$so.symbols, libjpki-platform$so.symbols list exactly the exports"
 fi
 t ".changes written" test -f "$changes"
 
@@ -79,7 +81,7 @@ else
 fi
 
 # 3. the packages and what they hold
-pkgs="libjpki0 libjpki-data libjpki-dev jpki jpki-pkcs11 jpki-kiosk jpki-sandbox"
+pkgs="libjpki$so libjpki-platform$so libjpki-data libjpki-dev libjpki-platform-dev jpki jpki-pkcs11 jpki-kiosk jpki-sandbox"
 [ -f pam/module.mk ] && pkgs="$pkgs libpam-jpki"
 debs=""
 for p in $pkgs; do
@@ -94,20 +96,41 @@ t "no package installs the modprobe blacklist" \
 	sh -c "! grep -q 'etc/modprobe.d' '$T/contents'"
 t "jpki: the blacklist as an example" \
 	has jpki usr/share/doc/jpki/examples/blacklist-jpki-nfc.conf
-t "libjpki0: shared library and soname link" \
-	sh -c "grep -q '^libjpki0 .*libjpki.so.$v' '$T/contents' &&
-	       grep -q '^libjpki0 .*libjpki.so.0 -> libjpki.so.$v' '$T/contents'"
-t "libjpki-data: the J-LIS roots, depended on by libjpki0" sh -c "
+t "libjpki$so: shared library and soname link" \
+	sh -c "grep -q '^libjpki$so .*libjpki.so.$v' '$T/contents' &&
+	       grep -q '^libjpki$so .*libjpki.so.$so -> libjpki.so.$v' '$T/contents'"
+t "libjpki-platform$so: shared library and soname link" \
+	sh -c "grep -q '^libjpki-platform$so .*libjpki-platform.so.$v' '$T/contents' &&
+	       grep -q '^libjpki-platform$so .*libjpki-platform.so.$so -> libjpki-platform.so.$v' '$T/contents'"
+t "libjpki-data: the J-LIS roots, depended on by libjpki$so" sh -c "
 	grep -q '^libjpki-data .*usr/share/jpki/roots/auth_ca_2023.pem' '$T/contents' &&
-	dpkg-deb -f '$T/libjpki0_${v}_$arch.deb' Depends | grep -q 'libjpki-data (= $v)'"
-t "libjpki0: symbols file" sh -c \
-	"dpkg-deb -I '$T/libjpki0_${v}_$arch.deb' symbols | grep -q '^libjpki.so.0 libjpki0'"
+	dpkg-deb -f '$T/libjpki${so}_${v}_$arch.deb' Depends | grep -q 'libjpki-data (= $v)'"
+t "libjpki$so, libjpki-platform$so: symbols files" sh -c "
+	dpkg-deb -I '$T/libjpki${so}_${v}_$arch.deb' symbols | grep -q '^libjpki.so.$so libjpki$so' &&
+	dpkg-deb -I '$T/libjpki-platform${so}_${v}_$arch.deb' symbols |
+		grep -q '^libjpki-platform.so.$so libjpki-platform$so'"
+# issue 10: the card library does not pull the platform's dependencies
+t "libjpki$so depends on neither libcurl, jansson nor SQLite" sh -c "
+	dpkg-deb -f '$T/libjpki${so}_${v}_$arch.deb' Depends > '$T/dep.lib';
+	! grep -E 'curl|jansson|sqlite' '$T/dep.lib'"
+t "libjpki-platform$so depends on libjpki$so, libcurl, jansson, SQLite" sh -c "
+	dpkg-deb -f '$T/libjpki-platform${so}_${v}_$arch.deb' Depends > '$T/dep.pf';
+	grep -q 'libjpki$so (>= $v)' '$T/dep.pf' && grep -q curl '$T/dep.pf' &&
+	grep -q jansson '$T/dep.pf' && grep -q sqlite3 '$T/dep.pf'"
+t "jpki-pkcs11 depends on no libjpki-platform, libcurl, jansson, SQLite" sh -c "
+	! dpkg-deb -f '$T/jpki-pkcs11_${v}_$arch.deb' Depends |
+		grep -E 'libjpki-platform|curl|jansson|sqlite'"
 t "libjpki-dev: headers, jpki.pc, .so link, static archive, libjpki(3)" sh -c "
 	grep -q '^libjpki-dev .*/libjpki.a\$' '$T/contents' &&
 	grep -q '^libjpki-dev .*usr/include/jpki/jpki.h' '$T/contents' &&
+	grep -q '^libjpki-dev .*usr/include/jpki/platform.h' '$T/contents' &&
 	grep -q '^libjpki-dev .*pkgconfig/jpki.pc' '$T/contents' &&
-	grep -q '^libjpki-dev .*/libjpki.so -> libjpki.so.0' '$T/contents' &&
+	grep -q '^libjpki-dev .*/libjpki.so -> libjpki.so.$so' '$T/contents' &&
 	grep -q '^libjpki-dev .*man3/libjpki.3' '$T/contents'"
+t "libjpki-platform-dev: jpki-platform.pc, .so link, static archive" sh -c "
+	grep -q '^libjpki-platform-dev .*/libjpki-platform.a\$' '$T/contents' &&
+	grep -q '^libjpki-platform-dev .*pkgconfig/jpki-platform.pc' '$T/contents' &&
+	grep -q '^libjpki-platform-dev .*/libjpki-platform.so -> libjpki-platform.so.$so' '$T/contents'"
 t "jpki-pkcs11: module in the multiarch pkcs11 directory, p11-kit config" \
 	sh -c "grep -q '^jpki-pkcs11 .*usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/pkcs11/jpki-pkcs11.so' '$T/contents' &&
 	       grep -q '^jpki-pkcs11 .*usr/share/p11-kit/modules/jpki.module' '$T/contents'"

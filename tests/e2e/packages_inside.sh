@@ -42,7 +42,8 @@ t "jpki, jpki-kiosk, jpki-cardsim, mykey-mock on PATH" \
 # (/lib is /usr/lib on Debian 12: ld.so's cache may name either)
 t "tools use the library in the multiarch directory (no run path)" sh -c "
 	ldd /usr/bin/jpki; readelf -d /usr/bin/jpki | grep PATH;
-	ldd /usr/bin/jpki | grep -q -E 'libjpki.so.0 => (/usr)?/lib/$ma/libjpki.so.0' &&
+	ldd /usr/bin/jpki | grep -q -E 'libjpki.so.1 => (/usr)?/lib/$ma/libjpki.so.1' &&
+	ldd /usr/bin/jpki | grep -q -E 'libjpki-platform.so.1 => (/usr)?/lib/$ma/libjpki-platform.so.1' &&
 	! readelf -d /usr/bin/jpki | grep -q -E 'RPATH|RUNPATH'"
 t "man pages: jpki(1), libjpki(3), jpki-pkcs11(8), jpki-cardsim(1)" sh -c '
 	for m in man1/jpki.1 man3/libjpki.3 man8/jpki-pkcs11.8 \
@@ -94,10 +95,31 @@ t "pkg-config --cflags --libs jpki" sh -c 'pkg-config --cflags --libs jpki &&
 	test "$(pkg-config --modversion jpki)" = '"$v"
 t "a program built with pkg-config's flags links" sh -c \
 	"cc -std=c11 -Wall -Werror -o '$W/use' '$W/use.c' \$(pkg-config --cflags --libs jpki)"
-t "... and runs against /usr/lib/$ma/libjpki.so.0" sh -c "
+t "... and runs against /usr/lib/$ma/libjpki.so.1" sh -c "
 	'$W/use'; ldd '$W/use';
 	'$W/use' | grep -qx '$v JPKI_ERR_PIN_LOCKED' &&
-	ldd '$W/use' | grep -q -E '(/usr)?/lib/$ma/libjpki.so.0'"
+	ldd '$W/use' | grep -q -E '(/usr)?/lib/$ma/libjpki.so.1'"
+# issue 10: a card-only program pulls none of the platform's libraries
+t "... and ldd shows no libjpki-platform, libcurl, libjansson, libsqlite3" \
+	sh -c "ldd '$W/use' > '$W/use.ldd' &&
+	! grep -E 'libjpki-platform|libcurl|libjansson|libsqlite3' '$W/use.ldd'"
+cat > "$W/pf.c" <<'EOC'
+#include <jpki/platform.h>
+
+int
+main(void)
+{
+	jpki_platform_t *p = NULL;
+
+	if (jpki_platform_new(&p) != JPKI_OK)
+		return 1;
+	jpki_platform_free(&p);
+	return 0;
+}
+EOC
+t "a platform program built with pkg-config jpki-platform links and runs" \
+	sh -c "cc -std=c11 -Wall -Werror -o '$W/pf' '$W/pf.c' \
+		\$(pkg-config --cflags --libs jpki-platform) && '$W/pf'"
 
 # --- a virtual card read by the installed tools ----------------------------
 # card_up: pcscd with the vpcd driver and the installed jpki-cardsim on a

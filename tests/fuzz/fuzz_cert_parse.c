@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The libjpki developers.
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * Fuzz jpki_cert_parse (src/cert.c) and every accessor on what it accepts:
+ * Fuzz jpki_cert_new (src/cert.c) and every accessor on what it accepts:
  * the issuance number (jpki-card.md §9.2) must be consistent between its
  * hex, decimal and DER forms, strings must be NUL-terminated and the
  * holder attributes either parse or give a reason.

@@ -4,10 +4,9 @@
  *
  * Fuzz the revocation answers the library reads from the network or a
  * file (src/revocation.c): an OCSP response (RFC 6960) and a CRL (PEM or
- * DER), from a download or a file.  The network is replaced at link time:
- * this harness defines http_fetch_post/http_fetch_get (src/http_fetch.h),
- * so the library's own http_fetch.o is not linked, and they hand back the
- * fuzzed body.  Input: a selector byte (0 OCSP, 1 CRL download, 2 CRL
+ * DER), from a download or a file.  The network is replaced through the
+ * fetcher seam (jpki_rev_set_fetch): this harness's fetcher hands back
+ * the fuzzed body.  Input: a selector byte (0 OCSP, 1 CRL download, 2 CRL
  * file), then chunks: the certificate, its issuer (DER), the body.
  * Seeds: answers of mykey-mock's J-LIS simulator for a card it issued
  * (tests/fuzz/record_e2e.sh; the OCSP request had no nonce, so the
@@ -22,7 +21,6 @@
 
 #include <jpki/cert.h>
 
-#include "http_fetch.h"
 #include "support/chunks.h"
 #include "fuzz.h"
 
@@ -44,24 +42,16 @@ give(size_t max, uint8_t **out, size_t *out_len)
 	return JPKI_OK;
 }
 
-int
-http_fetch_post(const char *url, const char *ctype, const uint8_t *req,
+/* The jpki_rev_fetch_cb_t: POST (OCSP) always carries a request. */
+static int
+fetch(void *arg, const char *url, const char *ctype, const uint8_t *req,
     size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
 {
+	(void)arg;
 	(void)url;
-	(void)ctype;
 	(void)timeout_ms;
-	if (req == NULL || len == 0)
+	if (ctype != NULL && (req == NULL || len == 0))
 		abort();	/* an OCSP request is always sent */
-	return give(max, out, out_len);
-}
-
-int
-http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
-    size_t *out_len)
-{
-	(void)url;
-	(void)timeout_ms;
 	return give(max, out, out_len);
 }
 
@@ -119,6 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (jpki_rev_new(&rv) != JPKI_OK)
 		abort();
+	(void)jpki_rev_set_fetch(rv, fetch, NULL);
 	if (sel == 0)
 		r = jpki_rev_set_ocsp_url(rv, "http://ocsp.fuzz.invalid/");
 	else if (sel == 1)

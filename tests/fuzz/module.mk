@@ -26,9 +26,10 @@ FUZZ_SMOKE_SECONDS ?= 3
 FUZZ_LONG_SECONDS ?= 900
 
 # Extra objects and libraries per harness.  Seams by link order:
-# fuzz_queue and fuzz_revocation define http_perform / http_fetch_*, and
-# support/p11_script.o pcsc_reader_list / pcsc_transport_open, so the
-# archive's http.o / http_fetch.o / transport_pcsc.o are left out.
+# fuzz_queue defines http_perform, and support/p11_script.o
+# pcsc_reader_list / pcsc_transport_open, so the archive's http.o /
+# transport_pcsc.o are left out (fuzz_revocation sets its fetcher through
+# jpki_rev_set_fetch instead).
 FUZZ_CARD_SUPPORT := $(BUILD)/tests/fuzz/support/card_script.o
 FUZZ_OBJS_card	:= $(FUZZ_CARD_SUPPORT)
 FUZZ_CARDSIM_FIXTURE := $(BUILD)/tests/fuzz/support/cardsim_fixture.o
@@ -62,10 +63,10 @@ endif
 
 define FUZZ_LINK_RULE
 $(BUILD)/tests/fuzz/fuzz_$(1): $(BUILD)/tests/fuzz/fuzz_$(1).o $(FUZZ_MAIN) \
-    $(FUZZ_OBJS_$(1)) $(LIB_A)
+    $(FUZZ_OBJS_$(1)) $(JPKI_A)
 	@mkdir -p $$(@D)
 	$$(CC) $(FUZZ_LINKFLAGS) -o $$@ $$< $(FUZZ_MAIN) $(FUZZ_OBJS_$(1)) \
-		$(LIB_A) $$(ALL_LDFLAGS) $(FUZZ_LIBS_$(1)) $$(LIB_LIBS)
+		$(JPKI_A) $$(ALL_LDFLAGS) $(FUZZ_LIBS_$(1)) $$(JPKI_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_LINK_RULE,$(n))))
 

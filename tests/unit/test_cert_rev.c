@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include <jpki/cert.h>
+#include <jpki/platform.h>
 
 static char dir[64];
 static FILE *ocsp_out;	/* kept open: a closed pipe would SIGPIPE it */
@@ -235,6 +236,7 @@ test_crl(void **state)
 	long long now = (long long)time(NULL);
 
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.pem")), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_int_equal(res.status, JPKI_REV_REVOKED);
@@ -259,6 +261,7 @@ test_crl(void **state)
 
 	/* DER works the same */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl.der")), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	jpki_rev_free(&rv);
@@ -274,6 +277,7 @@ test_crl_cache(void **state)
 
 	sh("cp %s %s", path("crl.pem"), path("crl-live.pem"));
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("crl-live.pem")),
 	    JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
@@ -303,6 +307,7 @@ test_crl_bad(void **state)
 	jpki_rev_t *rv = NULL;
 
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	/* signed by another CA */
 	assert_int_equal(jpki_rev_set_crl_file(rv, path("auth-crl.pem")),
 	    JPKI_OK);
@@ -330,6 +335,7 @@ test_crl_bad(void **state)
 	jpki_rev_free(&rv);
 	/* no source at all */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res),
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
 	assert_non_null(strstr(res.detail, "no revocation source"));
@@ -349,6 +355,7 @@ test_ocsp(void **state)
 	pid = ocsp_start("-ndays 1", &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_int_equal(res.status, JPKI_REV_REVOKED);
@@ -406,6 +413,7 @@ test_ocsp_no_next_update(void **state)
 	pid = ocsp_start("", &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	jpki_rev_set_timeout(rv, 3000);
 	assert_int_equal(check(rv, "serial20.der", &res), JPKI_OK);
@@ -414,6 +422,66 @@ test_ocsp_no_next_update(void **state)
 	assert_int_equal(check(rv, "serial20.der", &res),
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
 	jpki_rev_free(&rv);
+}
+
+/* A fetcher of the caller's (jpki_rev_set_fetch): hands back the file
+ * named by arg for a GET, counts its calls. */
+static int fetch_calls;
+
+static int
+file_fetch(void *arg, const char *url, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
+{
+	FILE *f;
+	long n;
+
+	fetch_calls++;
+	assert_null(ctype);
+	assert_null(body);
+	assert_non_null(strstr(url, "crl.invalid"));
+	assert_non_null(f = fopen(arg, "rb"));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	assert_true((n = ftell(f)) > 0 && (size_t)n <= max);
+	rewind(f);
+	assert_non_null(*out = malloc((size_t)n));
+	assert_int_equal(fread(*out, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*out_len = (size_t)n;
+	return JPKI_OK;
+}
+
+/* libjpki has no HTTP client (issue 10): without a fetcher a URL source
+ * is "unknown" (not supported), with the caller's fetcher it answers. */
+static void
+test_url_fetcher(void **state)
+{
+	jpki_rev_result_t res;
+	jpki_rev_t *rv = NULL;
+
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_ocsp_url(rv, "http://ocsp.invalid/"),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "not supported"));
+	jpki_rev_free(&rv);
+	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_set_crl_url(rv, "http://crl.invalid/s.crl"),
+	    JPKI_OK);
+	assert_int_equal(check(rv, "sign.der", &res),
+	    JPKI_ERR_CERT_STATUS_UNKNOWN);
+	assert_non_null(strstr(res.detail, "not supported"));
+	fetch_calls = 0;
+	assert_int_equal(jpki_rev_set_fetch(rv, file_fetch,
+	    (void *)path("crl.der")), JPKI_OK);
+	assert_int_equal(jpki_rev_set_fetch(NULL, file_fetch, NULL),
+	    JPKI_ERR_ARG);
+	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
+	assert_string_equal(res.reason_name, "affiliationChanged");
+	assert_int_equal(fetch_calls, 1);
+	jpki_rev_free(&rv);
+	assert_int_equal(jpki_rev_use_http(NULL), JPKI_ERR_ARG);
 }
 
 /* The CRL from a distribution point URL, downloaded once per nextUpdate. */
@@ -430,6 +498,7 @@ test_crl_url(void **state)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
 	    port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res), JPKI_ERR_CERT_REVOKED);
 	assert_string_equal(res.reason_name, "affiliationChanged");
@@ -443,6 +512,7 @@ test_crl_url(void **state)
 	pid = http_once(404, NULL, &port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/x.crl", port);
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
 	assert_int_equal(check(rv, "sign.der", &res),
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
@@ -573,6 +643,7 @@ test_mykey_mock(void **state)
 	assert_int_equal(jpki_cert_new_file(&ca, cmd), JPKI_OK);
 	/* OCSP */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/ocsp", port);
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, url), JPKI_OK);
 	if (jpki_rev_check(rv, c, ca, &res) != JPKI_ERR_CERT_REVOKED)
@@ -581,6 +652,7 @@ test_mykey_mock(void **state)
 	jpki_rev_free(&rv);
 	/* CRL */
 	assert_int_equal(jpki_rev_new(&rv), JPKI_OK);
+	assert_int_equal(jpki_rev_use_http(rv), JPKI_OK);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/jlis/v1/crl/sign.crl",
 	    port);
 	assert_int_equal(jpki_rev_set_crl_url(rv, url), JPKI_OK);
@@ -604,6 +676,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_crl_bad),
 		cmocka_unit_test(test_ocsp),
 		cmocka_unit_test(test_ocsp_no_next_update),
+		cmocka_unit_test(test_url_fetcher),
 		cmocka_unit_test(test_crl_url),
 		cmocka_unit_test(test_mykey_mock),
 	};

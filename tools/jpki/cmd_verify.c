@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jpki/platform.h>
+
 #include "cli.h"
 
 static const char usage[] =
@@ -373,6 +375,8 @@ rev_setup(const verify_opts_t *o, jpki_rev_t **rv)
 		return EX_JPKI_OK;
 	if ((r = jpki_rev_new(rv)) != JPKI_OK)
 		return cli_fail(NULL, r, "revocation");
+	/* the OCSP URL over libjpki-platform's HTTP transfer */
+	(void)jpki_rev_use_http(*rv);
 	if (o->ocsp != NULL && (r = jpki_rev_set_ocsp_url(*rv, o->ocsp)) !=
 	    JPKI_OK) {
 		jpki_rev_free(rv);

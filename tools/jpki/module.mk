@@ -10,9 +10,10 @@ JPKI_CLI_SRCS	:= tools/jpki/main.c tools/jpki/cli.c tools/jpki/json.c \
 JPKI_CLI_OBJS	:= $(JPKI_CLI_SRCS:%.c=$(BUILD)/%.o)
 JPKI_CLI	:= $(BUILD)/bin/jpki
 
-$(JPKI_CLI): $(JPKI_CLI_OBJS) $(LIB_SO)
+# both libraries: `jpki platform` and `jpki verify --ocsp` talk HTTP
+$(JPKI_CLI): $(JPKI_CLI_OBJS) $(LIB_SO) $(PF_SO)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(JPKI_CLI_OBJS) $(ALL_LDFLAGS) $(TOOL_LINK)
+	$(CC) -o $@ $(JPKI_CLI_OBJS) $(ALL_LDFLAGS) $(PF_TOOL_LINK)
 
 ALL_TARGETS	+= $(JPKI_CLI)
 
@@ -22,10 +23,10 @@ EXTRA_CFLAGS_tools/jpki/tests := -Wno-conversion -Wno-sign-conversion \
 	-Wno-missing-prototypes -Wno-missing-declarations -Wno-cast-qual
 
 $(JPKI_CLI_TEST): $(BUILD)/tools/jpki/tests/test_fmt.o \
-		$(BUILD)/tools/jpki/json.o $(BUILD)/tools/jpki/fmt.o $(LIB_A)
+		$(BUILD)/tools/jpki/json.o $(BUILD)/tools/jpki/fmt.o $(JPKI_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(filter %.o,$^) $(LIB_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) \
-		$(LIB_LIBS)
+	$(CC) -o $@ $(filter %.o,$^) $(JPKI_A) $(ALL_LDFLAGS) $(CMOCKA_LIBS) \
+		$(JPKI_LIBS)
 
 ALL_TARGETS	+= $(JPKI_CLI_TEST)
 

@@ -5,9 +5,10 @@ KIOSK_SRCS	:= tools/kiosk/main.c tools/kiosk/ui.c tools/kiosk/push.c
 KIOSK_OBJS	:= $(KIOSK_SRCS:%.c=$(BUILD)/%.o)
 KIOSK_BIN	:= $(BUILD)/bin/jpki-kiosk
 
-$(KIOSK_BIN): $(KIOSK_OBJS) $(LIB_SO)
+# both libraries: the kiosk pushes each tap to the platform (push.c)
+$(KIOSK_BIN): $(KIOSK_OBJS) $(LIB_SO) $(PF_SO)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(KIOSK_OBJS) $(ALL_LDFLAGS) $(TOOL_LINK) -lpthread
+	$(CC) -o $@ $(KIOSK_OBJS) $(ALL_LDFLAGS) $(PF_TOOL_LINK) -lpthread
 
 ALL_TARGETS	+= $(KIOSK_BIN)
 INSTALL_TARGETS	+= install-kiosk

@@ -32,17 +32,22 @@ check-packages:
 
 # VERSION against jpki.h, debian/changelog, NEWS, jpki.pc, jpki --version;
 # SOVERSION against the soname, the map's node and the Debian package.
-check-version: $(LIB_SO) $(BUILD)/jpki.pc $(JPKI_CLI)
+check-version: $(LIB_SO) $(PF_SO) $(BUILD)/jpki.pc $(BUILD)/jpki-platform.pc \
+		$(JPKI_CLI)
 	@sh tests/check-version.sh $(BUILD) $(SOVERSION) $(RESULTS)/version.count
 
 CHECK_TARGETS	+= check-version
 
 # A new VERSION renames the library file and changes jpki.pc.
-$(LIB_SO) $(BUILD)/jpki.pc: VERSION
+$(LIB_SO) $(PF_SO) $(BUILD)/jpki.pc $(BUILD)/jpki-platform.pc: VERSION
 
-# debian/libjpki0.symbols from the library's real exports: symbols already
-# listed keep the version that added them, new ones get $(VERSION).  Run
-# after adding a function to the API (check-packages fails until then).
-symbols: $(LIB_SO)
+# debian/libjpki$(SOVERSION).symbols and libjpki-platform$(SOVERSION).symbols
+# from the libraries' real exports: symbols already listed keep the version
+# that added them, new ones get $(VERSION).  Run after adding a function to
+# the API (check-packages fails until then).
+symbols: $(LIB_SO) $(PF_SO)
 	dpkg-gensymbols -plibjpki$(SOVERSION) -v$(VERSION) -e$(LIB_SO) \
 		-Odebian/libjpki$(SOVERSION).symbols
+	touch debian/libjpki-platform$(SOVERSION).symbols
+	dpkg-gensymbols -plibjpki-platform$(SOVERSION) -v$(VERSION) \
+		-e$(PF_SO) -Odebian/libjpki-platform$(SOVERSION).symbols
