@@ -102,25 +102,46 @@ pb_close(transport_t *t, int reset)
 	(void)reset;
 }
 
-static const transport_ops_t pb_ops = {
-	pb_transmit, pb_begin, pb_end, pb_reconnect, pb_close, NULL
+/* The first chunk: asked once by jpki_card_open (card.c io_open). */
+static int
+pb_atr(transport_t *t, uint8_t *atr, size_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+	int r;
+
+	(void)t;
+	if ((r = next(&p, &n)) != JPKI_OK)
+		return r;
+	if (n > *len)
+		n = *len;
+	memcpy(atr, p, n);
+	*len = n;
+	return JPKI_OK;
+}
+
+const transport_ops_t cs_playback_ops = {
+	pb_transmit, pb_begin, pb_end, pb_reconnect, pb_close, NULL, pb_atr
 };
+
+void
+cs_playback_start(const uint8_t *data, size_t len)
+{
+	pb.p = data;
+	pb.left = len;
+}
 
 void
 cs_playback_init(transport_t *t, const uint8_t *data, size_t len)
 {
-	const uint8_t *atr;
-	size_t n;
+	size_t n = sizeof(t->atr);
 
 	memset(t, 0, sizeof(*t));
-	t->ops = &pb_ops;
+	t->ops = &cs_playback_ops;
 	t->ext_hint = -1;
-	pb.p = data;
-	pb.left = len;
-	if (next(&atr, &n) == JPKI_OK) {
-		t->atr_len = n > sizeof(t->atr) ? sizeof(t->atr) : n;
-		memcpy(t->atr, atr, t->atr_len);
-	}
+	cs_playback_start(data, len);
+	if (pb_atr(t, t->atr, &n) == JPKI_OK)
+		t->atr_len = n;
 }
 
 static void
@@ -316,7 +337,7 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 }
 
 int
-cs_run(jpki_card_t *c, transport_t *t, unsigned op, unsigned arg)
+cs_run(jpki_card_t *c, unsigned op, unsigned arg)
 {
 	unsigned flags = 0;
 	int r;
@@ -329,7 +350,7 @@ cs_run(jpki_card_t *c, transport_t *t, unsigned op, unsigned arg)
 	    op == CS_TEXT_RAW || op == CS_VISUAL_READ ||
 	    (op == CS_VERIFY_PIN && 1 + arg % 7 > JPKI_PIN_SIGN))
 		flags |= JPKI_OPEN_NO_SELECT;
-	if ((r = card_attach(c, t, flags)) != JPKI_OK)
+	if ((r = jpki_card_open(c, NULL, 0, flags)) != JPKI_OK)
 		return r;
 	r = run_op(c, op % CS_COUNT, arg);
 	jpki_card_close(c);
