@@ -249,6 +249,7 @@ main(int argc, char **argv)
 		{ CS_VISUAL_READ, 0, 0 }, { CS_VISUAL_READ, 0, 1 },
 		{ CS_RANDOM, 0, 0 }, { CS_RANDOM, 200, 0 },
 		{ CS_LOGOUT, 0, 0 }, { CS_TRANSMIT, 0, 0 },
+		{ CS_CHAIN, 0, 0 }, { CS_CHAIN, 1, 0 }, { CS_CHAIN, 0x81, 0 },
 	};
 	char tmp[] = "/tmp/record_cardXXXXXX", pristine[256], work[256];
 	char cmd[1024];

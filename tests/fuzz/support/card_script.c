@@ -20,7 +20,7 @@ const char *const cs_op_names[CS_COUNT] = {
 	"open", "token-info", "cert-avail", "read-cert", "read-serial",
 	"pin-status", "verify-pin", "change-pin", "sign", "sign-pss",
 	"text-mynumber", "text-attrs", "text-raw", "visual-read", "random",
-	"logout", "transmit"
+	"logout", "transmit", "chain"
 };
 
 typedef struct {
@@ -187,6 +187,30 @@ verify(jpki_card_t *c, jpki_pin_kind_t kind)
 	return r;
 }
 
+static int run_op(jpki_card_t *, unsigned, unsigned);
+
+/* The steps of CS_CHAIN; it goes on after a failed step, as long as the
+ * card is still open (an application retries another call). */
+static int
+chain(jpki_card_t *c, unsigned arg)
+{
+	static const unsigned steps[] = { CS_TOKEN_INFO, CS_CERT_AVAIL,
+	    CS_READ_CERT, CS_READ_SERIAL, CS_PIN_STATUS, CS_SIGN };
+	size_t	i;
+	int	r = JPKI_OK, rr;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (jpki_card_reader(c) == NULL)
+			break;
+		/* the sign PIN's status before signing with the sign key */
+		rr = run_op(c, steps[i], steps[i] == CS_PIN_STATUS ?
+		    ((arg & 1) ? 1u : 0u) : arg);
+		if (rr != JPKI_OK && r == JPKI_OK)
+			r = rr;
+	}
+	return r;
+}
+
 static int
 run_op(jpki_card_t *c, unsigned op, unsigned arg)
 {
@@ -331,6 +355,8 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 		if (r == JPKI_OK && (n < 2 || n > sizeof(buf)))
 			abort();
 		return r;
+	case CS_CHAIN:
+		return chain(c, arg);
 	default:
 		return JPKI_ERR_ARG;
 	}

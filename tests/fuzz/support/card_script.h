@@ -34,8 +34,12 @@ enum {
 	CS_OPEN, CS_TOKEN_INFO, CS_CERT_AVAIL, CS_READ_CERT, CS_READ_SERIAL,
 	CS_PIN_STATUS, CS_VERIFY_PIN, CS_CHANGE_PIN, CS_SIGN, CS_SIGN_PSS,
 	CS_TEXT_MYNUMBER, CS_TEXT_ATTRS, CS_TEXT_RAW, CS_VISUAL_READ,
-	CS_RANDOM, CS_LOGOUT, CS_TRANSMIT, CS_COUNT
+	CS_RANDOM, CS_LOGOUT, CS_TRANSMIT, CS_CHAIN, CS_COUNT
 };
+
+/* CS_CHAIN: one session as a signing application runs it, on one card:
+ * token info, certificate availability, a certificate, its serial, the
+ * PIN status, then VERIFY and a signature (arg bit 0: the sign key). */
 
 extern const char *const cs_op_names[CS_COUNT];
 
