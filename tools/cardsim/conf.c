@@ -18,6 +18,7 @@
 #include <jpki/err.h>
 
 #include "secure.h"
+#include "utf8.h"
 #include "conf.h"
 #include "../common/mkprofile.h"
 
@@ -113,37 +114,6 @@ conf_valid_date(const char *s)
 	return d <= ml;
 }
 
-/* Well-formed UTF-8 without control characters. */
-static int
-valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, n;
-
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-		}
-		p += n + 1;
-	}
-	return 1;
-}
-
 static int
 valid_value(const ckey_t *k, const char *v)
 {
@@ -176,7 +146,8 @@ valid_value(const ckey_t *k, const char *v)
 	case V_MYNUMBER:
 		return mkp_mynumber_valid(v);
 	case V_TEXT:
-		return n > 0 && valid_utf8(v);
+		/* well-formed, no controls: the library's validator */
+		return n > 0 && utf8_valid((const uint8_t *)v, n);
 	case V_DATE:
 		return conf_valid_date(v);
 	case V_SEX:

@@ -2,14 +2,14 @@
 # the profile generator shared with mykey-mock (tools/common/mkprofile.c).
 # The card side is written independently of the host library: it links only
 # the generic helpers buf/tlv/secure/apdu_codec (the ISO 7816-4 command
-# decoder), never src/ap_*.c, card.c or pin.c.
+# decoder)/utf8, never src/ap_*.c, card.c or pin.c.
 
 CARDSIM_SRCS	:= tools/cardsim/main.c tools/cardsim/vpcd.c \
 		   tools/cardsim/card.c tools/cardsim/build.c \
 		   tools/cardsim/conf.c tools/cardsim/png.c \
 		   tools/common/mkprofile.c
 CARDSIM_HELPERS	:= $(BUILD)/src/buf.o $(BUILD)/src/tlv.o $(BUILD)/src/secure.o \
-		   $(BUILD)/src/apdu_codec.o
+		   $(BUILD)/src/apdu_codec.o $(BUILD)/src/utf8.o
 CARDSIM_OBJS	:= $(CARDSIM_SRCS:%.c=$(BUILD)/%.o) $(CARDSIM_HELPERS)
 CARDSIM_LIBS	:= $(shell pkg-config --libs libcrypto zlib 2>/dev/null || echo -lcrypto -lz)
 CARDSIM_BIN	:= $(BUILD)/bin/jpki-cardsim
