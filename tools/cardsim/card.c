@@ -318,34 +318,6 @@ cmd_verify(cardsim_t *c, const apdu_t *a)
 	return 0x63c0 | c->left[t];
 }
 
-static int
-pin_format_ok(int fmt, const uint8_t *v, size_t n)
-{
-	size_t i;
-
-	switch (fmt) {
-	case FMT_4DIGIT:
-		if (n != 4)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				return 0;
-		}
-		return 1;
-	case FMT_SIGN:
-		if (n < 6 || n > 16)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
-			    v[i] <= '9')))
-				return 0;
-		}
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* CHANGE REFERENCE DATA 00 24 01 80 and CHANGE KEY 80 32 00 80 (§3). */
 static int
 cmd_change(cardsim_t *c, const apdu_t *a)
@@ -365,7 +337,7 @@ cmd_change(cardsim_t *c, const apdu_t *a)
 		return SW_WRONG_LENGTH;
 	if (!(c->verified & (1u << pin)))
 		return SW_SECURITY;
-	if (!pin_format_ok(p->fmt, a->data, a->lc))
+	if (!conf_pin_format_ok(p->fmt, a->data, a->lc))
 		return SW_WRONG_DATA;
 	memcpy(val, a->data, a->lc);
 	val[a->lc] = '\0';

@@ -114,6 +114,34 @@ conf_valid_date(const char *s)
 	return d <= ml;
 }
 
+int
+conf_pin_format_ok(int fmt, const uint8_t *v, size_t n)
+{
+	size_t i;
+
+	switch (fmt) {
+	case FMT_4DIGIT:
+		if (n != 4)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (v[i] < '0' || v[i] > '9')
+				return 0;
+		}
+		return 1;
+	case FMT_SIGN:
+		if (n < 6 || n > 16)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
+			    v[i] <= '9')))
+				return 0;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 valid_value(const ckey_t *k, const char *v)
 {
@@ -132,17 +160,9 @@ valid_value(const ckey_t *k, const char *v)
 		}
 		return 1;
 	case V_PIN4:
-		return all_digits(v, 4);
+		return conf_pin_format_ok(FMT_4DIGIT, (const uint8_t *)v, n);
 	case V_PINSIGN:
-		/* 6-16 of A-Z 0-9 (jpki-card.md §5.4) */
-		if (n < 6 || n > 16)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
-			    v[i] <= '9')))
-				return 0;
-		}
-		return 1;
+		return conf_pin_format_ok(FMT_SIGN, (const uint8_t *)v, n);
 	case V_MYNUMBER:
 		return mkp_mynumber_valid(v);
 	case V_TEXT:
