@@ -253,11 +253,14 @@ static CK_RV
 pin_load(struct p11_pin *p, enum p11_kind k, CK_UTF8CHAR_PTR pin,
     CK_ULONG len)
 {
-	size_t	min = k == P11_AUTH ? 4 : 6, max = k == P11_AUTH ? 4 : 16;
+	size_t	min = 0, max = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (pin == NULL)
 		return CKR_ARGUMENTS_BAD;	/* no PIN pad path (jpki-pkcs11.8) */
+	if (jpki_pin_limits(k == P11_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN,
+	    &min, &max) != JPKI_OK || max > JPKI_PIN_MAX)
+		return CKR_GENERAL_ERROR;
 	if (len < min || len > max)
 		return CKR_PIN_LEN_RANGE;
 	memcpy(p->v, pin, len);

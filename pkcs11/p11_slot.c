@@ -463,6 +463,7 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	enum p11_kind		 k;
 	CK_FLAGS		 fl;
 	CK_RV			 rv;
+	size_t			 pmin = 0, pmax = 0;
 
 	p11_lock();
 	if ((rv = p11_check_init()) != CKR_OK)
@@ -499,9 +500,11 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	pInfo->ulSessionCount = (CK_ULONG)p11_session_count(slotID, 0);
 	pInfo->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
 	pInfo->ulRwSessionCount = (CK_ULONG)p11_session_count(slotID, 1);
-	/* jpki-card.md §5.4: auth PIN 4 digits, sign PIN 6-16 of A-Z 0-9 */
-	pInfo->ulMaxPinLen = k == P11_AUTH ? 4 : 16;
-	pInfo->ulMinPinLen = k == P11_AUTH ? 4 : 6;
+	/* jpki-card.md §5.4, from the library's one table */
+	(void)jpki_pin_limits(k == P11_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN,
+	    &pmin, &pmax);
+	pInfo->ulMaxPinLen = (CK_ULONG)pmax;
+	pInfo->ulMinPinLen = (CK_ULONG)pmin;
 	pInfo->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
 	pInfo->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
 	pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;

@@ -143,6 +143,19 @@ jpki_pin_check_new(jpki_pin_kind_t kind, const char *pin)
 }
 
 int
+jpki_pin_limits(jpki_pin_kind_t kind, size_t *min_len, size_t *max_len)
+{
+	const pin_kind_info_t *k;
+
+	if (min_len == NULL || max_len == NULL ||
+	    (k = pin_kind_info((int)kind)) == NULL)
+		return JPKI_ERR_ARG;
+	*min_len = k->min_len;
+	*max_len = k->max_len;
+	return JPKI_OK;
+}
+
+int
 jpki_pin_fold(jpki_pin_kind_t kind, char *pin, size_t len)
 {
 	const pin_kind_info_t *k;

@@ -201,6 +201,8 @@ int	jpki_pin_fold(jpki_pin_kind_t kind, char *pin, size_t len);
  * one letter and one digit.  Returns JPKI_ERR_PIN_FORMAT.
  */
 int	jpki_pin_check_new(jpki_pin_kind_t kind, const char *pin);
+/* The length range jpki_pin_check_format() allows for kind (bytes). */
+int	jpki_pin_limits(jpki_pin_kind_t kind, size_t *min_len, size_t *max_len);
 /*
  * The format jpki_pin_check_format() requires of kind, in words, e.g.
  * "exactly 4 digits", "exactly 12 digits" or "6 to 16 characters of A-Z and

@@ -115,6 +115,33 @@ test_fold_and_new(void **state)
 	assert_int_equal(jpki_pin_check_new(JPKI_PIN_AUTH, NULL), JPKI_ERR_ARG);
 }
 
+/* The limits a PKCS#11 token reports are the ones the check applies. */
+static void
+test_limits(void **state)
+{
+	size_t	mn = 0, mx = 0;
+
+	(void)state;
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_AUTH, &mn, &mx), JPKI_OK);
+	assert_int_equal(mn, 4);
+	assert_int_equal(mx, 4);
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_SIGN, &mn, &mx), JPKI_OK);
+	assert_int_equal(mn, 6);
+	assert_int_equal(mx, 16);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "ABCDE1"),
+	    JPKI_OK);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "ABCD1"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN,
+	    "ABCDEFGHIJKLMNO1"), JPKI_OK);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN,
+	    "ABCDEFGHIJKLMNOP1"), JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_limits((jpki_pin_kind_t)99, &mn, &mx),
+	    JPKI_ERR_ARG);
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_AUTH, NULL, &mx),
+	    JPKI_ERR_ARG);
+}
+
 /*
  * Issue 10: a badly formatted 照合番号A was answered "It is exactly 4
  * digits".  The words come from the kind's own rules, and they agree with
@@ -183,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_load_uppercases_and_wipes),
 		cmocka_unit_test(test_format_text),
 		cmocka_unit_test(test_fold_and_new),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
