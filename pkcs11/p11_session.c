@@ -257,21 +257,21 @@ static CK_RV
 pin_load(struct p11_pin *p, enum p11_kind k, CK_UTF8CHAR_PTR pin,
     CK_ULONG len)
 {
-	size_t	i, min = k == P11_AUTH ? 4 : 6, max = k == P11_AUTH ? 4 : 16;
+	size_t	min = 0, max = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (pin == NULL)
 		return CKR_ARGUMENTS_BAD;	/* no PIN pad path (jpki-pkcs11.8) */
+	if (jpki_pin_limits(k == P11_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN,
+	    &min, &max) != JPKI_OK || max > JPKI_PIN_MAX)
+		return CKR_GENERAL_ERROR;
 	if (len < min || len > max)
 		return CKR_PIN_LEN_RANGE;
-	for (i = 0; i < len; i++) {
-		char c = (char)pin[i];
-
-		if (k == P11_SIGN && c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		p->v[i] = c;
-	}
+	memcpy(p->v, pin, len);
 	p->len = len;
+	/* folded here too: the bad-PIN memory compares what the card gets */
+	(void)jpki_pin_fold(k == P11_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN,
+	    p->v, p->len);
 	if (jpki_pin_check_format(k == P11_AUTH ? JPKI_PIN_AUTH :
 	    JPKI_PIN_SIGN, p->v) != JPKI_OK)
 		return CKR_PIN_INCORRECT;	/* could never match: no APDU */

@@ -487,6 +487,7 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	enum p11_kind		 k;
 	CK_FLAGS		 fl;
 	CK_RV			 rv;
+	size_t			 pmin = 0, pmax = 0;
 
 	if ((rv = p11_begin(&f, "C_GetTokenInfo", P11_F_SLOT | P11_F_CARD,
 	    slotID, pInfo == NULL ? CKR_ARGUMENTS_BAD : CKR_OK)) != CKR_OK)
@@ -521,9 +522,11 @@ C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	pInfo->ulSessionCount = (CK_ULONG)p11_session_count(slotID, 0);
 	pInfo->ulRwSessionCount = (CK_ULONG)p11_session_count(slotID, 1);
 	p11_munlock(&f);
-	/* jpki-card.md §5.4: auth PIN 4 digits, sign PIN 6-16 of A-Z 0-9 */
-	pInfo->ulMaxPinLen = k == P11_AUTH ? 4 : 16;
-	pInfo->ulMinPinLen = k == P11_AUTH ? 4 : 6;
+	/* jpki-card.md §5.4, from the library's one table */
+	(void)jpki_pin_limits(k == P11_AUTH ? JPKI_PIN_AUTH : JPKI_PIN_SIGN,
+	    &pmin, &pmax);
+	pInfo->ulMaxPinLen = (CK_ULONG)pmax;
+	pInfo->ulMinPinLen = (CK_ULONG)pmin;
 	pInfo->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
 	pInfo->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
 	pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;

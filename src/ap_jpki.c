@@ -421,22 +421,6 @@ out:
 	return r;
 }
 
-/* Sign-password registration rule: at least one letter and one digit. */
-static int
-sign_pin_rule(const pin_t *p)
-{
-	size_t	i;
-	int	alpha = 0, digit = 0;
-
-	for (i = 0; i < p->len; i++) {
-		if (p->v[i] >= 'A' && p->v[i] <= 'Z')
-			alpha = 1;
-		else if (p->v[i] >= '0' && p->v[i] <= '9')
-			digit = 1;
-	}
-	return (alpha && digit) ? JPKI_OK : JPKI_ERR_PIN_FORMAT;
-}
-
 int
 jpki_card_change_pin(jpki_card_t *c, jpki_pin_kind_t kind, const char *old_pin,
     const char *new_pin, unsigned flags, int *tries_left)
@@ -460,7 +444,7 @@ jpki_card_change_pin(jpki_card_t *c, jpki_pin_kind_t kind, const char *old_pin,
 	if ((r = pin_load(&o, (int)kind, old_pin)) != JPKI_OK ||
 	    (r = pin_load(&n, (int)kind, new_pin)) != JPKI_OK)
 		goto out;
-	if (kind == JPKI_PIN_SIGN && (r = sign_pin_rule(&n)) != JPKI_OK)
+	if ((r = pin_rule_new(&n, (int)kind)) != JPKI_OK)
 		goto out;
 	if ((r = card_begin(c)) != JPKI_OK && r != JPKI_ERR_CARD_RESET)
 		goto out;

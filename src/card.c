@@ -88,29 +88,12 @@ jpki_card_set_reset_on_close(jpki_card_t *c, int on)
 	return JPKI_OK;
 }
 
-int
-jpki_card_open(jpki_card_t *c, const char *reader, int wait_ms,
-    unsigned flags)
-{
-	transport_t *t;
-	int r;
-
-	if (c == NULL)
-		return JPKI_ERR_ARG;
-	jpki_card_close(c);
-	if ((r = pcsc_transport_open(reader, wait_ms, &t)) != JPKI_OK)
-		return r;
-	return card_attach(c, t, flags);
-}
-
-int
-card_attach(jpki_card_t *c, transport_t *t, unsigned flags)
+/* Take over an open transport; a failure closes it. */
+static int
+attach(jpki_card_t *c, transport_t *t, unsigned flags)
 {
 	int r;
 
-	if (c == NULL || t == NULL)
-		return JPKI_ERR_ARG;
-	jpki_card_close(c);
 	c->t = t;
 	c->flags = flags;
 	c->ap = AP_NONE;
@@ -124,6 +107,69 @@ card_attach(jpki_card_t *c, transport_t *t, unsigned flags)
 		}
 	}
 	return JPKI_OK;
+}
+
+int
+card_new_with_transport(jpki_card_t **out, const transport_ops_t *ops,
+    void *ctx)
+{
+	jpki_card_t	*c = NULL;
+	int		 r;
+
+	if (out == NULL)
+		return JPKI_ERR_ARG;
+	*out = NULL;
+	if (ops == NULL || ops->transmit == NULL || ops->begin == NULL ||
+	    ops->end == NULL || ops->reconnect == NULL || ops->close == NULL)
+		return JPKI_ERR_ARG;
+	if ((r = jpki_card_new(&c)) != JPKI_OK)
+		return r;
+	c->io_ops = ops;
+	c->io_ctx = ctx;
+	*out = c;
+	return JPKI_OK;
+}
+
+/* "Connect" to an injected backend: the card's own transport_t. */
+static int
+io_open(jpki_card_t *c, transport_t **out)
+{
+	static char	 name[] = "in-process";
+	transport_t	*t = &c->io_t;
+	size_t		 n = sizeof(t->atr);
+	int		 r;
+
+	memset(t, 0, sizeof(*t));
+	t->ops = c->io_ops;
+	t->priv = c->io_ctx;
+	t->ext_hint = -1;
+	t->reader = name;	/* never freed: io backends do not own t */
+	if (t->ops->atr != NULL) {
+		if ((r = t->ops->atr(t, t->atr, &n)) != JPKI_OK)
+			return r;
+		t->atr_len = n > sizeof(t->atr) ? sizeof(t->atr) : n;
+	}
+	*out = t;
+	return JPKI_OK;
+}
+
+int
+jpki_card_open(jpki_card_t *c, const char *reader, int wait_ms,
+    unsigned flags)
+{
+	transport_t *t;
+	int r;
+
+	if (c == NULL)
+		return JPKI_ERR_ARG;
+	jpki_card_close(c);
+	if (c->io_ops != NULL)
+		r = io_open(c, &t);
+	else
+		r = pcsc_transport_open(reader, wait_ms, &t);
+	if (r != JPKI_OK)
+		return r;
+	return attach(c, t, flags);
 }
 
 const char *

@@ -38,17 +38,27 @@ struct jpki_card {
 	unsigned long	 resets;	/* resets recovered from */
 	unsigned long	 resets_told;	/* of which reported by check */
 	jpki_stats_t	 st;
+	/* card_new_with_transport: the backend jpki_card_open connects to
+	 * instead of PC/SC (NULL: PC/SC), and the transport it gets */
+	const transport_ops_t	*io_ops;
+	void			*io_ctx;
+	transport_t		 io_t;
 	uint8_t		*cmd;		/* APDU_MAX_CMD bytes, wiped after use */
 	uint8_t		*rsp;		/* APDU_MAX_RSP bytes, wiped after use */
 };
 
 /*
- * Take over an open transport t (closed with the card) and do what
- * jpki_card_open does after connecting: jpki_card_open is this on a PC/SC
- * transport; the fuzz harnesses pass an in-process one.  Once attached,
- * a failure closes t.  Internal: not part of the public API.
+ * A card whose jpki_card_open() connects through ops instead of PC/SC
+ * (libfido2's fido_dev_set_io_functions): the unit tests' scripted card
+ * and the fuzzers' playback drive the whole card layer in process,
+ * including jpki_card_open's AP selection and JPKI_OPEN_* flags.  ops and
+ * ctx are borrowed and must outlive the card; the transport_t the ops get
+ * belongs to the card (t->priv == ctx).  The reader argument of
+ * jpki_card_open is ignored; jpki_card_reader() reports "in-process".
+ * Free with jpki_card_free().  Internal: not exported (libjpki.map).
  */
-int	card_attach(jpki_card_t *c, transport_t *t, unsigned flags);
+int	card_new_with_transport(jpki_card_t **out, const transport_ops_t *ops,
+	    void *ctx);
 
 /* card_cmd flags */
 #define CMD_REDACT	0x01	/* the response carries personal data */

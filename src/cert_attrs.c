@@ -19,6 +19,7 @@
 #include <jpki/err.h>
 
 #include "cert_int.h"
+#include "utf8.h"
 #include "log.h"
 #include "secure.h"
 
@@ -40,55 +41,6 @@ static const char *const attr_label[ATTR_MAX + 1] = {
 
 /* Cap on one attribute; real values are a few hundred bytes at most. */
 #define ATTR_MAX_LEN	1024
-
-int
-cert_utf8_valid(const uint8_t *p, size_t len, size_t *ncp)
-{
-	size_t i = 0, n = 0, k, need;
-	uint32_t cp, min;
-
-	while (i < len) {
-		uint8_t b = p[i];
-
-		if (b == 0x00)
-			return 0;
-		if (b < 0x80) {
-			i++;
-			n++;
-			continue;
-		}
-		if (b >= 0xc2 && b <= 0xdf) {
-			need = 1;
-			cp = b & 0x1fu;
-			min = 0x80;
-		} else if (b >= 0xe0 && b <= 0xef) {
-			need = 2;
-			cp = b & 0x0fu;
-			min = 0x800;
-		} else if (b >= 0xf0 && b <= 0xf4) {
-			need = 3;
-			cp = b & 0x07u;
-			min = 0x10000;
-		} else {
-			return 0;	/* continuation byte, C0, C1, F5+ */
-		}
-		if (need > len - i - 1)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3fu);
-		}
-		if (cp < min || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-		n++;
-	}
-	if (ncp != NULL)
-		*ncp = n;
-	return 1;
-}
 
 /* Holder attributes are personal data: wiped before they are freed. */
 static void
@@ -324,7 +276,8 @@ take_value(struct cert_attrs *a, int id, const ASN1_TYPE *val, char *err,
 		    attr_label[id], len);
 		goto out;
 	}
-	if (!cert_utf8_valid(p, len, NULL)) {
+	/* controls other than NUL pass: the card's text is what it is */
+	if (!utf8_check(p, len, UTF8_CTRL, NULL)) {
 		snprintf(err, errlen, "%s is not valid UTF-8", attr_label[id]);
 		goto out;
 	}

@@ -88,8 +88,6 @@ struct jpki_cert {
 int	cert_attrs_parse(const uint8_t *san, size_t len, struct cert_attrs *a,
 	    char *err, size_t errlen);
 void	cert_attrs_clear(struct cert_attrs *a);
-/* Strict UTF-8 check (no overlong forms, surrogates or NUL). */
-int	cert_utf8_valid(const uint8_t *p, size_t len, size_t *ncp);
 
 /* cert.c: helpers for the other certificate files. */
 int	cert_time_to_unix(const ASN1_TIME *t, long long *out);

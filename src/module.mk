@@ -12,7 +12,7 @@
 
 # Explicit list: a file joins the library once it compiles cleanly.
 LIB_SRCS	:= src/buf.c src/secure.c src/tlv.c src/err.c src/log.c \
-		   src/utf8.c src/apdu.c src/transport_pcsc.c src/card.c \
+		   src/utf8.c src/apdu_codec.c src/apdu.c src/transport_pcsc.c src/card.c \
 		   src/pin.c src/ap_jpki.c src/ap_text.c src/ap_visual.c \
 		   src/crypto.c src/lib.c \
 		   src/card_random.c src/card_pss.c

@@ -59,11 +59,25 @@ check(const pin_kind_info_t *k, const char *v, size_t len)
 	return JPKI_OK;
 }
 
+/* The card compares bytes; tools upper-case the sign PIN before sending
+ * it (jpki-card.md §5.4).  ASCII only: no locale. */
+static void
+fold(const pin_kind_info_t *k, char *v, size_t n)
+{
+	size_t i;
+
+	if (k->fmt != PIN_ALNUM_UC)
+		return;
+	for (i = 0; i < n; i++)
+		if (v[i] >= 'a' && v[i] <= 'z')
+			v[i] = (char)(v[i] - 'a' + 'A');
+}
+
 int
 pin_load(pin_t *p, int kind, const char *src)
 {
 	const pin_kind_info_t	*k;
-	size_t			 i, n;
+	size_t			 n;
 	int			 r;
 
 	memset(p, 0, sizeof(*p));
@@ -72,15 +86,8 @@ pin_load(pin_t *p, int kind, const char *src)
 	n = strnlen(src, JPKI_PIN_MAX + 1);
 	if (n > JPKI_PIN_MAX)
 		return JPKI_ERR_PIN_FORMAT;
-	for (i = 0; i < n; i++) {
-		char ch = src[i];
-
-		/* the card compares bytes; tools upper-case the sign PIN
-		 * before sending it (jpki-card.md §5.4) */
-		if (k->fmt == PIN_ALNUM_UC && ch >= 'a' && ch <= 'z')
-			ch = (char)(ch - 'a' + 'A');
-		p->v[i] = ch;
-	}
+	memcpy(p->v, src, n);
+	fold(k, p->v, n);
 	p->len = n;
 	if ((r = check(k, p->v, p->len)) != JPKI_OK)
 		pin_wipe(p);
@@ -94,6 +101,25 @@ pin_wipe(pin_t *p)
 }
 
 int
+pin_rule_new(const pin_t *p, int kind)
+{
+	size_t	i;
+	int	alpha = 0, digit = 0;
+
+	if (kind != JPKI_PIN_SIGN)
+		return JPKI_OK;
+	/* sign-password registration rule: at least one letter and one
+	 * digit (jpki-card.md §5.4) */
+	for (i = 0; i < p->len; i++) {
+		if (p->v[i] >= 'A' && p->v[i] <= 'Z')
+			alpha = 1;
+		else if (p->v[i] >= '0' && p->v[i] <= '9')
+			digit = 1;
+	}
+	return (alpha && digit) ? JPKI_OK : JPKI_ERR_PIN_FORMAT;
+}
+
+int
 jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin)
 {
 	pin_t	p;
@@ -102,6 +128,42 @@ jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin)
 	r = pin_load(&p, (int)kind, pin);
 	pin_wipe(&p);
 	return r;
+}
+
+int
+jpki_pin_check_new(jpki_pin_kind_t kind, const char *pin)
+{
+	pin_t	p;
+	int	r;
+
+	if ((r = pin_load(&p, (int)kind, pin)) == JPKI_OK)
+		r = pin_rule_new(&p, (int)kind);
+	pin_wipe(&p);
+	return r;
+}
+
+int
+jpki_pin_limits(jpki_pin_kind_t kind, size_t *min_len, size_t *max_len)
+{
+	const pin_kind_info_t *k;
+
+	if (min_len == NULL || max_len == NULL ||
+	    (k = pin_kind_info((int)kind)) == NULL)
+		return JPKI_ERR_ARG;
+	*min_len = k->min_len;
+	*max_len = k->max_len;
+	return JPKI_OK;
+}
+
+int
+jpki_pin_fold(jpki_pin_kind_t kind, char *pin, size_t len)
+{
+	const pin_kind_info_t *k;
+
+	if (pin == NULL || (k = pin_kind_info((int)kind)) == NULL)
+		return JPKI_ERR_ARG;
+	fold(k, pin, len);
+	return JPKI_OK;
 }
 
 /* Messages about a PIN's format come from the same table as the check. */

@@ -32,8 +32,15 @@ typedef struct {
 	size_t	len;
 } pin_t;
 
-/* Copy, normalise (sign PIN upper-cased) and check; wiped on failure. */
+/*
+ * Copy, normalise (sign PIN upper-cased) and check; wiped on failure.  The
+ * one place of the host's PIN rules (jpki-card.md §5.4): the library, the
+ * CLI, the PKCS#11 module and PAM all come here through pin_load or the
+ * public jpki_pin_fold / jpki_pin_check_format / jpki_pin_check_new.
+ */
 int	pin_load(pin_t *p, int kind, const char *src);
+/* The registration rule for a new PIN (sign: >= 1 letter, >= 1 digit). */
+int	pin_rule_new(const pin_t *p, int kind);
 void	pin_wipe(pin_t *p);
 
 #endif /* JPKI_PIN_H */

@@ -5,6 +5,11 @@
  * Transport interface (libfido2's fido_dev_io_t pattern): the card layer
  * talks to a card only through these operations, so PC/SC, an in-process
  * test backend or a fuzzer can sit underneath.  All errors are JPKI_ERR_*.
+ *
+ * Ownership: a backend's close() releases what the backend allocated.  The
+ * PC/SC backend allocates its transport_t (pcsc_transport_open) and frees
+ * it there; a backend given to card_new_with_transport() (card.h) is
+ * handed a transport_t that the card owns, with priv = the caller's ctx.
  */
 #ifndef JPKI_TRANSPORT_H
 #define JPKI_TRANSPORT_H
@@ -27,6 +32,12 @@ typedef struct {
 	void	(*close)(transport_t *t, int reset);
 	/* Presence and reset state without an APDU (may be NULL). */
 	int	(*status)(transport_t *t);
+	/*
+	 * The card's ATR, asked once when the card is opened (may be NULL).
+	 * Only for backends given to card_new_with_transport(); the PC/SC
+	 * backend fills t->atr itself.  *len holds the buffer size on entry.
+	 */
+	int	(*atr)(transport_t *t, uint8_t *atr, size_t *len);
 } transport_ops_t;
 
 struct transport {

@@ -579,7 +579,8 @@ p_status(transport_t *t)
 }
 
 static const transport_ops_t pcsc_ops = {
-	p_transmit, p_begin, p_end, p_reconnect, p_close, p_status
+	p_transmit, p_begin, p_end, p_reconnect, p_close, p_status,
+	NULL	/* the ATR is read at connect time */
 };
 
 int

@@ -230,6 +230,22 @@ int	jpki_card_change_pin(jpki_card_t *card, jpki_pin_kind_t kind,
 /* Check a PIN's format without any APDU.  Returns JPKI_ERR_PIN_FORMAT. */
 int	jpki_pin_check_format(jpki_pin_kind_t kind, const char *pin);
 /*
+ * Fold the first len bytes of pin in place as the library does before
+ * sending it: the signature password is upper-cased (a-z to A-Z; the card
+ * compares bytes and does not fold), other kinds are left alone.  For
+ * callers that compare or remember PINs themselves.  JPKI_ERR_ARG for an
+ * unknown kind or a NULL pin.
+ */
+int	jpki_pin_fold(jpki_pin_kind_t kind, char *pin, size_t len);
+/*
+ * jpki_pin_check_format() for a new PIN, plus the registration rule that
+ * jpki_card_change_pin() applies: a new signature password has at least
+ * one letter and one digit.  Returns JPKI_ERR_PIN_FORMAT.
+ */
+int	jpki_pin_check_new(jpki_pin_kind_t kind, const char *pin);
+/* The length range jpki_pin_check_format() allows for kind (bytes). */
+int	jpki_pin_limits(jpki_pin_kind_t kind, size_t *min_len, size_t *max_len);
+/*
  * The format jpki_pin_check_format() requires of kind, in words, e.g.
  * "exactly 4 digits", "exactly 12 digits" or "6 to 16 characters of A-Z and
  * 0-9", as a NUL-terminated string in buf (JPKI_PIN_FORMAT_TEXT_MAX bytes

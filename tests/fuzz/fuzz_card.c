@@ -7,29 +7,32 @@
  * availability, certificates and their serials (extended and chunked READ
  * BINARY), PIN status and VERIFY/CHANGE answers, signatures, GET
  * CHALLENGE, the text AP (My Number, basic 4 info, raw EFs) and the visual
- * AP.  The input drives an in-process transport (support/card_script.h:
- * op, arg, ATR, then one answer per command); seeds are recorded from
- * jpki-cardsim by tests/fuzz/record_card.c (`make fuzz-seeds`).
+ * AP.  The input drives an in-process transport given to the card with
+ * card_new_with_transport() (support/card_script.h: op, arg, then chunks:
+ * the first is the ATR, each further one the R-APDU to one command), and
+ * the card is opened with jpki_card_open() as an application opens it.
+ * Seeds are recorded from jpki-cardsim by tests/fuzz/record_card.c
+ * (`make fuzz-seeds`).
  */
 #include <stdlib.h>
 
 #include <jpki/jpki.h>
 
+#include "card.h"
 #include "support/card_script.h"
 #include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	transport_t t;
 	jpki_card_t *c;
 
 	if (size < 2)
 		return 0;
-	if (jpki_card_new(&c) != JPKI_OK)
+	if (card_new_with_transport(&c, &cs_playback_ops, NULL) != JPKI_OK)
 		abort();
-	cs_playback_init(&t, data + 2, size - 2);
-	(void)cs_run(c, &t, data[0], data[1]);
+	cs_playback_start(data + 2, size - 2);
+	(void)cs_run(c, data[0], data[1]);
 	jpki_card_free(&c);
 	return 0;
 }

@@ -16,13 +16,14 @@
 #include <jpki/err.h>
 
 #include "cert_int.h"
+#include "utf8.h"
 #include "fuzz.h"
 
 static void
 utf8_or_null(const char *s)
 {
-	if (s != NULL && !cert_utf8_valid((const uint8_t *)s, strlen(s),
-	    NULL))
+	if (s != NULL && !utf8_check((const uint8_t *)s, strlen(s),
+	    UTF8_CTRL, NULL))
 		abort();
 }
 

@@ -100,8 +100,18 @@ rec_close(transport_t *t, int reset)
 		cardsim_power(sim);
 }
 
+static int
+rec_atr(transport_t *t, uint8_t *atr, size_t *len)
+{
+	(void)t;
+	*len = cardsim_atr(sim, atr, *len);
+	put(&rsp_log, atr, *len, 1);
+	return JPKI_OK;
+}
+
 static const transport_ops_t rec_ops = {
-	rec_transmit, rec_begin, rec_end, rec_reconnect, rec_close, NULL
+	rec_transmit, rec_begin, rec_end, rec_reconnect, rec_close, NULL,
+	rec_atr
 };
 
 static void
@@ -124,7 +134,6 @@ record(const char *pristine, const char *work, const char *outdir,
 {
 	static const uint8_t vpcd_on[] = { 0x00, 0x01, 0x01 };
 	static const uint8_t vpcd_atr[] = { 0x00, 0x01, 0x04 };
-	transport_t t;
 	jpki_card_t *c;
 	char err[256], name[64], cmd[1024];
 	uint8_t hdr[2] = { (uint8_t)op, (uint8_t)arg }, flags = 0;
@@ -140,19 +149,15 @@ record(const char *pristine, const char *work, const char *outdir,
 		exit(1);
 	}
 	rsp_log.len = cmd_log.len = vpcd_log.len = 0;
-	memset(&t, 0, sizeof(t));
-	t.ops = &rec_ops;
-	t.ext_hint = -1;
-	t.atr_len = cardsim_atr(sim, t.atr, sizeof(t.atr));
 	put(&rsp_log, hdr, 2, 0);
 	put(&cmd_log, &flags, 1, 0);
 	put(&vpcd_log, &flags, 1, 0);
-	put(&rsp_log, t.atr, t.atr_len, 1);
 	put(&vpcd_log, vpcd_on, sizeof(vpcd_on), 0);
 	put(&vpcd_log, vpcd_atr, sizeof(vpcd_atr), 0);
-	if (jpki_card_new(&c) != JPKI_OK)
+	/* the ATR goes to rsp_log when jpki_card_open asks (rec_atr) */
+	if (card_new_with_transport(&c, &rec_ops, NULL) != JPKI_OK)
 		abort();
-	r = cs_run(c, &t, op, arg);
+	r = cs_run(c, op, arg);
 	jpki_card_free(&c);
 	cardsim_free(&sim);
 	snprintf(name, sizeof(name), "%s-%02x%s", cs_op_names[op], arg,
@@ -244,6 +249,7 @@ main(int argc, char **argv)
 		{ CS_VISUAL_READ, 0, 0 }, { CS_VISUAL_READ, 0, 1 },
 		{ CS_RANDOM, 0, 0 }, { CS_RANDOM, 200, 0 },
 		{ CS_LOGOUT, 0, 0 }, { CS_TRANSMIT, 0, 0 },
+		{ CS_CHAIN, 0, 0 }, { CS_CHAIN, 1, 0 }, { CS_CHAIN, 0x81, 0 },
 	};
 	char tmp[] = "/tmp/record_cardXXXXXX", pristine[256], work[256];
 	char cmd[1024];

@@ -6,7 +6,10 @@
  * regress/mock.c pattern).  The virtual card behind real pcscd covers the
  * normal paths in the integration tests; this covers what a well-behaved
  * card never sends: 61xx chains, 6Cxx, refused extended length, truncated
- * files, giant headers, a reset by another process in the middle.
+ * files, giant headers, a reset by another process in the middle.  The
+ * card is made with card_new_with_transport() and opened with
+ * jpki_card_open(), as an application opens it: every test's script starts
+ * with the SELECT of the JPKI AP that the open sends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +27,8 @@
 
 #define MAXSTEP 16
 
+#define SELECT_JPKI	"00A4040C0AD392F000260100000001"
+
 typedef struct {
 	const char	*cmd;	/* expected C-APDU, hex; "*" matches anything */
 	const char	*rsp;	/* R-APDU hex, or NULL with err */
@@ -38,6 +43,8 @@ typedef struct {
 	int	held;		/* transactions begun and not ended */
 	uint8_t	big[4096];	/* bulk data appended to a "+" response */
 	size_t	big_len;
+	const char *atr;	/* hex, NULL: the backend knows none */
+	int	closes, close_reset;
 } script_t;
 
 static size_t
@@ -116,27 +123,53 @@ s_reconnect(transport_t *t)
 static void
 s_close(transport_t *t, int reset)
 {
-	free(t);
+	script_t *s = t->priv;
+
+	s->closes++;
+	s->close_reset = reset;
+}
+
+static int
+s_atr(transport_t *t, uint8_t *atr, size_t *len)
+{
+	script_t *s = t->priv;
+
+	*len = s->atr == NULL ? 0 : unhex(s->atr, atr, *len);
+	return JPKI_OK;
 }
 
 static const transport_ops_t s_ops = {
-	s_transmit, s_begin, s_end, s_reconnect, s_close, NULL
+	s_transmit, s_begin, s_end, s_reconnect, s_close, NULL, s_atr
 };
 
+/*
+ * A card opened on script s.  ext 0: JPKI_OPEN_SHORT_ONLY, else the
+ * default (extended READ BINARY first).  ap AP_JPKI: the open selects the
+ * JPKI AP (a SELECT step is put in front of the script); AP_NONE:
+ * JPKI_OPEN_NO_SELECT.
+ */
 static jpki_card_t *
 card_with(script_t *s, int ext, int ap)
 {
 	jpki_card_t	*c = NULL;
-	transport_t	*t = calloc(1, sizeof(*t));
+	unsigned	 fl = 0;
 
-	assert_int_equal(jpki_card_new(&c), JPKI_OK);
+	assert_int_equal(card_new_with_transport(&c, &s_ops, s), JPKI_OK);
 	assert_non_null(c);
-	assert_non_null(t);
-	t->ops = &s_ops;
-	t->priv = s;
-	c->t = t;
-	c->ext = ext;
-	c->ap = ap;
+	if (ext == 0)
+		fl |= JPKI_OPEN_SHORT_ONLY;
+	if (ap == AP_JPKI) {
+		assert_true(s->n < MAXSTEP);
+		memmove(&s->steps[1], &s->steps[0], s->n * sizeof(s->steps[0]));
+		s->steps[0].cmd = SELECT_JPKI;
+		s->steps[0].rsp = "9000";
+		s->steps[0].err = 0;
+		s->n++;
+	} else {
+		fl |= JPKI_OPEN_NO_SELECT;
+	}
+	assert_int_equal(jpki_card_open(c, "ignored", 0, fl), JPKI_OK);
+	assert_int_equal(s->held, 0);
 	return c;
 }
 
@@ -145,6 +178,72 @@ done(jpki_card_t **c, script_t *s)
 {
 	assert_int_equal(s->at, s->n);	/* every scripted APDU was used */
 	jpki_card_free(c);
+	assert_int_equal(s->held, 0);	/* no transaction left behind */
+	assert_int_equal(s->closes, 1);
+}
+
+/* The constructor checks its vtable; the open reads the ATR through it. */
+static void
+test_new_and_open(void **state)
+{
+	static const transport_ops_t no_tx = {
+		NULL, s_begin, s_end, s_reconnect, s_close, NULL, NULL
+	};
+	script_t	 s = { .n = 0, .atr = "3B8880010000000000000000" "00" };
+	jpki_card_t	*c = (jpki_card_t *)1;
+	uint8_t		 atr[33];
+	size_t		 n = sizeof(atr);
+
+	(void)state;
+	assert_int_equal(card_new_with_transport(&c, &no_tx, &s),
+	    JPKI_ERR_ARG);
+	assert_null(c);
+	assert_int_equal(card_new_with_transport(NULL, &s_ops, &s),
+	    JPKI_ERR_ARG);
+	c = card_with(&s, -1, AP_JPKI);
+	assert_string_equal(jpki_card_reader(c), "in-process");
+	assert_int_equal(jpki_card_atr(c, atr, &n), JPKI_OK);
+	assert_int_equal(n, 13);
+	assert_true(jpki_card_is_contactless(c));
+	jpki_card_set_reset_on_close(c, 1);
+	jpki_card_close(c);
+	assert_int_equal(s.closes, 1);
+	assert_int_equal(s.close_reset, 1);
+	/* closed: no transport, nothing sent */
+	assert_null(jpki_card_reader(c));
+	assert_int_equal(jpki_card_check(c), JPKI_ERR_NO_CARD);
+	s.closes = 0;
+	s.at = s.n = 0;
+	/* reopen on the same backend, without the SELECT */
+	assert_int_equal(jpki_card_open(c, NULL, 0, JPKI_OPEN_NO_SELECT),
+	    JPKI_OK);
+	done(&c, &s);
+}
+
+/* A card without the JPKI AP: the open fails and closes the transport. */
+static void
+test_open_not_jpki(void **state)
+{
+	script_t	 s = { .n = 1, .steps = {
+		{ SELECT_JPKI, "6A82", 0 } } };
+	script_t	 s2 = { .n = 1, .steps = {
+		{ SELECT_JPKI, NULL, JPKI_ERR_CARD_REMOVED } } };
+	jpki_card_t	*c = NULL;
+
+	(void)state;
+	assert_int_equal(card_new_with_transport(&c, &s_ops, &s), JPKI_OK);
+	assert_int_equal(jpki_card_open(c, NULL, 0, 0), JPKI_ERR_NOT_JPKI);
+	assert_int_equal(s.closes, 1);
+	assert_null(jpki_card_reader(c));
+	jpki_card_free(&c);
+	assert_int_equal(s.closes, 1);
+	assert_int_equal(s.held, 0);
+	/* the card leaves during the SELECT */
+	assert_int_equal(card_new_with_transport(&c, &s_ops, &s2), JPKI_OK);
+	assert_int_equal(jpki_card_open(c, NULL, 0, 0), JPKI_ERR_CARD_REMOVED);
+	jpki_card_free(&c);
+	assert_int_equal(s2.closes, 1);
+	assert_int_equal(s2.held, 0);
 }
 
 /* A 300-byte "certificate": 30 82 01 28 + 296 bytes. */
@@ -444,10 +543,115 @@ test_sign_builds_digestinfo(void **state)
 	done(&c, &s);
 }
 
+/* Short-only mode: no extended APDU, chunks of 256 at growing offsets. */
+static void
+test_short_only_chunks(void **state)
+{
+	script_t	 s = { .n = 3, .steps = {
+		{ "00B08A0000", NULL, 0 },
+		{ "00B0010000", NULL, 0 },
+		{ "00B0020004", NULL, 0 } } };
+	static char	 h[3][600];
+	uint8_t		 file[516], *der = NULL;
+	size_t		 len = 0, i, off, k;
+	jpki_card_t	*c;
+
+	(void)state;
+	file[0] = 0x30;
+	file[1] = 0x82;
+	file[2] = 0x02;
+	file[3] = 0x00;			/* 4 + 512 bytes */
+	for (i = 4; i < sizeof(file); i++)
+		file[i] = (uint8_t)(i * 7);
+	for (k = 0, off = 0; k < 3; k++) {
+		size_t m = k < 2 ? 256 : 4;
+
+		for (i = 0; i < m; i++)
+			snprintf(h[k] + 2 * i, 3, "%02X", file[off + i]);
+		strcpy(h[k] + 2 * m, "9000");
+		s.steps[k].rsp = h[k];
+		off += m;
+	}
+	c = card_with(&s, 0, AP_JPKI);
+	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_AUTH, &der, &len),
+	    JPKI_OK);
+	assert_int_equal(len, sizeof(file));
+	assert_memory_equal(der, file, sizeof(file));
+	assert_false(jpki_card_extended_used(c));
+	free(der);
+	done(&c, &s);
+}
+
+/* The card leaves between two READ BINARY chunks: nothing half-read. */
+static void
+test_card_removed_mid_read(void **state)
+{
+	script_t	 s = { .n = 2, .steps = {
+		{ "00B08A0000", "+9000", 0 },
+		{ "00B0010000", NULL, JPKI_ERR_CARD_REMOVED } } };
+	uint8_t		*der = (uint8_t *)1;
+	size_t		 len = 1, i;
+	jpki_card_t	*c;
+
+	(void)state;
+	s.big[0] = 0x30;
+	s.big[1] = 0x82;
+	s.big[2] = 0x02;
+	s.big[3] = 0x00;
+	for (i = 4; i < 256; i++)
+		s.big[i] = (uint8_t)i;
+	s.big_len = 256;
+	c = card_with(&s, 0, AP_JPKI);
+	assert_int_equal(jpki_card_read_cert(c, JPKI_CERT_AUTH, &der, &len),
+	    JPKI_ERR_CARD_REMOVED);
+	assert_null(der);
+	assert_int_equal(len, 0);
+	done(&c, &s);
+}
+
+/* Sign with the sign key: PIN verified, then COMPUTE DIGITAL SIGNATURE. */
+static void
+test_verify_then_sign(void **state)
+{
+	char		 want[200];
+	uint8_t		 md[32], sig[256];
+	size_t		 n = sizeof(sig), i;
+	int		 t = -1;
+	script_t	 s = { .n = 3, .steps = {
+		{ "0020009B", "63C5", 0 },
+		{ "0020009B06 414243313233", "9000", 0 },
+		{ NULL, "+9000", 0 } } };
+	jpki_card_t	*c;
+
+	(void)state;
+	memset(md, 0x11, sizeof(md));
+	strcpy(want, "802A009A333031300D060960864801650304020105000420");
+	for (i = 0; i < 32; i++)
+		strcat(want, "11");
+	strcat(want, "00");
+	s.steps[2].cmd = want;
+	memset(s.big, 0xC3, 256);
+	s.big_len = 256;
+	c = card_with(&s, -1, AP_JPKI);
+	assert_int_equal(jpki_card_verify_pin(c, JPKI_PIN_SIGN, "abc123", 0,
+	    &t), JPKI_OK);
+	assert_int_equal(t, 5);
+	assert_int_equal(jpki_card_sign(c, JPKI_KEY_SIGN, JPKI_HASH_SHA256, md,
+	    sizeof(md), sig, &n), JPKI_OK);
+	assert_int_equal(n, 256);
+	assert_int_equal(sig[0], 0xC3);
+	done(&c, &s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_and_open),
+		cmocka_unit_test(test_open_not_jpki),
+		cmocka_unit_test(test_short_only_chunks),
+		cmocka_unit_test(test_card_removed_mid_read),
+		cmocka_unit_test(test_verify_then_sign),
 		cmocka_unit_test(test_read_extended_one_apdu),
 		cmocka_unit_test(test_read_extended_refused_falls_back),
 		cmocka_unit_test(test_read_truncated_file),

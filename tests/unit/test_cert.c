@@ -19,6 +19,7 @@
 #include <jpki/cert.h>
 
 #include "cert_int.h"
+#include "utf8.h"
 
 static char dir[64];
 
@@ -408,8 +409,8 @@ test_utf8(void **state)
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		n = 99;
-		assert_int_equal(cert_utf8_valid((const uint8_t *)v[i].s,
-		    v[i].len, &n), v[i].ok);
+		assert_int_equal(utf8_check((const uint8_t *)v[i].s,
+		    v[i].len, UTF8_CTRL, &n), v[i].ok);
 		if (v[i].ok)
 			assert_int_equal(n, v[i].ncp);
 	}

@@ -79,6 +79,70 @@ test_load_uppercases_and_wipes(void **state)
 }
 
 /*
+ * The one folding rule (jpki_pin_fold) and the rule for a new PIN
+ * (jpki_pin_check_new) that the CLI, the PKCS#11 module and
+ * jpki_card_change_pin share.
+ */
+static void
+test_fold_and_new(void **state)
+{
+	char	s[] = "abc123xyz", a[] = "ab12";
+
+	(void)state;
+	assert_int_equal(jpki_pin_fold(JPKI_PIN_SIGN, s, 6), JPKI_OK);
+	assert_string_equal(s, "ABC123xyz");	/* only len bytes */
+	assert_int_equal(jpki_pin_fold(JPKI_PIN_AUTH, a, 4), JPKI_OK);
+	assert_string_equal(a, "ab12");		/* other kinds: as typed */
+	assert_int_equal(jpki_pin_fold(JPKI_PIN_SIGN, NULL, 0), JPKI_ERR_ARG);
+	assert_int_equal(jpki_pin_fold((jpki_pin_kind_t)99, s, 1),
+	    JPKI_ERR_ARG);
+	/* folding is ASCII only: no locale, no other letters */
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "abc12\xc3\xa9"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "abc123"),
+	    JPKI_OK);
+	/* new sign password: >= 1 letter and >= 1 digit, after folding */
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_SIGN, "abc123"), JPKI_OK);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_SIGN, "ABCDEF"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_SIGN, "123456"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_SIGN, "AB12"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_AUTH, "1234"), JPKI_OK);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_AUTH, "12345"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_new(JPKI_PIN_AUTH, NULL), JPKI_ERR_ARG);
+}
+
+/* The limits a PKCS#11 token reports are the ones the check applies. */
+static void
+test_limits(void **state)
+{
+	size_t	mn = 0, mx = 0;
+
+	(void)state;
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_AUTH, &mn, &mx), JPKI_OK);
+	assert_int_equal(mn, 4);
+	assert_int_equal(mx, 4);
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_SIGN, &mn, &mx), JPKI_OK);
+	assert_int_equal(mn, 6);
+	assert_int_equal(mx, 16);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "ABCDE1"),
+	    JPKI_OK);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN, "ABCD1"),
+	    JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN,
+	    "ABCDEFGHIJKLMNO1"), JPKI_OK);
+	assert_int_equal(jpki_pin_check_format(JPKI_PIN_SIGN,
+	    "ABCDEFGHIJKLMNOP1"), JPKI_ERR_PIN_FORMAT);
+	assert_int_equal(jpki_pin_limits((jpki_pin_kind_t)99, &mn, &mx),
+	    JPKI_ERR_ARG);
+	assert_int_equal(jpki_pin_limits(JPKI_PIN_AUTH, NULL, &mx),
+	    JPKI_ERR_ARG);
+}
+
+/*
  * Issue 10: a badly formatted 照合番号A was answered "It is exactly 4
  * digits".  The words come from the kind's own rules, and they agree with
  * what jpki_pin_check_format() accepts: the lengths named pass, one more or
@@ -145,6 +209,8 @@ main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_load_uppercases_and_wipes),
 		cmocka_unit_test(test_format_text),
+		cmocka_unit_test(test_fold_and_new),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

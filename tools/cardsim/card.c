@@ -18,6 +18,7 @@
 
 #include <jpki/err.h>
 
+#include "apdu_codec.h"	/* generic ISO 7816-4 decoder, shared with libjpki */
 #include "secure.h"
 #include "cardsim.h"
 
@@ -57,70 +58,10 @@ static const uint8_t aid_isd[] = { 0xa0, 0x00, 0x00, 0x01, 0x51, 0x00,
 	0x00 };
 
 typedef struct {
-	uint8_t		 cla, ins, p1, p2;
-	const uint8_t	*data;
-	size_t		 lc;
-	size_t		 le;	/* 0: absent; else 1..65536 */
-	int		 ext;
-} apdu_t;
-
-typedef struct {
 	uint8_t		*p;
 	size_t		 len;
 	size_t		 cap;
 } rsp_t;
-
-/* ISO 7816-4 §5.1 cases 1-4, short and extended. */
-static int
-parse_apdu(const uint8_t *b, size_t n, apdu_t *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (n < 4)
-		return -1;
-	a->cla = b[0];
-	a->ins = b[1];
-	a->p1 = b[2];
-	a->p2 = b[3];
-	if (n == 4)
-		return 0;
-	if (n == 5) {
-		a->le = b[4] == 0 ? 256 : b[4];
-		return 0;
-	}
-	if (b[4] != 0) {
-		a->lc = b[4];
-		a->data = b + 5;
-		if (n == 5 + a->lc)
-			return 0;
-		if (n == 6 + a->lc) {
-			a->le = b[n - 1] == 0 ? 256 : b[n - 1];
-			return 0;
-		}
-		return -1;
-	}
-	a->ext = 1;
-	if (n < 7)
-		return -1;
-	if (n == 7) {
-		a->le = ((size_t)b[5] << 8 | b[6]);
-		if (a->le == 0)
-			a->le = 65536;
-		return 0;
-	}
-	a->lc = (size_t)b[5] << 8 | b[6];
-	a->data = b + 7;
-	if (a->lc == 0)
-		return -1;
-	if (n == 7 + a->lc)
-		return 0;
-	if (n == 9 + a->lc) {
-		a->le = ((size_t)b[n - 2] << 8 | b[n - 1]);
-		if (a->le == 0)
-			a->le = 65536;
-		return 0;
-	}
-	return -1;
-}
 
 static void
 put(rsp_t *r, const void *p, size_t n)
@@ -377,34 +318,6 @@ cmd_verify(cardsim_t *c, const apdu_t *a)
 	return 0x63c0 | c->left[t];
 }
 
-static int
-pin_format_ok(int fmt, const uint8_t *v, size_t n)
-{
-	size_t i;
-
-	switch (fmt) {
-	case FMT_4DIGIT:
-		if (n != 4)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (v[i] < '0' || v[i] > '9')
-				return 0;
-		}
-		return 1;
-	case FMT_SIGN:
-		if (n < 6 || n > 16)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
-			    v[i] <= '9')))
-				return 0;
-		}
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* CHANGE REFERENCE DATA 00 24 01 80 and CHANGE KEY 80 32 00 80 (§3). */
 static int
 cmd_change(cardsim_t *c, const apdu_t *a)
@@ -424,7 +337,7 @@ cmd_change(cardsim_t *c, const apdu_t *a)
 		return SW_WRONG_LENGTH;
 	if (!(c->verified & (1u << pin)))
 		return SW_SECURITY;
-	if (!pin_format_ok(p->fmt, a->data, a->lc))
+	if (!conf_pin_format_ok(p->fmt, a->data, a->lc))
 		return SW_WRONG_DATA;
 	memcpy(val, a->data, a->lc);
 	val[a->lc] = '\0';
@@ -559,7 +472,7 @@ cmd_get_challenge(cardsim_t *c, const apdu_t *a, rsp_t *r)
 	(void)c;
 	if (a->p1 != 0 || a->p2 != 0)
 		return SW_BAD_P1P2;
-	if (a->ext)
+	if (a->extended)
 		return SW_CONDITIONS;
 	if (a->lc != 0 || a->le == 0)
 		return SW_WRONG_LENGTH;
@@ -679,9 +592,9 @@ cardsim_apdu(cardsim_t *c, const uint8_t *cmd, size_t len, uint8_t *out,
 	r.cap = cap;
 	if (cap < 2)
 		return 0;
-	if (parse_apdu(cmd, len, &a) != 0)
+	if (apdu_decode(cmd, len, &a) != JPKI_OK)
 		sw = SW_WRONG_LENGTH;
-	else if (a.ext && c->no_extended)
+	else if (a.extended && c->no_extended)
 		sw = SW_WRONG_LENGTH;	/* a card/reader without it */
 	else
 		sw = dispatch(c, &a, &r);

@@ -62,8 +62,6 @@ typedef struct {
 
 enum { DF_JPKI, DF_TEXT, DF_VISUAL, DF_COMMON, DF_JUKI, DF_COUNT };
 
-enum { FMT_4DIGIT, FMT_SIGN, FMT_ANY };
-
 typedef struct {
 	char		 val[17];
 	size_t		 len;

@@ -18,6 +18,7 @@
 #include <jpki/err.h>
 
 #include "secure.h"
+#include "utf8.h"
 #include "conf.h"
 #include "../common/mkprofile.h"
 
@@ -113,35 +114,32 @@ conf_valid_date(const char *s)
 	return d <= ml;
 }
 
-/* Well-formed UTF-8 without control characters. */
-static int
-valid_utf8(const char *s)
+int
+conf_pin_format_ok(int fmt, const uint8_t *v, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, n;
+	size_t i;
 
-	while (*p != '\0') {
-		if (*p < 0x20 || *p == 0x7f)
+	switch (fmt) {
+	case FMT_4DIGIT:
+		if (n != 4)
 			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
-			n = 1;
-		else if ((*p & 0xf0) == 0xe0)
-			n = 2;
-		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
+		for (i = 0; i < n; i++) {
+			if (v[i] < '0' || v[i] > '9')
 				return 0;
 		}
-		p += n + 1;
+		return 1;
+	case FMT_SIGN:
+		if (n < 6 || n > 16)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
+			    v[i] <= '9')))
+				return 0;
+		}
+		return 1;
+	default:
+		return 0;
 	}
-	return 1;
 }
 
 static int
@@ -162,21 +160,14 @@ valid_value(const ckey_t *k, const char *v)
 		}
 		return 1;
 	case V_PIN4:
-		return all_digits(v, 4);
+		return conf_pin_format_ok(FMT_4DIGIT, (const uint8_t *)v, n);
 	case V_PINSIGN:
-		/* 6-16 of A-Z 0-9 (jpki-card.md §5.4) */
-		if (n < 6 || n > 16)
-			return 0;
-		for (i = 0; i < n; i++) {
-			if (!((v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' &&
-			    v[i] <= '9')))
-				return 0;
-		}
-		return 1;
+		return conf_pin_format_ok(FMT_SIGN, (const uint8_t *)v, n);
 	case V_MYNUMBER:
 		return mkp_mynumber_valid(v);
 	case V_TEXT:
-		return n > 0 && valid_utf8(v);
+		/* well-formed, no controls: the library's validator */
+		return n > 0 && utf8_valid((const uint8_t *)v, n);
 	case V_DATE:
 		return conf_valid_date(v);
 	case V_SEX:

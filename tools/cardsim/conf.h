@@ -8,6 +8,7 @@
 #define CARDSIM_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CONF_MAX_LINE	1024
 #define CONF_MAX_TEXT	512	/* name, address: bytes of UTF-8 */
@@ -69,5 +70,14 @@ int	conf_state_save(const char *path, const cs_conf_t *c,
 int	conf_set_value(const char *path, const char *key, const char *value);
 
 int	conf_valid_date(const char *s);
+
+/*
+ * The card's own PIN rules (jpki-card.md §5.4), for CHANGE REFERENCE DATA
+ * and for the PINs a profile stores: FMT_4DIGIT exactly 4 digits, FMT_SIGN
+ * 6-16 of A-Z 0-9 (the card compares bytes and folds nothing: lower case
+ * is refused here, unlike the host's jpki_pin_fold), FMT_ANY never.
+ */
+enum { FMT_4DIGIT, FMT_SIGN, FMT_ANY };
+int	conf_pin_format_ok(int fmt, const uint8_t *v, size_t n);
 
 #endif /* CARDSIM_CONF_H */

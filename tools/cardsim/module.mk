@@ -2,7 +2,8 @@
 # the profile generator shared with mykey-mock (tools/common/mkprofile.c and
 # its mkp_*.c parts).
 # The card side is written independently of the host library: it links only
-# the generic helpers buf/tlv/secure, never src/ap_*.c or card.c.
+# the generic helpers buf/tlv/secure/apdu_codec (the ISO 7816-4 command
+# decoder)/utf8, never src/ap_*.c, card.c or pin.c.
 
 # Profile generator: mkprofile.c writes a profile from the parts; only
 # mkp_rng/pem/x509/ca/ee/cvc and mkprofile.c itself use OpenSSL.
@@ -18,7 +19,8 @@ CARDSIM_SRCS	:= tools/cardsim/main.c tools/cardsim/vpcd.c \
 		   tools/cardsim/card.c tools/cardsim/build.c \
 		   tools/cardsim/conf.c tools/cardsim/png.c \
 		   $(MKPROFILE_SRCS)
-CARDSIM_HELPERS	:= $(BUILD)/src/buf.o $(BUILD)/src/tlv.o $(BUILD)/src/secure.o
+CARDSIM_HELPERS	:= $(BUILD)/src/buf.o $(BUILD)/src/tlv.o $(BUILD)/src/secure.o \
+		   $(BUILD)/src/apdu_codec.o $(BUILD)/src/utf8.o
 CARDSIM_OBJS	:= $(CARDSIM_SRCS:%.c=$(BUILD)/%.o) $(CARDSIM_HELPERS)
 CARDSIM_LIBS	:= $(shell pkg-config --libs libcrypto zlib 2>/dev/null || echo -lcrypto -lz)
 CARDSIM_BIN	:= $(BUILD)/bin/jpki-cardsim

@@ -112,25 +112,12 @@ pin_status(cli_t *cli)
 	return cli_out_close(stdout, NULL);
 }
 
-/* Local format checks so that no try is spent on a typo. */
+/* Local format checks so that no try is spent on a typo: the library's
+ * rules for a new PIN (jpki_pin_check_new). */
 static int
 check_new(jpki_pin_kind_t kind, const cli_pin_t *pin)
 {
-	size_t	i;
-	int	alpha = 0, digit = 0;
-
-	if (jpki_pin_check_format(kind, pin->v) != JPKI_OK)
-		return -1;
-	if (kind != JPKI_PIN_SIGN)
-		return 0;
-	/* registration rule: at least one letter and one digit (§5.4) */
-	for (i = 0; i < pin->len; i++) {
-		if (pin->v[i] >= 'A' && pin->v[i] <= 'Z')
-			alpha = 1;
-		if (pin->v[i] >= '0' && pin->v[i] <= '9')
-			digit = 1;
-	}
-	return alpha && digit ? 0 : -1;
+	return jpki_pin_check_new(kind, pin->v) == JPKI_OK ? 0 : -1;
 }
 
 static int

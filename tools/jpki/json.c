@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "utf8.h"	/* the library's validator, linked in (module.mk) */
 
 void
 json_init(json_t *j, FILE *f)
@@ -77,46 +78,6 @@ void
 json_arr_end(json_t *j)
 {
 	close_c(j, ']');
-}
-
-/*
- * Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if it is
- * invalid: overlong forms, surrogates and code points above U+10FFFF are
- * rejected (RFC 3629 §4).
- */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t	 len, i;
-	unsigned cp, min;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xE0) == 0xC0) {
-		len = 2;
-		cp = p[0] & 0x1Fu;
-		min = 0x80;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		len = 3;
-		cp = p[0] & 0x0Fu;
-		min = 0x800;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		len = 4;
-		cp = p[0] & 0x07u;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3Fu);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
 }
 
 void

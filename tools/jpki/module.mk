@@ -8,6 +8,8 @@ JPKI_CLI_SRCS	:= tools/jpki/main.c tools/jpki/cli.c tools/jpki/json.c \
 		   tools/jpki/cmd_doctor.c tools/jpki/cmd_verify.c \
 		   tools/jpki/cmd_visual.c
 JPKI_CLI_OBJS	:= $(JPKI_CLI_SRCS:%.c=$(BUILD)/%.o)
+# the library's UTF-8 validator (internal, not exported) for json.c
+JPKI_CLI_OBJS	+= $(BUILD)/src/utf8.o
 JPKI_CLI	:= $(BUILD)/bin/jpki
 
 # both libraries: `jpki platform` and `jpki verify --ocsp` talk HTTP

@@ -253,13 +253,7 @@ cli_pin_read(cli_t *cli, const char *prompt, int confirm, int which,
 static void
 fold_sign(jpki_pin_kind_t kind, cli_pin_t *pin)
 {
-	size_t i;
-
-	if (kind != JPKI_PIN_SIGN)
-		return;
-	for (i = 0; i < pin->len; i++)
-		if (pin->v[i] >= 'a' && pin->v[i] <= 'z')
-			pin->v[i] = (char)(pin->v[i] - 'a' + 'A');
+	(void)jpki_pin_fold(kind, pin->v, pin->len);	/* the library's rule */
 }
 
 static void

@@ -20,7 +20,7 @@ const char *const cs_op_names[CS_COUNT] = {
 	"open", "token-info", "cert-avail", "read-cert", "read-serial",
 	"pin-status", "verify-pin", "change-pin", "sign", "sign-pss",
 	"text-mynumber", "text-attrs", "text-raw", "visual-read", "random",
-	"logout", "transmit"
+	"logout", "transmit", "chain"
 };
 
 typedef struct {
@@ -102,25 +102,46 @@ pb_close(transport_t *t, int reset)
 	(void)reset;
 }
 
-static const transport_ops_t pb_ops = {
-	pb_transmit, pb_begin, pb_end, pb_reconnect, pb_close, NULL
+/* The first chunk: asked once by jpki_card_open (card.c io_open). */
+static int
+pb_atr(transport_t *t, uint8_t *atr, size_t *len)
+{
+	const uint8_t *p;
+	size_t n;
+	int r;
+
+	(void)t;
+	if ((r = next(&p, &n)) != JPKI_OK)
+		return r;
+	if (n > *len)
+		n = *len;
+	memcpy(atr, p, n);
+	*len = n;
+	return JPKI_OK;
+}
+
+const transport_ops_t cs_playback_ops = {
+	pb_transmit, pb_begin, pb_end, pb_reconnect, pb_close, NULL, pb_atr
 };
+
+void
+cs_playback_start(const uint8_t *data, size_t len)
+{
+	pb.p = data;
+	pb.left = len;
+}
 
 void
 cs_playback_init(transport_t *t, const uint8_t *data, size_t len)
 {
-	const uint8_t *atr;
-	size_t n;
+	size_t n = sizeof(t->atr);
 
 	memset(t, 0, sizeof(*t));
-	t->ops = &pb_ops;
+	t->ops = &cs_playback_ops;
 	t->ext_hint = -1;
-	pb.p = data;
-	pb.left = len;
-	if (next(&atr, &n) == JPKI_OK) {
-		t->atr_len = n > sizeof(t->atr) ? sizeof(t->atr) : n;
-		memcpy(t->atr, atr, t->atr_len);
-	}
+	cs_playback_start(data, len);
+	if (pb_atr(t, t->atr, &n) == JPKI_OK)
+		t->atr_len = n;
 }
 
 static void
@@ -163,6 +184,30 @@ verify(jpki_card_t *c, jpki_pin_kind_t kind)
 
 	r = jpki_card_verify_pin(c, kind, pin_for(kind), 0, &tries);
 	check_tries(tries);
+	return r;
+}
+
+static int run_op(jpki_card_t *, unsigned, unsigned);
+
+/* The steps of CS_CHAIN; it goes on after a failed step, as long as the
+ * card is still open (an application retries another call). */
+static int
+chain(jpki_card_t *c, unsigned arg)
+{
+	static const unsigned steps[] = { CS_TOKEN_INFO, CS_CERT_AVAIL,
+	    CS_READ_CERT, CS_READ_SERIAL, CS_PIN_STATUS, CS_SIGN };
+	size_t	i;
+	int	r = JPKI_OK, rr;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (jpki_card_reader(c) == NULL)
+			break;
+		/* the sign PIN's status before signing with the sign key */
+		rr = run_op(c, steps[i], steps[i] == CS_PIN_STATUS ?
+		    ((arg & 1) ? 1u : 0u) : arg);
+		if (rr != JPKI_OK && r == JPKI_OK)
+			r = rr;
+	}
 	return r;
 }
 
@@ -310,13 +355,15 @@ run_op(jpki_card_t *c, unsigned op, unsigned arg)
 		if (r == JPKI_OK && (n < 2 || n > sizeof(buf)))
 			abort();
 		return r;
+	case CS_CHAIN:
+		return chain(c, arg);
 	default:
 		return JPKI_ERR_ARG;
 	}
 }
 
 int
-cs_run(jpki_card_t *c, transport_t *t, unsigned op, unsigned arg)
+cs_run(jpki_card_t *c, unsigned op, unsigned arg)
 {
 	unsigned flags = 0;
 	int r;
@@ -329,7 +376,7 @@ cs_run(jpki_card_t *c, transport_t *t, unsigned op, unsigned arg)
 	    op == CS_TEXT_RAW || op == CS_VISUAL_READ ||
 	    (op == CS_VERIFY_PIN && 1 + arg % 7 > JPKI_PIN_SIGN))
 		flags |= JPKI_OPEN_NO_SELECT;
-	if ((r = card_attach(c, t, flags)) != JPKI_OK)
+	if ((r = jpki_card_open(c, NULL, 0, flags)) != JPKI_OK)
 		return r;
 	r = run_op(c, op % CS_COUNT, arg);
 	jpki_card_close(c);

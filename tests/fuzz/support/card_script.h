@@ -34,19 +34,32 @@ enum {
 	CS_OPEN, CS_TOKEN_INFO, CS_CERT_AVAIL, CS_READ_CERT, CS_READ_SERIAL,
 	CS_PIN_STATUS, CS_VERIFY_PIN, CS_CHANGE_PIN, CS_SIGN, CS_SIGN_PSS,
 	CS_TEXT_MYNUMBER, CS_TEXT_ATTRS, CS_TEXT_RAW, CS_VISUAL_READ,
-	CS_RANDOM, CS_LOGOUT, CS_TRANSMIT, CS_COUNT
+	CS_RANDOM, CS_LOGOUT, CS_TRANSMIT, CS_CHAIN, CS_COUNT
 };
+
+/* CS_CHAIN: one session as a signing application runs it, on one card:
+ * token info, certificate availability, a certificate, its serial, the
+ * PIN status, then VERIFY and a signature (arg bit 0: the sign key). */
 
 extern const char *const cs_op_names[CS_COUNT];
 
-/* A playback transport over data (not copied; must outlive it). */
+/*
+ * The playback transport: give cs_playback_ops (ctx unused) to
+ * card_new_with_transport() and the input to cs_playback_start() (not
+ * copied; must outlive the card).  Its atr op answers the first chunk.
+ */
+extern const transport_ops_t cs_playback_ops;
+void	cs_playback_start(const uint8_t *data, size_t len);
+/* The same as a ready transport_t, ATR taken (the PKCS#11 harness's
+ * stand-in for pcsc_transport_open). */
 void	cs_playback_init(transport_t *t, const uint8_t *data, size_t len);
 
 /*
- * Open card c on transport t (card_attach, flags from arg) and run script
- * op.  Aborts when a result breaks an invariant of the public API.
- * Returns the library's result (for the recorder's log).
+ * Open card c (made by card_new_with_transport) with jpki_card_open, the
+ * flags from arg, and run script op.  Aborts when a result breaks an
+ * invariant of the public API.  Returns the library's result (for the
+ * recorder's log).
  */
-int	cs_run(jpki_card_t *c, transport_t *t, unsigned op, unsigned arg);
+int	cs_run(jpki_card_t *c, unsigned op, unsigned arg);
 
 #endif /* FUZZ_CARD_SCRIPT_H */
