@@ -20,8 +20,9 @@
 
 /* POST when body is not NULL, else GET. */
 static int
-fetch(const char *url, const char *ctype, const uint8_t *body,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+fetch(const char *url, const char *ca_file, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
 {
 	http_call_t	 c;
 	char		 hdr[128], *resp = NULL;
@@ -49,6 +50,7 @@ fetch(const char *url, const char *ctype, const uint8_t *body,
 	c.body = body;
 	c.body_len = len;
 	c.allow_http = 1;
+	c.ca_file = ca_file;
 	c.connect_timeout_ms = timeout_ms;
 	c.timeout_ms = timeout_ms;
 	c.max_body = max;
@@ -65,17 +67,20 @@ fetch(const char *url, const char *ctype, const uint8_t *body,
 }
 
 int
-http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+http_fetch_post(const char *url, const char *ca_file, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
 {
 	if (body == NULL)
 		return JPKI_ERR_ARG;
-	return fetch(url, ctype, body, len, max, timeout_ms, out, out_len);
+	return fetch(url, ca_file, ctype, body, len, max, timeout_ms, out,
+	    out_len);
 }
 
 int
-http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
-    size_t *out_len)
+http_fetch_get(const char *url, const char *ca_file, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len)
 {
-	return fetch(url, NULL, NULL, 0, max, timeout_ms, out, out_len);
+	return fetch(url, ca_file, NULL, NULL, 0, max, timeout_ms, out,
+	    out_len);
 }

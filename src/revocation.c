@@ -40,6 +40,7 @@ struct jpki_rev {
 	char			*crl_url;	/* where to GET it */
 	X509_CRL		*crl;	/* cached until its nextUpdate */
 	char			*ocsp_url;
+	char			*tls_ca;	/* NULL: system store */
 	long long		 at;
 	long			 timeout_ms;
 	struct ocsp_entry	 ocsp[OCSP_CACHE_MAX];
@@ -86,6 +87,7 @@ jpki_rev_free(jpki_rev_t **rvp)
 	free(rv->crl_path);
 	free(rv->crl_url);
 	free(rv->ocsp_url);
+	free(rv->tls_ca);
 	X509_CRL_free(rv->crl);
 	for (i = 0; i < rv->nocsp; i++)
 		free(rv->ocsp[i].key);
@@ -137,6 +139,19 @@ jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url)
 	    strncmp(url, "https://", 8) != 0))
 		return JPKI_ERR_ARG;
 	return set_str(&rv->ocsp_url, url);
+}
+
+int
+jpki_rev_set_tls_ca(jpki_rev_t *rv, const char *path)
+{
+	if (rv == NULL || (path != NULL && *path == '\0'))
+		return JPKI_ERR_ARG;
+	if (path == NULL) {
+		free(rv->tls_ca);
+		rv->tls_ca = NULL;
+		return JPKI_OK;
+	}
+	return set_str(&rv->tls_ca, path);
 }
 
 void
@@ -196,8 +211,8 @@ crl_load(jpki_rev_t *rv, char *why, size_t len)
 	int r = JPKI_ERR_IO;
 
 	if (rv->crl_url != NULL) {
-		if ((r = http_fetch_get(rv->crl_url, CRL_MAX_BODY,
-		    rv->timeout_ms, &body, &blen)) != JPKI_OK) {
+		if ((r = http_fetch_get(rv->crl_url, rv->tls_ca,
+		    CRL_MAX_BODY, rv->timeout_ms, &body, &blen)) != JPKI_OK) {
 			snprintf(why, len, "cannot download the CRL: %s",
 			    jpki_strerror(r));
 			goto out;
@@ -395,8 +410,9 @@ ocsp_ask(jpki_rev_t *rv, OCSP_CERTID *id, const jpki_cert_t *issuer,
 	if (OCSP_request_add1_nonce(req, NULL, -1) != 1 ||
 	    (len = i2d_OCSP_REQUEST(req, &der)) <= 0)
 		goto out;
-	hr = http_fetch_post(rv->ocsp_url, "application/ocsp-request", der,
-	    (size_t)len, HTTP_FETCH_MAX_BODY, rv->timeout_ms, &body, &blen);
+	hr = http_fetch_post(rv->ocsp_url, rv->tls_ca,
+	    "application/ocsp-request", der, (size_t)len, HTTP_FETCH_MAX_BODY,
+	    rv->timeout_ms, &body, &blen);
 	if (hr != JPKI_OK) {
 		snprintf(res->detail, sizeof(res->detail), "responder not "
 		    "usable: %s", jpki_strerror(hr));

@@ -212,6 +212,9 @@ int	jpki_rev_set_crl_file(jpki_rev_t *rv, const char *path);
 int	jpki_rev_set_crl_url(jpki_rev_t *rv, const char *url);
 /* http:// or https:// URL of an OCSP responder. */
 int	jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url);
+/* CA certificates (PEM file) that an https:// OCSP responder or CRL URL
+ * must chain to, instead of the system store; NULL: the system store. */
+int	jpki_rev_set_tls_ca(jpki_rev_t *rv, const char *path);
 /* Time the status is wanted for, unix seconds; 0 (default) = now.  A
  * certificate revoked after that time is reported good for it. */
 void	jpki_rev_set_time(jpki_rev_t *rv, long long at);

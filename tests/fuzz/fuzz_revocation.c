@@ -45,10 +45,12 @@ give(size_t max, uint8_t **out, size_t *out_len)
 }
 
 int
-http_fetch_post(const char *url, const char *ctype, const uint8_t *req,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+http_fetch_post(const char *url, const char *ca_file, const char *ctype,
+    const uint8_t *req, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
 {
 	(void)url;
+	(void)ca_file;
 	(void)ctype;
 	(void)timeout_ms;
 	if (req == NULL || len == 0)
@@ -57,10 +59,11 @@ http_fetch_post(const char *url, const char *ctype, const uint8_t *req,
 }
 
 int
-http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
-    size_t *out_len)
+http_fetch_get(const char *url, const char *ca_file, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len)
 {
 	(void)url;
+	(void)ca_file;
 	(void)timeout_ms;
 	return give(max, out, out_len);
 }
