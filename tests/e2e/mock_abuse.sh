@@ -57,7 +57,8 @@ rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status"; }
 dump() { sqlite3 "$DIR/m.db" .dump | grep -v '^INSERT INTO access_tokens'; }
 dump >"$DIR/before.sql"
 rss0=$(rss)
-"$CLIENT" $PORT "$CID" "$SECRET" "$APORT" $HTO || fail=1
+"$CLIENT" $PORT "$CID" "$SECRET" "$APORT" $HTO "$DIR/m.db.admin-token" ||
+	fail=1
 rss1=$(rss)
 echo "# server RSS: ${rss0} kB before, ${rss1} kB after"
 [ $((rss1 - rss0)) -lt 65536 ] &&
