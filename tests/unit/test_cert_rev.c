@@ -334,6 +334,12 @@ test_crl_bad(void **state)
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
 	assert_non_null(strstr(res.detail, "no revocation source"));
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, "ftp://x/"), JPKI_ERR_ARG);
+	/* the TLS CA file: a path, or NULL back to the system store */
+	assert_int_equal(jpki_rev_set_tls_ca(NULL, "ca.pem"), JPKI_ERR_ARG);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, ""), JPKI_ERR_ARG);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, "ca.pem"), JPKI_OK);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, "ca2.pem"), JPKI_OK);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, NULL), JPKI_OK);
 	jpki_rev_free(&rv);
 }
 
