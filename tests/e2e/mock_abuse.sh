@@ -96,6 +96,14 @@ fi
 n=$(grep -c ' mhd: ' "$DIR/server.log" || true)
 [ "$n" -le 200 ] && echo "ok - $n lines of libmicrohttpd errors for 2,000 cut connections" ||
 	{ echo "not ok - $n libmicrohttpd error lines: not rate limited"; fail=1; }
+# numbers on the command line are parsed as strictly as in requests
+bad=""
+for v in abc -1 5x 99999999999; do
+	"$BIN" fault add --db "$DIR/m.db" --path /v1/token --status 503 \
+		--count "$v" >"$DIR/f.out" 2>&1 && bad="$bad $v"
+done
+[ -z "$bad" ] && echo "ok - fault add --count abc/-1/5x/overflow: refused" ||
+	{ echo "not ok - fault add accepted --count$bad"; fail=1; }
 # a token file readable by others is refused: the token is the admin API
 printf '%064d\n' 0 >"$DIR/x.db.admin-token"
 chmod 644 "$DIR/x.db.admin-token"
