@@ -10,7 +10,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,11 +212,13 @@ blacklisted(const doc_t *d, const char *mod)
 static int
 source_tree(char *top, size_t len)
 {
-	char	exe[PATH_MAX], p[PATH_MAX + 64], *s;
+	char	exe[1024], p[1100], *s;
 	ssize_t	n;
 	int	i;
 
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+	/* a longer path (or a truncated one) is not taken for a tree */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe))) <= 0 ||
+	    (size_t)n >= sizeof(exe))
 		return 0;
 	exe[n] = '\0';
 	for (i = 0; i < 3; i++) {	/* jpki, bin, the build directory */
@@ -243,7 +244,7 @@ source_tree(char *top, size_t len)
 static void
 blacklist_fix(const doc_t *d, const char *loaded, char *msg, size_t len)
 {
-	char top[PATH_MAX], p[1024];
+	char top[1024], p[1024];
 
 	if (source_tree(top, sizeof(top))) {
 		snprintf(msg, len, "'make install-udev' in %.400s (installs "
