@@ -19,13 +19,13 @@
 #include <jpki/platform.h>
 
 #include "http.h"
-#include "http_fetch.h"
 #include "log.h"
 
 /* POST when body is not NULL, else GET. */
 static int
-fetch(const char *url, const char *ctype, const uint8_t *body,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+fetch(const char *url, const char *ca_file, const char *ctype,
+    const uint8_t *body, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
 {
 	http_call_t	 c;
 	char		 hdr[128], *resp = NULL;
@@ -53,6 +53,7 @@ fetch(const char *url, const char *ctype, const uint8_t *body,
 	c.body = body;
 	c.body_len = len;
 	c.allow_http = 1;
+	c.ca_file = ca_file;
 	c.connect_timeout_ms = timeout_ms;
 	c.timeout_ms = timeout_ms;
 	c.max_body = max;
@@ -68,30 +69,15 @@ fetch(const char *url, const char *ctype, const uint8_t *body,
 	return JPKI_OK;
 }
 
-int
-http_fetch_post(const char *url, const char *ctype, const uint8_t *body,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
-{
-	if (body == NULL)
-		return JPKI_ERR_ARG;
-	return fetch(url, ctype, body, len, max, timeout_ms, out, out_len);
-}
-
-int
-http_fetch_get(const char *url, size_t max, long timeout_ms, uint8_t **out,
-    size_t *out_len)
-{
-	return fetch(url, NULL, NULL, 0, max, timeout_ms, out, out_len);
-}
-
 /* jpki_rev_fetch_cb_t over fetch(): the body decides GET or POST. */
 static int
-rev_http_fetch(void *arg, const char *url, const char *ctype,
-    const uint8_t *body, size_t len, size_t max, long timeout_ms,
-    uint8_t **out, size_t *out_len)
+rev_http_fetch(void *arg, const char *url, const char *tls_ca,
+    const char *ctype, const uint8_t *body, size_t len, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len)
 {
 	(void)arg;
-	return fetch(url, ctype, body, len, max, timeout_ms, out, out_len);
+	return fetch(url, tls_ca, ctype, body, len, max, timeout_ms, out,
+	    out_len);
 }
 
 int

@@ -45,6 +45,7 @@ struct jpki_rev {
 	char			*crl_url;	/* where to GET it */
 	X509_CRL		*crl;	/* cached until its nextUpdate */
 	char			*ocsp_url;
+	char			*tls_ca;	/* NULL: system store */
 	long long		 at;
 	long			 timeout_ms;
 	jpki_rev_fetch_cb_t	 fetch;	/* NULL: URL sources cannot answer */
@@ -93,6 +94,7 @@ jpki_rev_free(jpki_rev_t **rvp)
 	free(rv->crl_path);
 	free(rv->crl_url);
 	free(rv->ocsp_url);
+	free(rv->tls_ca);
 	X509_CRL_free(rv->crl);
 	for (i = 0; i < rv->nocsp; i++)
 		free(rv->ocsp[i].key);
@@ -147,6 +149,19 @@ jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url)
 }
 
 int
+jpki_rev_set_tls_ca(jpki_rev_t *rv, const char *path)
+{
+	if (rv == NULL || (path != NULL && *path == '\0'))
+		return JPKI_ERR_ARG;
+	if (path == NULL) {
+		free(rv->tls_ca);
+		rv->tls_ca = NULL;
+		return JPKI_OK;
+	}
+	return set_str(&rv->tls_ca, path);
+}
+
+int
 jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg)
 {
 	if (rv == NULL)
@@ -169,8 +184,8 @@ rev_fetch(jpki_rev_t *rv, const char *url, const char *ctype,
 		    "(jpki_rev_set_fetch, jpki_rev_use_http)", url);
 		return JPKI_ERR_NOT_SUPPORTED;
 	}
-	return rv->fetch(rv->fetch_arg, url, ctype, body, len, max,
-	    rv->timeout_ms, out, out_len);
+	return rv->fetch(rv->fetch_arg, url, rv->tls_ca, ctype, body, len,
+	    max, rv->timeout_ms, out, out_len);
 }
 
 int

@@ -214,6 +214,9 @@ int	jpki_rev_set_crl_file(jpki_rev_t *rv, const char *path);
 int	jpki_rev_set_crl_url(jpki_rev_t *rv, const char *url);
 /* http:// or https:// URL of an OCSP responder. */
 int	jpki_rev_set_ocsp_url(jpki_rev_t *rv, const char *url);
+/* CA certificates (PEM file) that an https:// OCSP responder or CRL URL
+ * must chain to, instead of the system store; NULL: the system store. */
+int	jpki_rev_set_tls_ca(jpki_rev_t *rv, const char *path);
 /* Time the status is wanted for, unix seconds; 0 (default) = now.  A
  * certificate revoked after that time is reported good for it. */
 int	jpki_rev_set_time(jpki_rev_t *rv, long long at);
@@ -229,10 +232,11 @@ int	jpki_rev_set_timeout(jpki_rev_t *rv, long ms);
  * its libcurl transfer; an application may pass its own.  A fetcher
  * returns JPKI_OK with the 200 response body in *out (malloc'd, at most
  * max bytes; libjpki frees it with free()), or a JPKI_ERR_* code.
+ * tls_ca is what jpki_rev_set_tls_ca() set (NULL: the system store).
  */
 typedef int (*jpki_rev_fetch_cb_t)(void *arg, const char *url,
-    const char *ctype, const uint8_t *body, size_t len, size_t max,
-    long timeout_ms, uint8_t **out, size_t *out_len);
+    const char *tls_ca, const char *ctype, const uint8_t *body, size_t len,
+    size_t max, long timeout_ms, uint8_t **out, size_t *out_len);
 int	jpki_rev_set_fetch(jpki_rev_t *rv, jpki_rev_fetch_cb_t fn, void *arg);
 
 typedef struct {

@@ -315,6 +315,41 @@ p_mm cert revoke --serial "$AUTH_SERIAL" --reason keyCompromise \
 run "$J" verify cert auth --ca "$CA_AUTH" --ocsp "$OCSP"
 expect "after cert revoke: revoked (keyCompromise, time), exit 8" 8 \
 	"^revocation: revoked (keyCompromise, 20[0-9-]*T[0-9:]*+09:00) (ocsp $OCSP)$"
+# the same responder over https with a certificate from a private CA:
+# refused against the system store, believed with --tls-ca
+T=$H_DIR/tls
+mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" \
+	-out "$T/ca.pem" -subj "/CN=libjpki test OCSP TLS CA" -days 2 \
+	-addext basicConstraints=critical,CA:TRUE \
+	-addext keyUsage=critical,keyCertSign > /dev/null 2>&1
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
+	> "$T/srv.ext"
+openssl req -newkey rsa:2048 -nodes -keyout "$T/srv.key" -out "$T/srv.csr" \
+	-subj "/CN=mykey-mock" > /dev/null 2>&1
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+	-CAcreateserial -days 2 -extfile "$T/srv.ext" -out "$T/srv.pem" \
+	> /dev/null 2>&1
+"$H_BIN/mykey-mock" serve --db "$H_DIR/mock.db" --ca-dir "$H_DIR/mock-ca" \
+	--profiles-dir "$H_DIR/profiles" --bind 127.0.0.1 --port 18446 \
+	--tls-cert "$T/srv.pem" --tls-key "$T/srv.key" --admin-url-file none \
+	>> "$H_DIR/mock-tls.out" 2>&1 &
+TLS_PID=$!
+H_PIDS="$H_PIDS $TLS_PID"
+i=0
+while ! grep -q '^ready https' "$H_DIR/mock-tls.out" && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+OCSPS=https://127.0.0.1:18446/jlis/v1/ocsp
+run "$J" verify cert auth --ca "$CA_AUTH" --ocsp "$OCSPS"
+expect "https responder, private CA, no --tls-ca: unknown (TLS), exit 8" 8 \
+	"^revocation: unknown.*TLS"
+run "$J" verify cert auth --ca "$CA_AUTH" --ocsp "$OCSPS" --tls-ca "$T/ca.pem"
+expect "https responder with --tls-ca: revoked (keyCompromise), exit 8" 8 \
+	"^revocation: revoked (keyCompromise, .*) (ocsp $OCSPS)$"
+run "$J" verify cert auth --ca "$CA_AUTH" --crl "$H_DIR/x.crl" --tls-ca "$T/ca.pem"
+expect "--tls-ca without --ocsp: usage error" 2 "" "--tls-ca goes with --ocsp"
+kill -TERM "$TLS_PID" 2>/dev/null; wait "$TLS_PID" 2>/dev/null
 curl -s -o "$H_DIR/auth.crl" "$P_URL/jlis/v1/crl/auth.crl"
 run "$J" verify cert auth --ca "$CA_AUTH" --crl "$H_DIR/auth.crl" --json
 expect "verify --crl: revoked, exit 8" 8

@@ -61,7 +61,28 @@ t "  RC-S300: fine with libccid" has 'ok  \] USB reader +Sony RC-S300/S'
 t "  pn533_usb loaded: warned, with modprobe -r as the fix" \
 	sh -c "grep -q 'module pn533_usb is loaded' '$H_DIR/out' && grep -q 'modprobe -r pn533_usb pn533 nfc' '$H_DIR/out'"
 t "  installed blacklist recognised" has 'blacklist installed'
-rm "$R/etc/modprobe.d/blacklist-jpki-nfc.conf" "$R/proc/modules"
+# the same drivers without the blacklist: the fix depends on where this
+# jpki comes from
+rm "$R/etc/modprobe.d/blacklist-jpki-nfc.conf"
+JPKI_DOCTOR_SYSROOT=$R doc
+t "no blacklist, jpki from the build tree: fix is make install-udev" \
+	has "fix: 'make install-udev' in $(cd "$H_TOP" && pwd -P) "
+# an installed jpki: the same binary outside any source tree
+mkdir -p "$H_DIR/inst/bin"
+cp "$J" "$H_DIR/inst/bin/jpki"
+ln -s "$(cd "$H_BIN/../lib" && pwd)" "$H_DIR/inst/lib"
+J_BUILD=$J
+J=$H_DIR/inst/bin/jpki
+JPKI_DOCTOR_SYSROOT=$R doc
+t "installed jpki, no packaged example: the file of the sources, no make" \
+	sh -c "grep -q 'fix: install udev/blacklist-jpki-nfc.conf of the jpki sources as /etc/modprobe.d/' '$H_DIR/out' && ! grep -q 'make install-udev' '$H_DIR/out'"
+mkdir -p "$R/usr/share/doc/jpki/examples"
+cp "$H_TOP/udev/blacklist-jpki-nfc.conf" "$R/usr/share/doc/jpki/examples/"
+JPKI_DOCTOR_SYSROOT=$R doc
+t "packaged jpki: fix copies the packaged example, no make install-udev" \
+	sh -c "grep -q \"fix: 'cp /usr/share/doc/jpki/examples/blacklist-jpki-nfc.conf /etc/modprobe.d/' as root, then 'modprobe -r pn533_usb pn533 nfc'\" '$H_DIR/out' && ! grep -q 'make install-udev' '$H_DIR/out'"
+J=$J_BUILD
+rm "$R/proc/modules"
 JPKI_DOCTOR_SYSROOT=$R doc
 t "no module loaded, no blacklist: ok, the blacklist named as optional" \
 	has 'ok  \] kernel NFC +no kernel NFC driver loaded \(blacklist not installed'

@@ -164,6 +164,17 @@ if [ "$rc" -eq 0 ] && grep -q 'a My Number Card' "$W/doctor"; then
 else
 	no "jpki doctor: exit 0, sees pcscd and a My Number Card (exit $rc)"
 fi
+# a USB NFC driver loaded (a fake /proc/modules; usr/ is the real one): the
+# packaged jpki points at the example the package ships, not at make
+R=$W/sysroot
+mkdir -p "$R/proc" "$R/etc/modprobe.d"
+ln -s /usr "$R/usr"
+printf 'pn533_usb 20480 0 - Live 0x0\n' > "$R/proc/modules"
+t "jpki doctor with pn533_usb loaded: fix copies the packaged example" sh -c "
+	JPKI_DOCTOR_SYSROOT='$R' jpki doctor > '$W/doc2' 2>&1; cat '$W/doc2';
+	test -f /usr/share/doc/jpki/examples/blacklist-jpki-nfc.conf &&
+	grep -q \"fix: 'cp /usr/share/doc/jpki/examples/blacklist-jpki-nfc.conf /etc/modprobe.d/'\" '$W/doc2' &&
+	! grep -q 'make install-udev' '$W/doc2'"
 t "p11-kit list-modules: the card's tokens under the jpki module" sh -c "
 	p11-kit list-modules > '$W/p11' 2>&1; cat '$W/p11';
 	sed -n '/^jpki: /,/^[^ ]/p' '$W/p11' |

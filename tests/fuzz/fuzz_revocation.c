@@ -44,11 +44,13 @@ give(size_t max, uint8_t **out, size_t *out_len)
 
 /* The jpki_rev_fetch_cb_t: POST (OCSP) always carries a request. */
 static int
-fetch(void *arg, const char *url, const char *ctype, const uint8_t *req,
-    size_t len, size_t max, long timeout_ms, uint8_t **out, size_t *out_len)
+fetch(void *arg, const char *url, const char *tls_ca, const char *ctype,
+    const uint8_t *req, size_t len, size_t max, long timeout_ms,
+    uint8_t **out, size_t *out_len)
 {
 	(void)arg;
 	(void)url;
+	(void)tls_ca;
 	(void)timeout_ms;
 	if (ctype != NULL && (req == NULL || len == 0))
 		abort();	/* an OCSP request is always sent */

@@ -7,7 +7,8 @@
  * sockets, so that a request can be exactly as wrong as an attacker
  * makes it.  Every loop is bounded in count and time.
  *
- *   mock_abuse PORT CLIENT_ID CLIENT_SECRET ADMIN_PORT HEADER_TIMEOUT
+ *   mock_abuse PORT CLIENT_ID CLIENT_SECRET ADMIN_PORT HEADER_TIMEOUT \
+ *       ADMIN_TOKEN_FILE
  *
  * Normal clients come from 127.0.0.1, the idle flood from 127.0.0.2,
  * the slow clients from 127.0.0.3 (all of 127/8 is loopback).
@@ -450,6 +451,66 @@ bad_requests(void)
 	ok(st == 404, "platform API not served on the admin listener: %d", st);
 }
 
+/*
+ * Numbers in query strings and cursors: a sign, blanks, letters after
+ * the digits or an overflow of long long are a 400 with a problem body,
+ * never a silent 0 or LLONG_MAX (they were strtoll without checks).
+ */
+static void
+numeric_args(const char *token_file)
+{
+	static const char *const bad_since[] = {
+		"abc", "-5", "5x", "%205", "%2B5", "", "99999999999999999999",
+		"9223372036854775808",
+	};
+	static const struct {
+		const char	*query, *what;
+	} bad_disc[] = {
+		{ "limit=0", "limit" }, { "limit=-1", "limit" },
+		{ "limit=201", "limit" }, { "limit=%2B5", "limit" },
+		{ "limit=99999999999999999999", "limit" },
+		{ "cursor=dsc_", "cursor" }, { "cursor=dsc_-1", "cursor" },
+		{ "cursor=dsc_%205", "cursor" },
+		{ "cursor=dsc_99999999999999999999", "cursor" },
+	};
+	char auth[300], admin[300], path[256], out[8192], tok[128] = "";
+	FILE *f;
+	size_t i;
+	int st;
+
+	if ((f = fopen(token_file, "r")) == NULL ||
+	    fgets(tok, sizeof(tok), f) == NULL)
+		tok[0] = '\0';
+	if (f != NULL)
+		(void)fclose(f);
+	tok[strcspn(tok, "\r\n")] = '\0';
+	(void)snprintf(admin, sizeof(admin), "Bearer %s", tok);
+	(void)snprintf(auth, sizeof(auth), "Bearer %s", token);
+	st = request(aport, "GET", "/admin/v1/jlis/query-log?since_id=0", NULL,
+	    admin, NULL, 0, out, sizeof(out));
+	ok(st == 200, "query-log?since_id=0: %d (want 200)", st);
+	for (i = 0; i < sizeof(bad_since) / sizeof(bad_since[0]); i++) {
+		(void)snprintf(path, sizeof(path),
+		    "/admin/v1/jlis/query-log?since_id=%s", bad_since[i]);
+		st = request(aport, "GET", path, NULL, admin, NULL, 0, out,
+		    sizeof(out));
+		ok(st == 400 && strstr(out, "application/problem+json") !=
+		    NULL && strstr(out, "since_id") != NULL,
+		    "query-log?since_id=%s: %d (want 400, problem+json)",
+		    bad_since[i], st);
+	}
+	for (i = 0; i < sizeof(bad_disc) / sizeof(bad_disc[0]); i++) {
+		(void)snprintf(path, sizeof(path),
+		    "/v1/mykey-ids/ZZZZZZZZ/disclosures?%s", bad_disc[i].query);
+		st = request(port, "GET", path, NULL, auth, NULL, 0, out,
+		    sizeof(out));
+		ok(st == 400 && strstr(out, "application/problem+json") !=
+		    NULL && strstr(out, bad_disc[i].what) != NULL,
+		    "disclosures?%s: %d (want 400 naming %s)",
+		    bad_disc[i].query, st, bad_disc[i].what);
+	}
+}
+
 static int
 get_token(const char *id, const char *secret)
 {
@@ -482,9 +543,9 @@ main(int argc, char **argv)
 	size_t sent;
 	char c;
 
-	if (argc != 6) {
+	if (argc != 7) {
 		(void)fprintf(stderr, "usage: mock_abuse PORT CLIENT_ID "
-		    "SECRET ADMIN_PORT HEADER_TIMEOUT\n");
+		    "SECRET ADMIN_PORT HEADER_TIMEOUT ADMIN_TOKEN_FILE\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
@@ -496,6 +557,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	bad_requests();
+	numeric_args(argv[6]);
 
 	st = huge_declared(&secs);
 	ok(st == 413 && secs < 2, "100 MB Content-Length: %d after %.3f s, "

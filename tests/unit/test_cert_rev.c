@@ -340,6 +340,12 @@ test_crl_bad(void **state)
 	    JPKI_ERR_CERT_STATUS_UNKNOWN);
 	assert_non_null(strstr(res.detail, "no revocation source"));
 	assert_int_equal(jpki_rev_set_ocsp_url(rv, "ftp://x/"), JPKI_ERR_ARG);
+	/* the TLS CA file: a path, or NULL back to the system store */
+	assert_int_equal(jpki_rev_set_tls_ca(NULL, "ca.pem"), JPKI_ERR_ARG);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, ""), JPKI_ERR_ARG);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, "ca.pem"), JPKI_OK);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, "ca2.pem"), JPKI_OK);
+	assert_int_equal(jpki_rev_set_tls_ca(rv, NULL), JPKI_OK);
 	jpki_rev_free(&rv);
 }
 
@@ -429,10 +435,11 @@ test_ocsp_no_next_update(void **state)
 static int fetch_calls;
 
 static int
-file_fetch(void *arg, const char *url, const char *ctype,
-    const uint8_t *body, size_t len, size_t max, long timeout_ms,
-    uint8_t **out, size_t *out_len)
+file_fetch(void *arg, const char *url, const char *tls_ca,
+    const char *ctype, const uint8_t *body, size_t len, size_t max,
+    long timeout_ms, uint8_t **out, size_t *out_len)
 {
+	(void)tls_ca;
 	FILE *f;
 	long n;
 

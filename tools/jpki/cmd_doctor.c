@@ -156,6 +156,11 @@ check_service(doc_t *d)
 	}
 }
 
+/* The blacklist in the sources, and where the Debian package puts it. */
+#define NFC_BLACKLIST_SRC	"udev/blacklist-jpki-nfc.conf"
+#define NFC_BLACKLIST_EXAMPLE	\
+	"/usr/share/doc/jpki/examples/blacklist-jpki-nfc.conf"
+
 /* Kernel NFC modules that claim readers before pcscd (peers.md §4). */
 static const struct {
 	const char	*mod;
@@ -198,10 +203,69 @@ blacklisted(const doc_t *d, const char *mod)
 	return found;
 }
 
+/*
+ * The top of the source tree when this jpki is the one built there
+ * ($(BUILD)/bin/jpki, with udev/ two levels up), so that the fix can say
+ * 'make install-udev'; 0 for an installed jpki.  The running binary, not
+ * the sysroot: it is about where this program came from.
+ */
+static int
+source_tree(char *top, size_t len)
+{
+	char	exe[1024], p[1100], *s;
+	ssize_t	n;
+	int	i;
+
+	/* a longer path (or a truncated one) is not taken for a tree */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe))) <= 0 ||
+	    (size_t)n >= sizeof(exe))
+		return 0;
+	exe[n] = '\0';
+	for (i = 0; i < 3; i++) {	/* jpki, bin, the build directory */
+		if ((s = strrchr(exe, '/')) == NULL || s == exe)
+			return 0;
+		*s = '\0';
+	}
+	snprintf(p, sizeof(p), "%s/udev/module.mk", exe);
+	if (access(p, R_OK) != 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s/%s", exe, NFC_BLACKLIST_SRC);
+	if (access(p, R_OK) != 0)
+		return 0;
+	snprintf(top, len, "%s", exe);
+	return 1;
+}
+
+/*
+ * How to install the blacklist: 'make install-udev' from a source tree;
+ * for an installed jpki the copy the package ships (debian/jpki.examples),
+ * or the file from the sources when this installation has none.
+ */
+static void
+blacklist_fix(const doc_t *d, const char *loaded, char *msg, size_t len)
+{
+	char top[1024], p[1024];
+
+	if (source_tree(top, sizeof(top))) {
+		snprintf(msg, len, "'make install-udev' in %.400s (installs "
+		    "/etc/modprobe.d/blacklist-jpki-nfc.conf), then "
+		    "'modprobe -r%s'", top, loaded);
+		return;
+	}
+	path(d, NFC_BLACKLIST_EXAMPLE, p, sizeof(p));
+	if (access(p, R_OK) == 0)
+		snprintf(msg, len, "'cp %s /etc/modprobe.d/' as root, then "
+		    "'modprobe -r%s'", NFC_BLACKLIST_EXAMPLE, loaded);
+	else
+		snprintf(msg, len, "install %s of the jpki sources as "
+		    "/etc/modprobe.d/blacklist-jpki-nfc.conf, then "
+		    "'modprobe -r%s'", NFC_BLACKLIST_SRC, loaded);
+}
+
 static void
 check_nfc_modules(doc_t *d)
 {
-	char	 p[600], line[256], msg[300], loaded[128] = "";
+	char	 p[600], line[256], msg[800], loaded[128] = "";
 	FILE	*f;
 	size_t	 i, n;
 	int	 any = 0, missing = 0;
@@ -233,10 +297,12 @@ check_nfc_modules(doc_t *d)
 		if (!blacklisted(d, nfc_mods[i].mod))
 			missing = 1;
 	if (any) {
-		snprintf(msg, sizeof(msg), "%s'make install-udev' (installs "
-		    "/etc/modprobe.d/blacklist-jpki-nfc.conf), then "
-		    "'modprobe -r%s'", missing ? "" : "blacklist installed; ",
-		    loaded);
+		if (!missing)
+			snprintf(msg, sizeof(msg), "blacklist installed; "
+			    "unload the drivers: 'modprobe -r%s' (or reboot)",
+			    loaded);
+		else
+			blacklist_fix(d, loaded, msg, sizeof(msg));
 		report(d, ST_WARN, "kernel NFC", "a USB NFC reader on these "
 		    "drivers is not usable through PC/SC", msg);
 	} else {
@@ -265,7 +331,7 @@ static const struct {
 	    "contact reader)" },
 	{ "072f", "2200", "ACS ACR122U", ST_WARN,
 	    "works with libccid only with the kernel NFC drivers "
-	    "blacklisted ('make install-udev'); short APDUs only" },
+	    "blacklisted (see the kernel NFC check); short APDUs only" },
 	{ "072f", "223e", "ACS ACR1252", ST_OK, "works with libccid" },
 	{ "072f", "221a", "ACS ACR1251", ST_OK, "works with libccid" },
 	{ "072f", "221b", "ACS ACR1251 (NTT Com)", ST_WARN,

@@ -23,9 +23,9 @@
 
 static const char usage[] =
 "usage: jpki verify cert FILE|auth|sign [--ca FILE]... [--ocsp URL|--crl FILE]\n"
-"                 [--at TIME] [--production-only] [--json]\n"
+"                 [--tls-ca FILE] [--at TIME] [--production-only] [--json]\n"
 "       jpki verify --cms SIG --in FILE [--ca FILE]... [--ocsp URL|--crl FILE]\n"
-"                 [--at TIME] [--production-only] [--json]\n"
+"                 [--tls-ca FILE] [--at TIME] [--production-only] [--json]\n"
 "                 [--reader NAME|INDEX] [--wait SECONDS]\n"
 "                 [--pin-fd N|--pin-env VAR] [--force-last-try]\n"
 "\n"
@@ -41,6 +41,9 @@ static const char usage[] =
 "                     anchors, besides the bundled J-LIS roots; repeatable.\n"
 "                     The CA certificate on the card is never trusted.\n"
 "  --ocsp URL         ask this OCSP responder (http:// or https://)\n"
+"  --tls-ca FILE      an https:// --ocsp responder's TLS certificate must\n"
+"                     chain to the CA certificates of FILE (PEM), not to the\n"
+"                     system store (a responder with a private CA)\n"
 "  --crl FILE         use this CRL (DER or PEM), signed by the issuer\n"
 "  --at TIME          verify as of TIME: RFC 3339 (2026-04-01T09:00:00+09:00)\n"
 "                     or unix seconds; default now\n"
@@ -65,13 +68,15 @@ static const char usage[] =
 #define CONTENT_MAX	(256L * 1024 * 1024)
 
 enum {
-	OPT_CA = OPT_CMD, OPT_OCSP, OPT_CRL, OPT_AT, OPT_PROD, OPT_CMS
+	OPT_CA = OPT_CMD, OPT_OCSP, OPT_CRL, OPT_AT, OPT_PROD, OPT_CMS,
+	OPT_TLS_CA
 };
 
 typedef struct {
 	cli_ca_t	 ca;
 	const char	*ocsp;
 	const char	*crl;
+	const char	*tls_ca;
 	const char	*at_s;
 	long long	 at;
 	int		 prod;
@@ -342,6 +347,9 @@ verify_opt(void *ctx, int id, const char *arg)
 	case OPT_CRL:
 		o->crl = arg;
 		return 0;
+	case OPT_TLS_CA:
+		o->tls_ca = arg;
+		return 0;
 	case OPT_AT:
 		if (cli_parse_time(arg, &o->at) != 0) {
 			cli_usage_error(usage, "--at: not RFC 3339 or unix "
@@ -386,6 +394,11 @@ rev_setup(const verify_opts_t *o, jpki_rev_t **rv)
 	    JPKI_OK) {
 		jpki_rev_free(rv);
 		return cli_fail(NULL, r, o->crl);
+	}
+	if (o->tls_ca != NULL && (r = jpki_rev_set_tls_ca(*rv, o->tls_ca)) !=
+	    JPKI_OK) {
+		jpki_rev_free(rv);
+		return cli_fail(NULL, r, o->tls_ca);
 	}
 	jpki_rev_set_time(*rv, o->at);
 	return EX_JPKI_OK;
@@ -651,6 +664,7 @@ cmd_verify(cli_t *cli, int argc, char **argv)
 		{ "ca",		 required_argument,	NULL, OPT_CA },
 		{ "ocsp",	 required_argument,	NULL, OPT_OCSP },
 		{ "crl",	 required_argument,	NULL, OPT_CRL },
+		{ "tls-ca",	 required_argument,	NULL, OPT_TLS_CA },
 		{ "at",		 required_argument,	NULL, OPT_AT },
 		{ "production-only", no_argument,	NULL, OPT_PROD },
 		{ "cms",	 required_argument,	NULL, OPT_CMS },
@@ -667,6 +681,15 @@ cmd_verify(cli_t *cli, int argc, char **argv)
 		return r == 1 ? EX_JPKI_OK : EX_JPKI_USAGE;
 	if (o.ocsp != NULL && o.crl != NULL) {
 		cli_usage_error(usage, "--ocsp or --crl, not both");
+		return EX_JPKI_USAGE;
+	}
+	/* --crl is a file: the TLS CA would be silently unused */
+	if (o.tls_ca != NULL && o.ocsp == NULL) {
+		cli_usage_error(usage, "--tls-ca goes with --ocsp");
+		return EX_JPKI_USAGE;
+	}
+	if (o.tls_ca != NULL && access(o.tls_ca, R_OK) != 0) {
+		cli_usage_error(usage, "--tls-ca: cannot read '%s'", o.tls_ca);
 		return EX_JPKI_USAGE;
 	}
 	if (o.cms != NULL) {

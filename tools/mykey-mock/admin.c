@@ -5,6 +5,7 @@
  * Test-control plane /admin/v1 (api §5.5), loopback only (http.c).  The
  * same operations are CLI subcommands (cli.c) on the same database.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,11 +342,17 @@ static int
 a_querylog(struct mm_req *r)
 {
 	const char *s = req_arg(r, "since_id");
-	long long since = s != NULL ? strtoll(s, NULL, 10) : 0, last = since;
+	long long since = 0, last;
 	struct mm_st *st;
-	json_t *arr = json_array();
+	json_t *arr;
 	int n = 0;
 
+	if (s != NULL && mm_parse_count(s, LLONG_MAX, &since) != 0)
+		return req_problem(r, 400, "INVALID_REQUEST", "since_id: not "
+		    "a decimal id (0 or more)");
+	last = since;
+	if ((arr = json_array()) == NULL)
+		return req_problem(r, 500, "INTERNAL", NULL);
 	st = db_q(r->db, "SELECT id, kind, issuance_number, result, "
 	    "request_id FROM jlis_query_log WHERE id > ? ORDER BY id LIMIT "
 	    "1000", "i", since);

@@ -161,6 +161,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		 * so a client writing the whole body still reads the 413).
 		 */
 		cap = (unsigned long long)r->srv->cfg.max_body;
+		/* libmicrohttpd has already answered 400 to a malformed
+		 * Content-Length and 413 to one past 2^64 */
 		cl = req_header(r, "Content-Length");
 		cln = cl != NULL ? strtoull(cl, NULL, 10) : 0;
 		if (cln > cap)

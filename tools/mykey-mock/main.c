@@ -6,6 +6,7 @@
  * subcommands are the issuing authority working on the same database
  * (api §5.5).  Results are printed as one JSON object.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,12 +193,17 @@ need(const struct opts *o, const char *k, const char **v)
 	return 0;
 }
 
+/* A non-negative option value; -1 for anything else, which every caller
+ * refuses (atoi took "abc" as 0 and an overflow as anything). */
 static int
 num(const struct opts *o, const char *k, int dflt)
 {
 	const char *v = opt(o, k);
+	long long n;
 
-	return v != NULL ? atoi(v) : dflt;
+	if (v == NULL)
+		return dflt;
+	return mm_parse_count(v, INT_MAX, &n) == 0 ? (int)n : -1;
 }
 
 static int

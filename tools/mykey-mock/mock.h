@@ -92,6 +92,12 @@ int	mm_uuid_valid(const char *s);
 void	mm_rfc3339(long long t, char out[32]);	/* +09:00 (JST) */
 int	mm_parse_rfc3339(const char *s, long long *t);
 /*
+ * A decimal count or id from a request (query string, cursor): ASCII
+ * digits only (no sign, no blanks), at most max; 0, or -1 for anything
+ * else, an overflow included.
+ */
+int	mm_parse_count(const char *s, long long max, long long *out);
+/*
  * A calendar date as YYYYMMDD or RFC 3339 full-date YYYY-MM-DD (year
  * 1000-9999, a day that exists) into its stored form YYYYMMDD; 0 or -1.
  */

@@ -73,6 +73,8 @@ check-mock-abuse: $(MOCK_BIN) $(MOCKABUSE_BIN)
 		tests/lib/isolated.sh sh tests/e2e/mock_abuse.sh
 
 CHECK_TARGETS	+= check-mock-abuse
+# about 10 s under ASan too; its RSS bound knows the ASan quarantine
+ASAN_TARGETS	+= check-mock-abuse
 ASAN_TARGETS	+= check-mock
 
 # The same API suite on the PostgreSQL engine: a private PostgreSQL 15

@@ -7,6 +7,7 @@
  * the signature-less :push (Art. 38の4), :check (現況確認), change and
  * user-requested revocation.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,21 +266,16 @@ h_mykey_disclosures(struct mm_req *r)
 	struct mm_st *st;
 	long long limit = 50, after = 0, last = 0;
 	int n = 0, more = 0, rc = -1;
-	char *end;
 
 	memset(&res, 0, sizeof(res));
 	if (path_id(r, &id) != 0)
 		return -1;
-	if (lim != NULL) {
-		limit = strtoll(lim, &end, 10);
-		if (*lim == '\0' || *end != '\0' || limit < 1 || limit > 200)
-			return req_problem(r, 400, "INVALID_REQUEST", "limit");
-	}
-	if (cur != NULL) {
-		if (strncmp(cur, "dsc_", 4) != 0 || (after = strtoll(cur + 4,
-		    &end, 10)) < 0 || *end != '\0' || cur[4] == '\0')
-			return req_problem(r, 400, "INVALID_REQUEST", "cursor");
-	}
+	if (lim != NULL && (mm_parse_count(lim, 200, &limit) != 0 ||
+	    limit < 1))
+		return req_problem(r, 400, "INVALID_REQUEST", "limit");
+	if (cur != NULL && (strncmp(cur, "dsc_", 4) != 0 ||
+	    mm_parse_count(cur + 4, LLONG_MAX, &after) != 0))
+		return req_problem(r, 400, "INVALID_REQUEST", "cursor");
 	if (header_proof(r, &proof) != 0)
 		return -1;
 	if ((res.superseded = json_array()) == NULL || (arr = json_array()) ==

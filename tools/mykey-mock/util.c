@@ -237,6 +237,24 @@ mm_date_canon(const char *s, char out[9])
 }
 
 int
+mm_parse_count(const char *s, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	*out = 0;
+	/* strtoll alone takes " +12", "-1" and saturates on overflow */
+	if (s == NULL || *s == '\0' || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
 mm_parse_rfc3339(const char *s, long long *t)
 {
 	struct tm tm;
