@@ -199,7 +199,8 @@ if $NOBODY unshare --user --map-root-user --mount --net true 2>>"$LOG"; then
 	for b in jpki-sandbox jpki jpki-cardsim mykey-mock; do
 		cp "$H_BIN/$b" "$STAGE/bin/"
 	done
-	cp -P "$H_TOP/$H_BUILD"/lib/libjpki.so* "$STAGE/lib/"
+	cp -P "$H_TOP/$H_BUILD"/lib/libjpki.so* \
+	    "$H_TOP/$H_BUILD"/lib/libjpki-platform.so* "$STAGE/lib/"
 	cp "$H_TOP/$H_BUILD/pkcs11/jpki-pkcs11.so" "$STAGE/lib/pkcs11/"
 	chown 65534 "$STAGE/work"
 	OUT=$STAGE/work/walk.out
